@@ -1,0 +1,154 @@
+"""Credit-list rules (社会组织信用信息管理办法, 民政部令第60号).
+
+Two lists: the abnormal activities list (活动异常名录) and the serious illegal and dishonest list
+(严重违法失信名单). Each rule is a function named for what it decides.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+
+from domain.calendar import add_months, add_working_days, add_years
+from domain.settings import LocalitySettings
+
+
+class CreditList(StrEnum):
+    ABNORMAL = "abnormal"  # 活动异常名录
+    SERIOUS = "serious"  # 严重违法失信名单
+
+
+class AbnormalGround(StrEnum):
+    ANNUAL_REPORT_MISSING = "annual_report_missing"  # 未按规定报送年度报告
+    ANNUAL_REPORT_LATE = "annual_report_late"
+    NO_PARTY_ORGANIZATION = "no_party_organization"
+    RECTIFICATION_OVERDUE = "rectification_overdue"  # 未按期整改
+    WARNING_OR_SMALL_FINE = "warning_or_small_fine"  # 受到警告或不满5万元罚款
+    UNREACHABLE_AT_DOMICILE = "unreachable_at_domicile"  # 通过登记的住所无法取得联系
+
+
+class SeriousGround(StrEnum):
+    ABNORMAL_TWO_YEARS = "abnormal_two_years"  # 列入活动异常名录满2年
+    FRAUDULENT_CHANGE_REVOKED = "fraudulent_change_revoked"  # 弄虚作假办理变更登记被撤销
+    ORDERED_TO_STOP_ACTIVITIES = "ordered_to_stop_activities"  # 被责令停止活动
+    LARGE_FINE = "large_fine"  # 受到5万元以上罚款
+    REPEATED_MINOR_PENALTIES = "repeated_minor_penalties"  # 3年内2次以上警告或不满5万元罚款
+    COURT_DISHONEST_DEBTOR = "court_dishonest_debtor"  # 被人民法院列为失信被执行人
+    CERTIFICATE_REVOKED = "certificate_revoked"  # 被撤销登记或吊销登记证书
+
+
+class PenaltyKind(StrEnum):
+    WARNING = "warning"  # 警告
+    FINE = "fine"  # 罚款
+    CONFISCATION = "confiscation"  # 没收违法所得 / 非法财产
+    STOP_ACTIVITIES = "stop_activities"  # 责令停止活动
+    REVOCATION = "revocation"  # 撤销登记 / 吊销登记证书
+
+
+# Grounds that a duty owed ends; the others are facts that no later act undoes.
+REQUIRES_RECTIFICATION = frozenset(
+    {
+        AbnormalGround.ANNUAL_REPORT_MISSING,
+        AbnormalGround.ANNUAL_REPORT_LATE,
+        AbnormalGround.NO_PARTY_ORGANIZATION,
+        AbnormalGround.RECTIFICATION_OVERDUE,
+        AbnormalGround.UNREACHABLE_AT_DOMICILE,
+    }
+)
+
+
+@dataclass
+class Listing:
+    """An organization's current spell on one list."""
+
+    listed_on: date  # start of the spell: the 2-year escalation counts from here
+    clock_started_on: date  # latest ground: the 6-month automatic exit counts from here
+    grounds: list[str] = field(default_factory=list)
+
+    def add_ground(self, ground: str, on: date) -> None:
+        """A new ground while listed restarts the clock."""
+        self.grounds.append(ground)
+        self.clock_started_on = max(self.clock_started_on, on)
+
+
+@dataclass(frozen=True)
+class PenaltyRecord:
+    penalty_id: str
+    kind: str
+    amount: Decimal | None
+    department: str
+    imposed_on: date
+    executed: bool = False
+
+    def is_minor(self, settings: LocalitySettings) -> bool:
+        """A warning or a fine under the large-fine threshold."""
+        return self.kind == PenaltyKind.WARNING or (
+            self.kind == PenaltyKind.FINE and self.amount is not None and self.amount < settings.large_fine
+        )
+
+
+def abnormal_auto_exit_on(listing: Listing, settings: LocalitySettings) -> date | None:
+    """The date an abnormal listing ends by itself, or None when a duty must first be fulfilled."""
+    if any(ground in REQUIRES_RECTIFICATION for ground in listing.grounds):
+        return None
+    return add_months(listing.clock_started_on, settings.abnormal_auto_exit_months)
+
+
+def abnormal_list_exit_due(listing: Listing, today: date, settings: LocalitySettings) -> bool:
+    """Six months after the latest ground passed, where no rectification was needed."""
+    exit_on = abnormal_auto_exit_on(listing, settings)
+    return exit_on is not None and today >= exit_on
+
+
+def serious_list_escalation_due(listing: Listing, today: date, settings: LocalitySettings) -> bool:
+    """Still on the abnormal list two years after entering it: moves to the serious list."""
+    return today >= add_years(listing.listed_on, settings.abnormal_escalation_years)
+
+
+def abnormal_list_removal_deadline(verified_on: date, settings: LocalitySettings) -> date:
+    """Removal on request is due within 5 working days of verifying that the duty is fulfilled."""
+    return add_working_days(verified_on, settings.abnormal_removal_working_days)
+
+
+def serious_list_exit_refusal(
+    listing: Listing, today: date, settings: LocalitySettings, *, deregistered: bool
+) -> str | None:
+    """Why the organization may not yet leave the serious list, or None when it may.
+
+    It may leave on request two years after the latest ground, or once deregistration completes where
+    the ground was revocation.
+    """
+    if deregistered and SeriousGround.CERTIFICATE_REVOKED in listing.grounds:
+        return None
+    exit_on = add_years(listing.clock_started_on, settings.serious_exit_years)
+    if today >= exit_on:
+        return None
+    return f"on the serious list until {exit_on.isoformat()} (two years after its latest ground)"
+
+
+def credit_list_grounds_for_penalty(
+    kind: str,
+    amount: Decimal | None,
+    imposed_on: date,
+    earlier: Iterable[PenaltyRecord],
+    settings: LocalitySettings,
+) -> list[tuple[CreditList, str]]:
+    """Which lists a new penalty is a ground for, given the organization's earlier penalties."""
+    grounds: list[tuple[CreditList, str]] = []
+    new = PenaltyRecord("new", kind, amount, "", imposed_on)
+    if new.is_minor(settings):
+        grounds.append((CreditList.ABNORMAL, AbnormalGround.WARNING_OR_SMALL_FINE))
+        window_start = add_years(imposed_on, -settings.repeated_penalty_years)
+        minors = [p for p in earlier if p.is_minor(settings) and window_start < p.imposed_on <= imposed_on]
+        if len(minors) + 1 >= settings.repeated_penalty_count:
+            grounds.append((CreditList.SERIOUS, SeriousGround.REPEATED_MINOR_PENALTIES))
+    elif kind == PenaltyKind.FINE:
+        grounds.append((CreditList.SERIOUS, SeriousGround.LARGE_FINE))
+    elif kind == PenaltyKind.STOP_ACTIVITIES:
+        grounds.append((CreditList.SERIOUS, SeriousGround.ORDERED_TO_STOP_ACTIVITIES))
+    elif kind == PenaltyKind.REVOCATION:
+        grounds.append((CreditList.SERIOUS, SeriousGround.CERTIFICATE_REVOKED))
+    return grounds

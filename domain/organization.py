@@ -1,0 +1,849 @@
+"""The organization aggregate: registration or filing, changes, annual duties, grades, penalties,
+credit lists and party building of one social organization (社会组织)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from eventsourcing.domain import event
+
+from domain.base import SupervisedAggregate
+from domain.context import Context
+from domain.credit_code import checked_credit_code
+from domain.credit_lists import (
+    AbnormalGround,
+    Listing,
+    PenaltyKind,
+    PenaltyRecord,
+    SeriousGround,
+    abnormal_list_exit_due,
+    serious_list_escalation_due,
+    serious_list_exit_refusal,
+)
+from domain.errors import (
+    CreditListRuleViolation,
+    InvalidInput,
+    NotEligibleForEvaluation,
+    OrganizationInactive,
+    RuleViolation,
+)
+from domain.evaluation import (
+    InspectionResult,
+    evaluation_ineligibility_reasons,
+    grade_for_score,
+    grade_valid_until,
+)
+from domain.people import Person
+from domain.settings import LocalitySettings
+from domain.values import checked_name, checked_text, positive_money
+
+
+class OrgKind(StrEnum):
+    SOCIAL_GROUP = "social_group"  # 社会团体
+    PRIVATE_NON_ENTERPRISE = "private_non_enterprise"  # 民办非企业单位 / 社会服务机构
+    FOUNDATION = "foundation"  # 基金会
+    COMMUNITY = "community"  # 社区社会组织 (备案, no legal personality)
+
+
+REGISTERED_KINDS = (OrgKind.SOCIAL_GROUP, OrgKind.PRIVATE_NON_ENTERPRISE, OrgKind.FOUNDATION)
+
+
+class OrgStatus(StrEnum):
+    REGISTERED = "registered"  # 已登记
+    FILED = "filed"  # 已备案
+    DEREGISTERED = "deregistered"  # 已注销
+    REVOKED = "revoked"  # 已撤销登记
+    BANNED = "banned"  # 已取缔
+    FILING_CANCELLED = "filing_cancelled"  # 已撤销备案
+
+
+ACTIVE_STATUSES = (OrgStatus.REGISTERED, OrgStatus.FILED)
+
+
+class RevocationGround(StrEnum):
+    FRAUD = "fraud"  # 弄虚作假骗取登记
+    FRAUDULENT_CHANGE = "fraudulent_change"  # 弄虚作假办理变更登记
+    NO_ACTIVITY_FIRST_YEAR = "no_activity_first_year"  # 自取得登记证书之日起1年未开展活动
+    SERIOUS_PENALTY = "serious_penalty"  # 严重违法, 吊销登记证书
+
+
+class PartyOrganizationForm(StrEnum):
+    SINGLE = "single"  # 单独组建
+    JOINT = "joint"  # 联合组建
+    ATTACHED = "attached"  # 挂靠 (e.g. to the hub's branch)
+
+
+class Organization(SupervisedAggregate):
+    """One social organization, from registration or filing to its end."""
+
+    # -- creation -------------------------------------------------------------------------------
+
+    @classmethod
+    def register(
+        cls,
+        ctx: Context,
+        *,
+        name: str,
+        kind: str,
+        credit_code: str,
+        domicile: str,
+        purpose: str,
+        business_scope: str,
+        legal_representative: Person,
+        funds: Decimal,
+        district: str,
+        street: str,
+        community: str | None = None,
+        activity_area: str | None = None,
+        supervising_unit: str | None = None,
+        category: str | None = None,
+        role: str | None = None,
+    ) -> Organization:
+        """成立登记: a social group, private non-enterprise unit or foundation is registered."""
+        kind = _registered_kind(kind)
+        return cls._create(
+            cls.Registered,
+            ctx=ctx,
+            name=checked_name(name),
+            kind=kind,
+            credit_code=checked_credit_code(credit_code, kind),
+            domicile=checked_text(domicile, "domicile", required=True),
+            purpose=checked_text(purpose, "purpose", required=True),
+            business_scope=checked_text(business_scope, "business scope", required=True),
+            legal_representative=_person(legal_representative),
+            funds=positive_money(funds, "registered funds"),
+            district=checked_name(district, "district"),
+            street=checked_name(street, "street"),
+            community=community and checked_name(community, "community"),
+            activity_area=checked_text(activity_area, "activity area"),
+            supervising_unit=supervising_unit and checked_name(supervising_unit, "supervising unit"),
+            category=category and checked_name(category, "category"),
+            role=role and checked_name(role, "role"),
+        )
+
+    @classmethod
+    def file(
+        cls,
+        ctx: Context,
+        *,
+        name: str,
+        person_in_charge: Person,
+        district: str,
+        street: str,
+        community: str | None = None,
+        activity_area: str | None = None,
+        category: str | None = None,
+        role: str | None = None,
+    ) -> Organization:
+        """备案: a community social organization is filed (no legal personality, no credit code)."""
+        return cls._create(
+            cls.Filed,
+            ctx=ctx,
+            name=checked_name(name),
+            person_in_charge=_person(person_in_charge),
+            district=checked_name(district, "district"),
+            street=checked_name(street, "street"),
+            community=community and checked_name(community, "community"),
+            activity_area=checked_text(activity_area, "activity area"),
+            category=category and checked_name(category, "category"),
+            role=role and checked_name(role, "role"),
+        )
+
+    class Registered(SupervisedAggregate.Created):
+        """成立登记: registered by civil affairs."""
+
+        ctx: Context
+        name: str
+        kind: str
+        credit_code: str
+        domicile: str
+        purpose: str
+        business_scope: str
+        legal_representative: Person
+        funds: Decimal
+        district: str
+        street: str
+        community: str | None
+        activity_area: str | None
+        supervising_unit: str | None
+        category: str | None
+        role: str | None
+
+    class Filed(SupervisedAggregate.Created):
+        """备案: filed as a community social organization."""
+
+        ctx: Context
+        name: str
+        person_in_charge: Person
+        district: str
+        street: str
+        community: str | None
+        activity_area: str | None
+        category: str | None
+        role: str | None
+
+    def __init__(
+        self,
+        ctx: Context,
+        name: str,
+        district: str,
+        street: str,
+        community: str | None = None,
+        activity_area: str | None = None,
+        category: str | None = None,
+        role: str | None = None,
+        kind: str = OrgKind.COMMUNITY,
+        credit_code: str | None = None,
+        domicile: str | None = None,
+        purpose: str | None = None,
+        business_scope: str | None = None,
+        legal_representative: Person | None = None,
+        person_in_charge: Person | None = None,
+        funds: Decimal | None = None,
+        supervising_unit: str | None = None,
+    ) -> None:
+        self.name = name
+        self.district = district
+        self.street = street
+        self.community = community
+        self.activity_area = activity_area
+        self.category = category
+        self.role = role
+        self.kind = OrgKind(kind)
+        self.credit_code = credit_code
+        self.domicile = domicile
+        self.purpose = purpose
+        self.business_scope = business_scope
+        self.legal_representative = legal_representative
+        self.person_in_charge = person_in_charge
+        self.funds = funds
+        self.supervising_unit = supervising_unit
+        self.charter_version = 1 if self.credit_code else 0
+        if self.credit_code:
+            self.status = OrgStatus.REGISTERED
+            self.registered_on: date | None = ctx.occurred_on
+            self.filed_on: date | None = None
+        else:
+            self.status = OrgStatus.FILED
+            self.registered_on = None
+            self.filed_on = ctx.occurred_on
+        self.ended_on: date | None = None
+        self.revocation_ground: str | None = None
+        self.annual_reports: dict[int, date] = {}
+        self.inspection_results: dict[int, str] = {}
+        self.grade: int | None = None
+        self.grade_awarded_on: date | None = None
+        self.grade_valid_until: date | None = None
+        self.penalties: list[PenaltyRecord] = []
+        self.open_inspection_cases: list[str] = []
+        self.abnormal_listing: Listing | None = None
+        self.serious_listing: Listing | None = None
+        self.party_members = 0
+        self.party_organization: str | None = None
+        self.party_organization_name: str | None = None
+        self.party_instructor: str | None = None
+
+    # -- state questions ------------------------------------------------------------------------
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
+
+    @property
+    def on_abnormal_list(self) -> bool:
+        return self.abnormal_listing is not None
+
+    @property
+    def on_serious_list(self) -> bool:
+        return self.serious_listing is not None
+
+    @property
+    def funding_refusal(self) -> str | None:
+        """Why no new funding or disbursement may go to this organization, or None."""
+        if not self.is_active:
+            return f"{self.name} is {self.status.value}"
+        if self.on_serious_list:
+            return f"{self.name} is on the serious illegal and dishonest list"
+        return None
+
+    def _ensure_active(self) -> None:
+        if not self.is_active:
+            raise OrganizationInactive(f"{self.name} is {self.status.value}: nothing more can change")
+
+    def _ensure_registered(self) -> None:
+        self._ensure_active()
+        if self.status != OrgStatus.REGISTERED:
+            raise RuleViolation(f"{self.name} is filed, not registered")
+
+    def _ensure_filed(self) -> None:
+        self._ensure_active()
+        if self.status != OrgStatus.FILED:
+            raise RuleViolation(f"{self.name} is registered, not filed")
+
+    def _ensure_not_before_start(self, ctx: Context) -> None:
+        start = self.registered_on or self.filed_on
+        if start is not None and ctx.occurred_on < start:
+            raise InvalidInput(f"{ctx.occurred_on} is before {self.name} came into being ({start})")
+
+    # -- registration ---------------------------------------------------------------------------
+
+    def change_registration(
+        self,
+        ctx: Context,
+        *,
+        name: str | None = None,
+        domicile: str | None = None,
+        legal_representative: Person | None = None,
+        business_scope: str | None = None,
+        charter_amended: bool = False,
+    ) -> None:
+        """变更登记. Name, domicile and legal representative changes are publicly announced."""
+        self._ensure_registered()
+        self._ensure_not_before_start(ctx)
+        changes: dict[str, Any] = {}
+        if name is not None and checked_name(name) != self.name:
+            changes["name"] = checked_name(name)
+        if domicile is not None and checked_text(domicile, "domicile", required=True) != self.domicile:
+            changes["domicile"] = checked_text(domicile, "domicile", required=True)
+        if legal_representative is not None and _person(legal_representative) != self.legal_representative:
+            changes["legal_representative"] = _person(legal_representative)
+        if business_scope is not None:
+            scope = checked_text(business_scope, "business scope", required=True)
+            if scope != self.business_scope:
+                changes["business_scope"] = scope
+        if not changes and not charter_amended:
+            raise InvalidInput("the change registration changes nothing")
+        self._registration_changed(ctx=ctx, changes=changes, charter_amended=charter_amended)
+
+    @event("RegistrationChanged")
+    def _registration_changed(self, ctx: Context, changes: dict[str, Any], charter_amended: bool) -> None:
+        """变更登记: name, domicile, legal representative, business scope or charter changed."""
+        for field, value in changes.items():
+            setattr(self, field, value)
+        if charter_amended:
+            self.charter_version += 1
+
+    def deregister(self, ctx: Context, *, liquidation_completed_on: date) -> None:
+        """注销登记, after liquidation. A revoked organization may also complete deregistration."""
+        if self.status not in (OrgStatus.REGISTERED, OrgStatus.REVOKED):
+            raise OrganizationInactive(f"{self.name} is {self.status.value}: it cannot be deregistered")
+        self._ensure_not_before_start(ctx)
+        if liquidation_completed_on > ctx.occurred_on:
+            raise InvalidInput("liquidation must be complete before deregistration")
+        self._deregistered(ctx=ctx, liquidation_completed_on=liquidation_completed_on)
+
+    @event("Deregistered")
+    def _deregistered(self, ctx: Context, liquidation_completed_on: date) -> None:
+        """注销登记: deregistered after liquidation."""
+        self.status = OrgStatus.DEREGISTERED
+        self.ended_on = ctx.occurred_on
+
+    def revoke_registration(self, ctx: Context, *, ground: str) -> None:
+        """撤销登记 for fraud, no activity within a year of registration, or a serious penalty."""
+        self._ensure_registered()
+        self._ensure_not_before_start(ctx)
+        ground = _enum(RevocationGround, ground, "revocation ground")
+        if ground == RevocationGround.NO_ACTIVITY_FIRST_YEAR:
+            assert self.registered_on is not None
+            if (ctx.occurred_on - self.registered_on).days < 365:
+                raise RuleViolation("no activity within a year can only be found a year after registration")
+        self._registration_revoked(ctx=ctx, ground=ground)
+
+    @event("RegistrationRevoked")
+    def _registration_revoked(self, ctx: Context, ground: str) -> None:
+        """撤销登记: registration revoked."""
+        self.status = OrgStatus.REVOKED
+        self.revocation_ground = ground
+        self.ended_on = ctx.occurred_on
+
+    # -- filing ---------------------------------------------------------------------------------
+
+    def change_filing(
+        self,
+        ctx: Context,
+        *,
+        name: str | None = None,
+        person_in_charge: Person | None = None,
+        community: str | None = None,
+        activity_area: str | None = None,
+    ) -> None:
+        """备案变更."""
+        self._ensure_filed()
+        self._ensure_not_before_start(ctx)
+        changes: dict[str, Any] = {}
+        if name is not None and checked_name(name) != self.name:
+            changes["name"] = checked_name(name)
+        if person_in_charge is not None and _person(person_in_charge) != self.person_in_charge:
+            changes["person_in_charge"] = _person(person_in_charge)
+        if community is not None and checked_name(community, "community") != self.community:
+            changes["community"] = checked_name(community, "community")
+        if activity_area is not None and checked_text(activity_area, "activity area") != self.activity_area:
+            changes["activity_area"] = checked_text(activity_area, "activity area")
+        if not changes:
+            raise InvalidInput("the filing change changes nothing")
+        self._filing_changed(ctx=ctx, changes=changes)
+
+    @event("FilingChanged")
+    def _filing_changed(self, ctx: Context, changes: dict[str, Any]) -> None:
+        """备案变更: a filed organization's details changed."""
+        for field, value in changes.items():
+            setattr(self, field, value)
+
+    def cancel_filing(self, ctx: Context) -> None:
+        """撤销备案."""
+        self._ensure_filed()
+        self._ensure_not_before_start(ctx)
+        self._filing_cancelled(ctx=ctx)
+
+    @event("FilingCancelled")
+    def _filing_cancelled(self, ctx: Context) -> None:
+        """撤销备案: the filing was cancelled; nothing changes after this."""
+        self.status = OrgStatus.FILING_CANCELLED
+        self.ended_on = ctx.occurred_on
+
+    def ban(self, ctx: Context) -> None:
+        """取缔: an unregistered organization acting illegally is banned."""
+        self._ensure_filed()
+        self._ensure_not_before_start(ctx)
+        self._banned(ctx=ctx)
+
+    @event("Banned")
+    def _banned(self, ctx: Context) -> None:
+        """取缔: banned as an unregistered illegal organization."""
+        self.status = OrgStatus.BANNED
+        self.ended_on = ctx.occurred_on
+
+    def convert_to_registration(
+        self,
+        ctx: Context,
+        *,
+        kind: str,
+        credit_code: str,
+        domicile: str,
+        purpose: str,
+        business_scope: str,
+        legal_representative: Person,
+        funds: Decimal,
+        supervising_unit: str | None = None,
+    ) -> None:
+        """转登记: a filed community organization grows and registers with civil affairs."""
+        self._ensure_filed()
+        self._ensure_not_before_start(ctx)
+        kind = _registered_kind(kind)
+        self._converted_to_registration(
+            ctx=ctx,
+            kind=kind,
+            credit_code=checked_credit_code(credit_code, kind),
+            domicile=checked_text(domicile, "domicile", required=True),
+            purpose=checked_text(purpose, "purpose", required=True),
+            business_scope=checked_text(business_scope, "business scope", required=True),
+            legal_representative=_person(legal_representative),
+            funds=positive_money(funds, "registered funds"),
+            supervising_unit=supervising_unit and checked_name(supervising_unit, "supervising unit"),
+        )
+
+    @event("ConvertedToRegistration")
+    def _converted_to_registration(
+        self,
+        ctx: Context,
+        kind: str,
+        credit_code: str,
+        domicile: str,
+        purpose: str,
+        business_scope: str,
+        legal_representative: Person,
+        funds: Decimal,
+        supervising_unit: str | None,
+    ) -> None:
+        """转登记: a filed organization was registered with civil affairs."""
+        self.kind = OrgKind(kind)
+        self.credit_code = credit_code
+        self.domicile = domicile
+        self.purpose = purpose
+        self.business_scope = business_scope
+        self.legal_representative = legal_representative
+        self.funds = funds
+        self.supervising_unit = supervising_unit
+        self.status = OrgStatus.REGISTERED
+        self.registered_on = ctx.occurred_on
+        self.charter_version = 1
+
+    # -- annual duty ----------------------------------------------------------------------------
+
+    def submit_annual_report(self, ctx: Context, *, year: int) -> None:
+        """年度报告 for ``year``, submitted on ctx.occurred_on."""
+        self._ensure_active()
+        start = self.registered_on or self.filed_on
+        assert start is not None
+        if not start.year <= year < ctx.occurred_on.year:
+            raise InvalidInput(f"an annual report for {year} cannot be submitted on {ctx.occurred_on}")
+        if year in self.annual_reports:
+            raise RuleViolation(f"the annual report for {year} was already submitted")
+        self._annual_report_submitted(ctx=ctx, year=year)
+
+    @event("AnnualReportSubmitted")
+    def _annual_report_submitted(self, ctx: Context, year: int) -> None:
+        """年度报告: the annual report for a year was submitted."""
+        self.annual_reports[year] = ctx.occurred_on
+
+    def conclude_annual_inspection(self, ctx: Context, *, year: int, result: str) -> None:
+        """年检结论: 合格, 基本合格 or 不合格."""
+        self._ensure_registered()
+        result = _enum(InspectionResult, result, "inspection result")
+        if year >= ctx.occurred_on.year or (self.registered_on and year < self.registered_on.year):
+            raise InvalidInput(f"no annual inspection for {year} can conclude on {ctx.occurred_on}")
+        if year in self.inspection_results:
+            raise RuleViolation(f"the annual inspection for {year} is already concluded")
+        self._annual_inspection_concluded(ctx=ctx, year=year, result=result)
+
+    @event("AnnualInspectionConcluded")
+    def _annual_inspection_concluded(self, ctx: Context, year: int, result: str) -> None:
+        """年检结论: the annual inspection result for a year was recorded."""
+        self.inspection_results[year] = result
+
+    # -- evaluation -----------------------------------------------------------------------------
+
+    def evaluation_refusals(self, today: date, settings: LocalitySettings) -> list[str]:
+        """Why this organization may not be evaluated today (empty when eligible)."""
+        return evaluation_ineligibility_reasons(
+            registered_on=self.registered_on if self.status == OrgStatus.REGISTERED else None,
+            inspection_results=self.inspection_results,
+            penalties=self.penalties,
+            under_investigation=bool(self.open_inspection_cases),
+            on_abnormal_list=self.on_abnormal_list,
+            on_serious_list=self.on_serious_list,
+            today=today,
+            settings=settings,
+        )
+
+    def award_grade(self, ctx: Context, *, score: int, settings: LocalitySettings) -> None:
+        """评估等级: a grade 1A–5A from a score on the 1000-point scale, only when eligible."""
+        self._ensure_registered()
+        if isinstance(score, bool) or not isinstance(score, int) or not 0 <= score <= 1000:
+            raise InvalidInput("the evaluation score is a whole number from 0 to 1000")
+        reasons = self.evaluation_refusals(ctx.occurred_on, settings)
+        if reasons:
+            raise NotEligibleForEvaluation(reasons)
+        grade = grade_for_score(score, settings)
+        if grade is None:
+            raise RuleViolation(f"a score of {score} earns no grade")
+        self._grade_awarded(
+            ctx=ctx, grade=grade, score=score, valid_until=grade_valid_until(ctx.occurred_on, settings)
+        )
+
+    @event("GradeAwarded")
+    def _grade_awarded(self, ctx: Context, grade: int, score: int, valid_until: date) -> None:
+        """评估等级: an evaluation grade was awarded, valid for five years."""
+        self.grade = grade
+        self.grade_awarded_on = ctx.occurred_on
+        self.grade_valid_until = valid_until
+
+    def lower_grade(self, ctx: Context, *, grade: int) -> None:
+        """降低评估等级."""
+        self._ensure_graded()
+        if not isinstance(grade, int) or isinstance(grade, bool) or not 1 <= grade < (self.grade or 0):
+            raise InvalidInput(f"a lowered grade is from 1 to {(self.grade or 1) - 1}")
+        self._grade_lowered(ctx=ctx, grade=grade)
+
+    @event("GradeLowered")
+    def _grade_lowered(self, ctx: Context, grade: int) -> None:
+        """降低评估等级: the grade was lowered."""
+        self.grade = grade
+
+    def cancel_grade(self, ctx: Context) -> None:
+        """取消评估等级."""
+        self._ensure_graded()
+        self._grade_cancelled(ctx=ctx)
+
+    @event("GradeCancelled")
+    def _grade_cancelled(self, ctx: Context) -> None:
+        """取消评估等级: the grade was cancelled."""
+        self.grade = None
+        self.grade_awarded_on = None
+        self.grade_valid_until = None
+
+    def _ensure_graded(self) -> None:
+        if self.status == OrgStatus.FILING_CANCELLED:
+            raise OrganizationInactive(f"{self.name}'s filing is cancelled: nothing more can change")
+        if self.grade is None:
+            raise RuleViolation(f"{self.name} holds no evaluation grade")
+
+    # -- inspection cases naming this organization ----------------------------------------------
+
+    def note_investigation_opened(self, ctx: Context, *, case_id: str) -> None:
+        """An inspection case was opened against this organization: it is under investigation."""
+        self._ensure_active()
+        self._investigation_opened(ctx=ctx, case_id=case_id)
+
+    @event("InvestigationOpened")
+    def _investigation_opened(self, ctx: Context, case_id: str) -> None:
+        """立案调查: an inspection case was opened against the organization."""
+        self.open_inspection_cases.append(case_id)
+
+    def note_investigation_closed(self, ctx: Context, *, case_id: str) -> None:
+        if case_id not in self.open_inspection_cases:
+            raise RuleViolation("that inspection case is not open against this organization")
+        self._investigation_closed(ctx=ctx, case_id=case_id)
+
+    @event("InvestigationClosed")
+    def _investigation_closed(self, ctx: Context, case_id: str) -> None:
+        """结案: an inspection case against the organization was closed."""
+        self.open_inspection_cases.remove(case_id)
+
+    # -- penalties ------------------------------------------------------------------------------
+
+    def impose_penalty(
+        self,
+        ctx: Context,
+        *,
+        penalty_id: str,
+        kind: str,
+        amount: Decimal | None = None,
+        stop_days: int | None = None,
+        case_id: str | None = None,
+    ) -> None:
+        """行政处罚 by any department: warning, fine, confiscation, stop activities, revocation."""
+        if self.status not in (OrgStatus.REGISTERED, OrgStatus.FILED):
+            raise OrganizationInactive(f"{self.name} is {self.status.value}: it cannot be penalized")
+        self._ensure_not_before_start(ctx)
+        kind = _enum(PenaltyKind, kind, "penalty kind")
+        if kind in (PenaltyKind.FINE, PenaltyKind.CONFISCATION):
+            amount = positive_money(amount if amount is not None else 0, "fine or confiscated amount")
+        elif amount is not None:
+            raise InvalidInput(f"a {kind.value} has no amount")
+        if kind == PenaltyKind.STOP_ACTIVITIES:
+            if not isinstance(stop_days, int) or isinstance(stop_days, bool) or not 1 <= stop_days <= 366 * 3:
+                raise InvalidInput("an order to stop activities names a period of 1 day to 3 years")
+        elif stop_days is not None:
+            raise InvalidInput("only an order to stop activities has a period")
+        if any(p.penalty_id == penalty_id for p in self.penalties):
+            raise RuleViolation(f"penalty {penalty_id} is already recorded")
+        self._penalty_imposed(
+            ctx=ctx, penalty_id=penalty_id, kind=kind, amount=amount, stop_days=stop_days, case_id=case_id
+        )
+
+    @event("PenaltyImposed")
+    def _penalty_imposed(
+        self,
+        ctx: Context,
+        penalty_id: str,
+        kind: str,
+        amount: Decimal | None,
+        stop_days: int | None,
+        case_id: str | None,
+    ) -> None:
+        """行政处罚: a department imposed a penalty."""
+        self.penalties.append(
+            PenaltyRecord(
+                penalty_id=penalty_id,
+                kind=kind,
+                amount=amount,
+                department=ctx.actor.department,
+                imposed_on=ctx.occurred_on,
+            )
+        )
+
+    def record_penalty_executed(self, ctx: Context, *, penalty_id: str) -> None:
+        """处罚执行完毕."""
+        for penalty in self.penalties:
+            if penalty.penalty_id == penalty_id:
+                if penalty.executed:
+                    raise RuleViolation(f"penalty {penalty_id} is already executed")
+                if ctx.occurred_on < penalty.imposed_on:
+                    raise InvalidInput("a penalty is executed after it is imposed")
+                self._penalty_executed(ctx=ctx, penalty_id=penalty_id)
+                return
+        raise InvalidInput(f"no penalty {penalty_id} on {self.name}")
+
+    @event("PenaltyExecuted")
+    def _penalty_executed(self, ctx: Context, penalty_id: str) -> None:
+        """处罚执行完毕: a penalty was carried out."""
+        self.penalties = [
+            PenaltyRecord(**{**p.__dict__, "executed": True}) if p.penalty_id == penalty_id else p
+            for p in self.penalties
+        ]
+
+    # -- credit lists ---------------------------------------------------------------------------
+
+    def add_to_abnormal_list(self, ctx: Context, *, ground: str) -> None:
+        """列入活动异常名录. A new ground while listed restarts the clock."""
+        self._ensure_active()
+        self._ensure_not_before_start(ctx)
+        ground = _enum(AbnormalGround, ground, "abnormal-list ground")
+        self._added_to_abnormal_list(ctx=ctx, ground=ground)
+
+    @event("AddedToAbnormalList")
+    def _added_to_abnormal_list(self, ctx: Context, ground: str) -> None:
+        """列入活动异常名录: entered on the abnormal activities list, or a new ground while listed."""
+        if self.abnormal_listing is None:
+            self.abnormal_listing = Listing(ctx.occurred_on, ctx.occurred_on, [ground])
+        else:
+            self.abnormal_listing.add_ground(ground, ctx.occurred_on)
+
+    def remove_from_abnormal_list(
+        self, ctx: Context, *, settings: LocalitySettings, verified_on: date | None = None
+    ) -> None:
+        """移出活动异常名录: on request once the duty is verified fulfilled, or by itself after 6 months."""
+        if self.status == OrgStatus.FILING_CANCELLED:
+            raise OrganizationInactive(f"{self.name}'s filing is cancelled: nothing more can change")
+        if self.abnormal_listing is None:
+            raise CreditListRuleViolation(f"{self.name} is not on the abnormal activities list")
+        self._ensure_not_before_listing(ctx, self.abnormal_listing)
+        if verified_on is not None:
+            if not self.abnormal_listing.listed_on <= verified_on <= ctx.occurred_on:
+                raise InvalidInput("the duty is verified after listing and before removal")
+            how = "on_request"
+        elif abnormal_list_exit_due(self.abnormal_listing, ctx.occurred_on, settings):
+            how = "automatic"
+        else:
+            raise CreditListRuleViolation(
+                "removal needs the fulfilled duty verified, or six months without a ground that needs rectification"
+            )
+        self._removed_from_abnormal_list(ctx=ctx, how=how, verified_on=verified_on)
+
+    @event("RemovedFromAbnormalList")
+    def _removed_from_abnormal_list(self, ctx: Context, how: str, verified_on: date | None) -> None:
+        """移出活动异常名录: left the abnormal list (on request, automatically, or escalated)."""
+        self.abnormal_listing = None
+
+    def escalate_to_serious_list(self, ctx: Context, *, settings: LocalitySettings) -> None:
+        """Two years on the abnormal list: moved to the serious list."""
+        if self.abnormal_listing is None:
+            raise CreditListRuleViolation(f"{self.name} is not on the abnormal activities list")
+        if not serious_list_escalation_due(self.abnormal_listing, ctx.occurred_on, settings):
+            raise CreditListRuleViolation(
+                f"on the abnormal list since {self.abnormal_listing.listed_on}: not yet two years"
+            )
+        self._removed_from_abnormal_list(ctx=ctx, how="escalated", verified_on=None)
+        self._added_to_serious_list(ctx=ctx, ground=SeriousGround.ABNORMAL_TWO_YEARS)
+
+    def add_to_serious_list(self, ctx: Context, *, ground: str) -> None:
+        """列入严重违法失信名单."""
+        ground = _enum(SeriousGround, ground, "serious-list ground")
+        if ground == SeriousGround.ABNORMAL_TWO_YEARS:
+            raise CreditListRuleViolation("two years on the abnormal list is recorded by escalation")
+        if self.status not in (OrgStatus.REGISTERED, OrgStatus.FILED, OrgStatus.REVOKED):
+            raise OrganizationInactive(f"{self.name} is {self.status.value}: it cannot be listed")
+        if ground == SeriousGround.CERTIFICATE_REVOKED and self.status != OrgStatus.REVOKED:
+            raise CreditListRuleViolation("the ground 'certificate revoked' needs a revoked registration")
+        if ground == SeriousGround.FRAUDULENT_CHANGE_REVOKED and self.revocation_ground != (
+            RevocationGround.FRAUDULENT_CHANGE
+        ):
+            raise CreditListRuleViolation("that ground needs a registration revoked for a fraudulent change")
+        self._ensure_not_before_start(ctx)
+        self._added_to_serious_list(ctx=ctx, ground=ground)
+
+    @event("AddedToSeriousList")
+    def _added_to_serious_list(self, ctx: Context, ground: str) -> None:
+        """列入严重违法失信名单: entered on the serious list, or a new ground while listed."""
+        if self.serious_listing is None:
+            self.serious_listing = Listing(ctx.occurred_on, ctx.occurred_on, [ground])
+        else:
+            self.serious_listing.add_ground(ground, ctx.occurred_on)
+
+    def remove_from_serious_list(self, ctx: Context, *, settings: LocalitySettings) -> None:
+        """移出严重违法失信名单: on request two years after the latest ground, or after deregistration."""
+        if self.serious_listing is None:
+            raise CreditListRuleViolation(f"{self.name} is not on the serious list")
+        self._ensure_not_before_listing(ctx, self.serious_listing)
+        refusal = serious_list_exit_refusal(
+            self.serious_listing,
+            ctx.occurred_on,
+            settings,
+            deregistered=self.status == OrgStatus.DEREGISTERED,
+        )
+        if refusal:
+            raise CreditListRuleViolation(refusal)
+        self._removed_from_serious_list(ctx=ctx)
+
+    @event("RemovedFromSeriousList")
+    def _removed_from_serious_list(self, ctx: Context) -> None:
+        """移出严重违法失信名单: left the serious list."""
+        self.serious_listing = None
+
+    @staticmethod
+    def _ensure_not_before_listing(ctx: Context, listing: Listing) -> None:
+        if ctx.occurred_on < listing.clock_started_on:
+            raise InvalidInput("a listing cannot end before its latest ground")
+
+    # -- party building -------------------------------------------------------------------------
+
+    def count_party_members(self, ctx: Context, *, members: int) -> None:
+        """党员人数: the organization's party members were counted."""
+        self._ensure_active()
+        if not isinstance(members, int) or isinstance(members, bool) or not 0 <= members <= 100000:
+            raise InvalidInput("the number of party members is a whole number from 0")
+        self._party_members_counted(ctx=ctx, members=members)
+
+    @event("PartyMembersCounted")
+    def _party_members_counted(self, ctx: Context, members: int) -> None:
+        """党员人数: party members were counted."""
+        self.party_members = members
+
+    def set_up_party_organization(
+        self,
+        ctx: Context,
+        *,
+        form: str,
+        name: str,
+        settings: LocalitySettings,
+        host_organization_id: str | None = None,
+    ) -> None:
+        """建立党组织: on its own with 3 or more members; otherwise jointly or attached to a hub's branch."""
+        self._ensure_active()
+        form = _enum(PartyOrganizationForm, form, "party organization form")
+        if form == PartyOrganizationForm.SINGLE and self.party_members < settings.party_single_min_members:
+            raise RuleViolation(
+                f"a party organization of its own needs {settings.party_single_min_members} members;"
+                f" {self.name} has {self.party_members}"
+            )
+        if form == PartyOrganizationForm.ATTACHED and not host_organization_id:
+            raise InvalidInput("an attached party organization names the organization it is attached to")
+        if self.party_organization is not None:
+            raise RuleViolation(f"{self.name} already has a party organization")
+        self._party_organization_set_up(
+            ctx=ctx, form=form, name=checked_name(name, "party organization name"),
+            host_organization_id=host_organization_id,
+        )
+
+    @event("PartyOrganizationSetUp")
+    def _party_organization_set_up(
+        self, ctx: Context, form: str, name: str, host_organization_id: str | None
+    ) -> None:
+        """建立党组织: a party organization was set up (single, joint or attached)."""
+        self.party_organization = form
+        self.party_organization_name = name
+
+    def appoint_party_instructor(self, ctx: Context, *, name: str) -> None:
+        """选派党建指导员."""
+        self._ensure_active()
+        self._party_instructor_appointed(ctx=ctx, name=checked_name(name, "instructor's name"))
+
+    @event("PartyInstructorAppointed")
+    def _party_instructor_appointed(self, ctx: Context, name: str) -> None:
+        """选派党建指导员: a party-building instructor was appointed."""
+        self.party_instructor = name
+
+
+def _registered_kind(kind: str) -> OrgKind:
+    value = _enum(OrgKind, kind, "kind")
+    if value not in REGISTERED_KINDS:
+        raise InvalidInput("community organizations are filed, not registered")
+    return value
+
+
+def _person(person: Person) -> Person:
+    if not isinstance(person, Person):
+        raise InvalidInput("a person is needed")
+    return person
+
+
+def _enum(enum: type[StrEnum], value: str, what: str) -> Any:
+    try:
+        return enum(value)
+    except ValueError:
+        allowed = ", ".join(member.value for member in enum)
+        raise InvalidInput(f"unknown {what} {value!r}; one of: {allowed}") from None

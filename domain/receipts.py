@@ -1,0 +1,27 @@
+"""Idempotency: a command given with a key leaves a receipt, saved atomically with its events.
+
+A retry with the same key finds the receipt and gets the first result back instead of applying again.
+"""
+
+from __future__ import annotations
+
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from domain.base import SupervisedAggregate
+
+IDEMPOTENCY_KEY_MAX = 200
+
+
+class CommandReceipt(SupervisedAggregate):
+    @staticmethod
+    def create_id(idempotency_key: str) -> UUID:
+        return uuid5(NAMESPACE_URL, "lianjian:command:" + idempotency_key)
+
+    def __init__(
+        self, idempotency_key: str, command: str, fingerprint: str, aggregate_id: str, event_ids: list[str]
+    ) -> None:
+        self.idempotency_key = idempotency_key
+        self.command = command
+        self.fingerprint = fingerprint
+        self.aggregate_id = aggregate_id
+        self.event_ids = event_ids

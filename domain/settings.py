@@ -1,0 +1,52 @@
+"""The numbers that vary by locality (marked *configurable* in DOMAIN.md), in one object.
+
+The domain reads them from here; the entrypoints build the object from the environment.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+
+@dataclass(frozen=True)
+class LocalitySettings:
+    # Annual report (年度报告) is due on this month and day of the following year.
+    annual_report_due_month: int = 5
+    annual_report_due_day: int = 31
+    # Yearly random inspection sample (双随机): at least this share of the population.
+    sample_ratio: Decimal = Decimal("0.03")
+    min_inspectors: int = 2
+    # Evaluation (社会组织评估): lowest score on the 1000-point scale for each grade, highest grade first.
+    grade_cutoffs: tuple[tuple[int, int], ...] = ((5, 900), (4, 800), (3, 700), (2, 600), (1, 500))
+    grade_valid_years: int = 5
+    evaluation_min_registered_years: int = 2
+    # Credit lists (社会组织信用信息管理办法).
+    abnormal_auto_exit_months: int = 6
+    abnormal_escalation_years: int = 2
+    abnormal_removal_working_days: int = 5
+    serious_exit_years: int = 2
+    large_fine: Decimal = Decimal("50000")
+    repeated_penalty_count: int = 2
+    repeated_penalty_years: int = 3
+    # Party building: a party organization of its own (单独组建) needs at least this many members.
+    party_single_min_members: int = 3
+    # Where community organizations are filed: "street" (街道备案) or "county" (县级民政备案, street manages).
+    community_filing_authority: str = "street"
+    grade_names: dict[int, str] = field(
+        default_factory=lambda: {5: "5A", 4: "4A", 3: "3A", 2: "2A", 1: "1A"}
+    )
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.annual_report_due_month <= 12:
+            raise ValueError("annual_report_due_month must be 1..12")
+        if not Decimal(0) < self.sample_ratio <= 1:
+            raise ValueError("sample_ratio must be in (0, 1]")
+        if self.community_filing_authority not in ("street", "county"):
+            raise ValueError("community_filing_authority must be 'street' or 'county'")
+        scores = [score for _, score in self.grade_cutoffs]
+        if scores != sorted(scores, reverse=True):
+            raise ValueError("grade_cutoffs must go from the highest grade down")
+
+
+DEFAULT_SETTINGS = LocalitySettings()
