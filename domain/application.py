@@ -67,6 +67,10 @@ class RecordedEvent:
         return event_id(self.aggregate_id, self.version)
 
 
+# Aggregates that keep keys unique or commands idempotent; not part of an organization's story.
+TECHNICAL_AGGREGATES = frozenset({"NameIndex", "CreditCodeIndex", "CommandReceipt"})
+
+
 def event_id(aggregate_id: UUID | str, version: int) -> str:
     return f"{aggregate_id}/{version}"
 
@@ -80,6 +84,13 @@ class Supervision(Application[UUID]):
     """Lianjian's one application: the shared, immutable record of every department's facts."""
 
     name = "Lianjian"
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        # The library names tables after the class; subclasses (tests, tools) must open the same store.
+        explicit = "name" in cls.__dict__
+        super().__init_subclass__(**kwargs)
+        if not explicit:
+            cls.name = Supervision.name
 
     def __init__(self, env: dict[str, str] | None = None, settings: LocalitySettings | None = None) -> None:
         super().__init__(env)
@@ -155,8 +166,11 @@ class Supervision(Application[UUID]):
     def _get(self, cls: type[A], aggregate_id: UUID | str, not_found: type[NotFound]) -> A:
         try:
             uid = aggregate_id if isinstance(aggregate_id, UUID) else UUID(str(aggregate_id))
+        except ValueError:
+            raise not_found(f"no {cls.__name__} with id {aggregate_id}") from None
+        try:
             aggregate = self.repository.get(uid)
-        except (AggregateNotFoundError, ValueError):
+        except AggregateNotFoundError:
             raise not_found(f"no {cls.__name__} with id {aggregate_id}") from None
         if not isinstance(aggregate, cls):
             raise not_found(f"no {cls.__name__} with id {aggregate_id}")
@@ -237,6 +251,8 @@ class Supervision(Application[UUID]):
         related: set[str] = {target}
         found = []
         for recorded in self.recorded_events():
+            if recorded.type.split(".")[0] in TECHNICAL_AGGREGATES:
+                continue
             if recorded.aggregate_id in related or str(recorded.data.get("organization_id")) == target:
                 related.add(recorded.aggregate_id)
                 found.append(recorded)

@@ -25,6 +25,7 @@ class NameIndex(SupervisedAggregate):
         return uuid5(NAMESPACE_URL, "lianjian:name:" + _normalized_name(name))
 
     def __init__(self, ctx: Context, name: str, organization_id: UUID) -> None:
+        """An organization took a name that no one held before."""
         self.name = name
         self.organization_id: UUID | None = organization_id
 
@@ -47,5 +48,6 @@ class CreditCodeIndex(SupervisedAggregate):
         return uuid5(NAMESPACE_URL, "lianjian:credit-code:" + credit_code.upper())
 
     def __init__(self, ctx: Context, credit_code: str, organization_id: UUID) -> None:
+        """An organization was registered under a credit code."""
         self.credit_code = credit_code
         self.organization_id = organization_id

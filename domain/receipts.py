@@ -13,6 +13,8 @@ IDEMPOTENCY_KEY_MAX = 200
 
 
 class CommandReceipt(SupervisedAggregate):
+    """What a command given with an idempotency key recorded, so a retry returns it again."""
+
     @staticmethod
     def create_id(idempotency_key: str) -> UUID:
         return uuid5(NAMESPACE_URL, "lianjian:command:" + idempotency_key)
@@ -20,6 +22,7 @@ class CommandReceipt(SupervisedAggregate):
     def __init__(
         self, idempotency_key: str, command: str, fingerprint: str, aggregate_id: str, event_ids: list[str]
     ) -> None:
+        """A command given with an idempotency key was applied; its result is kept here."""
         self.idempotency_key = idempotency_key
         self.command = command
         self.fingerprint = fingerprint

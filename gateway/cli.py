@@ -1,0 +1,187 @@
+"""The `lianjian` command line. Each command only translates: read arguments, call the service, print."""
+
+from __future__ import annotations
+
+import functools
+import time
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import typer
+from eventsourcing.persistence import PersistenceError
+from pydantic import ValidationError
+
+from domain.application import RecordedEvent, Supervision
+from domain.catalogue import render_catalogue
+from domain.clock import SHANGHAI
+from domain.errors import DomainError
+from domain.people import Person
+from gateway.settings import Settings
+from gateway.storage import open_application
+
+app = typer.Typer(
+    name="lianjian",
+    help="联监 Lianjian: joint supervision of social organizations on one immutable event stream.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+DOCS_EVENTS = Path("docs/events.md")
+
+
+class CliError(Exception):
+    """A problem the user can fix, reported in one line."""
+
+
+def friendly_errors(command: F) -> F:
+    """Bad input and unreachable stores end in a one-line message and exit code 2, never a traceback."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except ValidationError as error:
+            problems = "; ".join(e["msg"].removeprefix("Value error, ") for e in error.errors())
+            message = f"configuration: {problems}"
+        except (DomainError, CliError) as error:
+            message = str(error)
+        except PersistenceError as error:
+            message = f"the event store cannot be used: {error}"
+        except (OSError, ValueError) as error:
+            message = str(error)
+        typer.echo(f"lianjian: {message}", err=True)
+        raise typer.Exit(2)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _open() -> Supervision:
+    return open_application(Settings())
+
+
+@app.command()
+@friendly_errors
+def demo(
+    serve: bool = typer.Option(True, "--serve/--no-serve", help="After loading, show the product (default) or stop."),
+) -> None:
+    """Load the demo data of 上清寺街道 and 化龙桥街道 into the store (once), then show the overview."""
+    from gateway.demo import DemoAlreadyLoaded, load_demo
+
+    settings = Settings()
+    application = open_application(settings)
+    started = time.perf_counter()
+    try:
+        summary = load_demo(application)
+    except DemoAlreadyLoaded:
+        typer.echo("The demo data is already loaded; nothing was added.")
+    else:
+        seconds = time.perf_counter() - started
+        typer.echo(f"Loaded the demo: {summary.events} events in {seconds:.1f} s into {_where(settings)}.")
+    if serve:
+        typer.echo("")
+        _print_overview(application)
+        typer.echo("")
+        typer.echo("Try: lianjian organizations --street shangqingsi")
+        typer.echo("     lianjian events 重庆市渝中区上清寺致远社会公益事业发展促进会")
+
+
+def _where(settings: Settings) -> str:
+    if settings.database_url:
+        return "PostgreSQL"
+    return str(settings.data_dir.resolve())
+
+
+def _print_overview(application: Supervision) -> None:
+    organizations = [application.organization(org_id) for org_id in application.organization_ids()]
+    by_street: dict[str, Counter[str]] = {}
+    for org in organizations:
+        by_street.setdefault(org.street, Counter())[org.status.value] += 1
+    typer.echo(f"{'street':<14}{'organizations':>14}  by status")
+    for street, counts in sorted(by_street.items()):
+        detail = ", ".join(f"{status} {n}" for status, n in sorted(counts.items()))
+        typer.echo(f"{street:<14}{sum(counts.values()):>14}  {detail}")
+    listed = [org.name for org in organizations if org.on_abnormal_list or org.on_serious_list]
+    typer.echo(f"On a credit list now: {', '.join(listed) if listed else 'none'}")
+
+
+@app.command()
+@friendly_errors
+def organizations(
+    street: str | None = typer.Option(None, help="Only this street, e.g. shangqingsi."),
+) -> None:
+    """List organizations: credit code, kind, status, street and name."""
+    application = _open()
+    shown = 0
+    for org_id in application.organization_ids():
+        org = application.organization(org_id)
+        if street and org.street != street:
+            continue
+        typer.echo(f"{org.credit_code or '-':<19}{org.kind.value:<24}{org.status.value:<18}{org.street:<14}{org.name}")
+        shown += 1
+    if street and not shown:
+        raise CliError(f"no organizations in street {street!r}")
+
+
+@app.command()
+@friendly_errors
+def events(
+    organization: str = typer.Argument(..., help="The organization's id, credit code or exact name."),
+    show_personal_data: bool = typer.Option(
+        False, "--show-personal-data", help="Show ID numbers and phone numbers unmasked."
+    ),
+) -> None:
+    """Print one organization's history: who, when, what and why, oldest first."""
+    application = _open()
+    org = application.find_organization(organization)
+    typer.echo(f"{org.name}  ({org.id})")
+    for recorded in application.history(org.id):
+        _print_event(recorded, show_personal_data)
+
+
+def _print_event(recorded: RecordedEvent, show_personal_data: bool) -> None:
+    shown_at = recorded.recorded_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
+    ctx = recorded.ctx
+    effective = ctx.occurred_on.isoformat() if ctx else "-"
+    typer.echo(f"\n{effective}  {recorded.type}  (recorded {shown_at} Asia/Shanghai, #{recorded.position})")
+    if ctx is not None:
+        basis = f"; basis: {ctx.legal_basis}" if ctx.legal_basis else ""
+        typer.echo(f"  by {ctx.actor.username} ({ctx.actor.department}, {ctx.actor.role}); why: {ctx.reason}{basis}")
+    details = ", ".join(
+        f"{key}={_shown(value, show_personal_data)}" for key, value in recorded.data.items() if value is not None
+    )
+    if details:
+        typer.echo(f"  {details}")
+
+
+def _shown(value: Any, show_personal_data: bool) -> str:
+    if isinstance(value, Person):
+        if show_personal_data:
+            return f"{value.name} (ID {value.id_number or '-'}, tel {value.phone or '-'})"
+        return f"{value.name} (personal data masked)"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {_shown(v, show_personal_data)}" for k, v in value.items()) + "}"
+    return str(value)
+
+
+@app.command()
+@friendly_errors
+def docs(
+    check: bool = typer.Option(False, "--check", help="Only check that docs/events.md is current."),
+    path: Path = typer.Option(DOCS_EVENTS, help="Where the event catalogue is written."),
+) -> None:
+    """Write the event catalogue (docs/events.md) from the code."""
+    text = render_catalogue()
+    if check:
+        if not path.exists() or path.read_text(encoding="utf-8") != text:
+            raise CliError(f"{path} is out of date: run `lianjian docs`")
+        typer.echo(f"{path} is current.")
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    typer.echo(f"Wrote {path}.")
+

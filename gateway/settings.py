@@ -1,0 +1,71 @@
+"""Configuration, read once from the environment (LIANJIAN_*) by pydantic-settings."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+from typing import Literal
+
+from pydantic import field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from domain.settings import LocalitySettings
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="LIANJIAN_", extra="ignore")
+
+    # Where the embedded store (SQLite) keeps its file.
+    data_dir: Path = Path("data")
+    # postgresql://user:password@host:port/dbname[?schema=name] selects PostgreSQL (production).
+    database_url: str | None = None
+    postgres_pool_size: int = 5
+
+    # The locality's rules (DOMAIN.md: configurable).
+    annual_report_due: str = "05-31"  # MM-DD of the following year
+    sample_ratio: Decimal = Decimal("0.03")
+    grade_cutoffs: str = "5:900,4:800,3:700,2:600,1:500"  # grade:lowest score, highest grade first
+    community_filing_authority: Literal["street", "county"] = "street"
+
+    @field_validator("database_url")
+    @classmethod
+    def _postgres_only(cls, url: str | None) -> str | None:
+        if url and not url.startswith(("postgresql://", "postgres://")):
+            raise ValueError("LIANJIAN_DATABASE_URL must be a postgresql:// URL (unset it for the embedded SQLite store)")
+        return url or None
+
+    @field_validator("annual_report_due")
+    @classmethod
+    def _month_day(cls, value: str) -> str:
+        month, _, day = value.partition("-")
+        if not (month.isdigit() and day.isdigit() and 1 <= int(month) <= 12 and 1 <= int(day) <= 31):
+            raise ValueError("LIANJIAN_ANNUAL_REPORT_DUE is MM-DD, e.g. 05-31")
+        return value
+
+    @field_validator("grade_cutoffs")
+    @classmethod
+    def _cutoffs(cls, value: str) -> str:
+        parse_grade_cutoffs(value)
+        return value
+
+    def locality(self) -> LocalitySettings:
+        month, day = (int(part) for part in self.annual_report_due.split("-"))
+        return LocalitySettings(
+            annual_report_due_month=month,
+            annual_report_due_day=day,
+            sample_ratio=self.sample_ratio,
+            grade_cutoffs=parse_grade_cutoffs(self.grade_cutoffs),
+            community_filing_authority=self.community_filing_authority,
+        )
+
+
+def parse_grade_cutoffs(text: str) -> tuple[tuple[int, int], ...]:
+    try:
+        pairs = tuple(
+            (int(grade), int(score)) for grade, score in (item.split(":") for item in text.split(",") if item.strip())
+        )
+    except ValueError:
+        raise ValueError("grade cut-offs are written like 5:900,4:800,3:700,2:600,1:500") from None
+    if not pairs or [s for _, s in pairs] != sorted((s for _, s in pairs), reverse=True):
+        raise ValueError("grade cut-offs go from the highest grade and score down")
+    return pairs

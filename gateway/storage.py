@@ -1,0 +1,48 @@
+"""Which event store the application opens: an SQLite file by default, PostgreSQL when a URL is set."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, unquote, urlparse
+
+from domain.application import Supervision
+from gateway.settings import Settings
+
+SQLITE_FILE = "lianjian.sqlite"
+
+
+def eventsourcing_env(settings: Settings) -> dict[str, str]:
+    """The eventsourcing library's persistence settings for these Lianjian settings."""
+    if settings.database_url:
+        return postgres_env(settings.database_url, pool_size=settings.postgres_pool_size)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return {
+        "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+        "SQLITE_DBNAME": str(settings.data_dir / SQLITE_FILE),
+        "SQLITE_LOCK_TIMEOUT": "10",
+    }
+
+
+def postgres_env(url: str, pool_size: int = 5) -> dict[str, str]:
+    parsed = urlparse(url)
+    dbname = parsed.path.lstrip("/")
+    if not parsed.hostname or not dbname:
+        raise ValueError("a PostgreSQL URL names a host and a database: postgresql://user:pw@host:5432/dbname")
+    env = {
+        "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        "POSTGRES_DBNAME": unquote(dbname),
+        "POSTGRES_HOST": parsed.hostname,
+        "POSTGRES_PORT": str(parsed.port or 5432),
+        "POSTGRES_USER": unquote(parsed.username or ""),
+        "POSTGRES_PASSWORD": unquote(parsed.password or ""),
+        "POSTGRES_POOL_SIZE": str(pool_size),
+        "POSTGRES_CONNECT_TIMEOUT": "10",
+    }
+    schema = parse_qs(parsed.query).get("schema")
+    if schema:
+        env["POSTGRES_SCHEMA"] = schema[0]
+    return env
+
+
+def open_application(settings: Settings | None = None) -> Supervision:
+    settings = settings or Settings()
+    return Supervision(env=eventsourcing_env(settings), settings=settings.locality())
