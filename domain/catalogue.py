@@ -7,6 +7,7 @@ import inspect
 
 from eventsourcing.domain import Aggregate, CommandMethodDecorator
 
+from domain.alerts import Alert
 from domain.funding import FundingProject
 from domain.indexes import CreditCodeIndex, NameIndex
 from domain.inspection import InspectionCase
@@ -14,7 +15,7 @@ from domain.organization import Organization
 from domain.receipts import CommandReceipt
 from domain.sampling import SampleDraw
 
-BUSINESS_AGGREGATES: tuple[type[Aggregate], ...] = (Organization, FundingProject, InspectionCase, SampleDraw)
+BUSINESS_AGGREGATES: tuple[type[Aggregate], ...] = (Organization, FundingProject, InspectionCase, SampleDraw, Alert)
 TECHNICAL_AGGREGATES: tuple[type[Aggregate], ...] = (NameIndex, CreditCodeIndex, CommandReceipt)
 COMMON_FIELDS = {"originator_id", "originator_version", "timestamp", "originator_topic"}
 

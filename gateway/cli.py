@@ -185,3 +185,129 @@ def docs(
     path.write_text(text, encoding="utf-8")
     typer.echo(f"Wrote {path}.")
 
+
+
+def _views(names: list[str] | None) -> list[Any]:
+    from projections.catalog import all_views, view_by_name
+
+    if not names:
+        return all_views()
+    try:
+        return [view_by_name(name) for name in names]
+    except KeyError as error:
+        raise CliError(str(error.args[0])) from None
+
+
+@app.command()
+@friendly_errors
+def project(
+    views: list[str] = typer.Argument(None, help="Views to keep current (default: all, and the rules)."),
+    rules: bool = typer.Option(None, "--rules/--no-rules", help="Also run the joint supervision rules."),
+    once: bool = typer.Option(False, "--once", help="Catch up once and exit."),
+    poll_interval: float = typer.Option(1.0, min=0.05, help="Seconds between polls when no notice comes."),
+    batch_size: int = typer.Option(500, min=1, max=100_000, help="Events per transaction."),
+    pause_per_event: float = typer.Option(0.0, hidden=True, help="Fault testing: pause after each event."),
+) -> None:
+    """Run a projection worker: keep views current until stopped (production: one process per group)."""
+    import signal
+
+    from projections.runner import ViewRunner
+    from projections.worker import ProjectionWorker
+
+    application = _open()
+    chosen = _views(views)
+    with_rules = (not views) if rules is None else rules
+    ViewRunner.pause_per_event = pause_per_event
+    worker = ProjectionWorker(
+        application, chosen, with_rules=with_rules, poll_interval=poll_interval, batch_size=batch_size,
+        on_change=lambda name, state: typer.echo(f"{name}: {state}"),
+    )
+    signal.signal(signal.SIGTERM, lambda *_: worker.stop())
+    try:
+        if once:
+            read = worker.step()
+            typer.echo(f"caught up: {read} events read")
+        else:
+            worker.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        worker.close()
+
+
+@app.command()
+@friendly_errors
+def rebuild(
+    views: list[str] = typer.Argument(None, help="Views to rebuild or check (default: all)."),
+    check: bool = typer.Option(False, "--check", help="Compare each live view with a rebuild; change nothing."),
+    wait: float = typer.Option(30.0, help="Seconds to wait for a running worker to let go of a view."),
+) -> None:
+    """Recreate views from the log, or (--check) prove each equals a replay of the log, row by row."""
+    from projections.rebuild import check as check_view
+    from projections.rebuild import rebuild as rebuild_view
+    from projections.worker import ExclusiveLock
+
+    application = _open()
+    failed = False
+    for view in _views(views):
+        if check:
+            result = check_view(application, view)
+            status = "equal" if not result.differences else f"{len(result.differences)} differences"
+            typer.echo(f"{view.name}: {status} at position {result.position}")
+            for difference in result.differences[:50]:
+                typer.echo(f"  {difference}")
+            failed = failed or bool(result.differences)
+            continue
+        lock = ExclusiveLock(application, view.tracking_name)
+        deadline = time.monotonic() + wait
+        while not lock.try_acquire():
+            if time.monotonic() > deadline:
+                raise CliError(f"a worker is applying {view.name}; stop it first (or wait longer)")
+            time.sleep(0.5)
+        try:
+            position = rebuild_view(application, view)
+        finally:
+            lock.release()
+        typer.echo(f"{view.name}: rebuilt to position {position}")
+    if failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+@friendly_errors
+def lag() -> None:
+    """Each view's position, events behind and seconds behind."""
+    from projections.runner import ViewRunner
+
+    application = _open()
+    runner = ViewRunner(application, _views(None))
+    typer.echo(f"{'view':<26}{'position':>10}{'head':>10}{'behind':>10}{'seconds':>10}")
+    for row in runner.lag():
+        typer.echo(f"{row.view:<26}{row.position:>10}{row.head:>10}{row.events_behind:>10}{row.seconds_behind:>10.1f}")
+
+
+@app.command()
+@friendly_errors
+def tick(
+    today: str = typer.Option(None, help="Business date to judge deadlines by (YYYY-MM-DD); default today."),
+) -> None:
+    """Apply the time-based rules: overdue rectifications, 6-month exits, missing reports, 2-year listings."""
+    from datetime import date
+
+    from domain import clock
+    from projections.catalog import all_views
+    from projections.runner import ViewRunner
+    from projections.tick import tick as run_tick
+
+    try:
+        day = date.fromisoformat(today) if today else clock.today()
+    except ValueError:
+        raise CliError(f"--today must be a date like 2026-05-31, not {today!r}") from None
+    application = _open()
+    ViewRunner(application, all_views()).catch_up()
+    report = run_tick(application, day)
+    typer.echo(
+        f"{day}: {len(report.rectifications_overdue)} rectifications overdue, {len(report.abnormal_exits)}"
+        f" automatic list exits, {len(report.annual_report_proposals)} missing-report proposals,"
+        f" {len(report.escalation_proposals)} escalation proposals"
+    )

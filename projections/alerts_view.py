@@ -1,0 +1,56 @@
+"""联合监管预警: the joint supervision alerts and proposals, with the street of the organization each concerns
+so every department sees the alerts addressed to it within its jurisdiction."""
+
+from __future__ import annotations
+
+import json
+
+from domain.alerts import Alert
+from domain.application import RecordedEvent
+from domain.organization import Organization
+from projections.db import Tx
+from projections.view import View, handles, iso
+
+
+class AlertsView(View):
+    name = "joint_alerts"
+    title = "联合监管预警"
+    tables = {
+        "alerts": "alert_id TEXT PRIMARY KEY, rule TEXT NOT NULL, org_id TEXT NOT NULL, org_name TEXT,"
+                  " street TEXT, message TEXT NOT NULL, departments TEXT NOT NULL, causes TEXT NOT NULL,"
+                  " proposal TEXT, status TEXT NOT NULL, raised_on TEXT NOT NULL, raised_at TEXT NOT NULL,"
+                  " raised_position BIGINT NOT NULL, acknowledged_by TEXT NOT NULL, resolved_on TEXT,"
+                  " resolution TEXT",
+        "organizations": "org_id TEXT PRIMARY KEY, name TEXT NOT NULL, district TEXT NOT NULL, street TEXT NOT NULL",
+    }
+    keys = {"alerts": "alert_id", "organizations": "org_id"}
+
+    @handles("Organization.Registered", "Organization.Filed", "Organization.RegistrationChanged",
+             "Organization.FilingChanged")
+    def organization_named(self, tx: Tx, event: RecordedEvent, org: Organization) -> None:
+        self.upsert(tx, "organizations", {"org_id": str(org.id), "name": org.name, "district": org.district,
+                                          "street": org.street}, ["org_id"])
+        tx.execute(f"UPDATE {self.t('alerts')} SET org_name = ? WHERE org_id = ?", (org.name, str(org.id)))
+
+    @handles("Alert.Raised")
+    def raised(self, tx: Tx, event: RecordedEvent, alert: Alert) -> None:
+        org = tx.row(f"SELECT name, street FROM {self.t('organizations')} WHERE org_id = ?", (alert.organization_id,))
+        self.upsert(tx, "alerts", {
+            "alert_id": str(alert.id), "rule": alert.rule, "org_id": alert.organization_id,
+            "org_name": org["name"] if org else None, "street": org["street"] if org else None,
+            "message": alert.message, "departments": ",".join(alert.departments), "causes": ",".join(alert.causes),
+            "proposal": json.dumps(alert.proposal, ensure_ascii=False, sort_keys=True) if alert.proposal else None,
+            "status": alert.status.value, "raised_on": iso(alert.raised_on), "raised_at": iso(event.recorded_at),
+            "raised_position": event.position, "acknowledged_by": "", "resolved_on": None, "resolution": None,
+        }, ["alert_id"])
+
+    @handles("Alert.Acknowledged")
+    def acknowledged(self, tx: Tx, event: RecordedEvent, alert: Alert) -> None:
+        tx.execute(f"UPDATE {self.t('alerts')} SET status = ?, acknowledged_by = ? WHERE alert_id = ?",
+                   (alert.status.value, ",".join(alert.acknowledged_by), str(alert.id)))
+
+    @handles("Alert.Resolved")
+    def resolved(self, tx: Tx, event: RecordedEvent, alert: Alert) -> None:
+        tx.execute(f"UPDATE {self.t('alerts')} SET status = ?, resolved_on = ?, resolution = ? WHERE alert_id = ?",
+                   (alert.status.value, iso(event.ctx.occurred_on) if event.ctx else None,
+                    event.data["resolution"], str(alert.id)))

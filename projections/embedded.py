@@ -1,0 +1,80 @@
+"""The embedded run mode: views, rules and the periodic tick inside the server process."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Sequence
+
+from domain import clock
+from domain.application import Supervision
+from projections.catalog import all_views
+from projections.tick import tick
+from projections.view import View
+from projections.worker import ProjectionWorker
+
+log = logging.getLogger("lianjian.projections")
+
+
+class EmbeddedProjections:
+    """A thread that keeps every view current; commands nudge it, callers may wait for their writes."""
+
+    def __init__(
+        self,
+        app: Supervision,
+        views: Sequence[View] | None = None,
+        poll_interval: float = 1.0,
+        tick_interval: float = 3600.0,
+    ) -> None:
+        self.app = app
+        self.views = list(views) if views is not None else all_views()
+        self.worker = ProjectionWorker(app, self.views, with_rules=True, poll_interval=poll_interval)
+        self.tick_interval = tick_interval
+        self._last_tick = 0.0
+        self._thread: threading.Thread | None = None
+        self._progress = threading.Condition()
+
+    def start(self) -> None:
+        self.worker.step()  # catch up before serving, so the first page shows the whole log
+        self._thread = threading.Thread(target=self._run, name="lianjian-projections", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self.worker.stopping.is_set():
+            try:
+                self.worker.step()
+                if time.monotonic() - self._last_tick >= self.tick_interval:
+                    self._last_tick = time.monotonic()
+                    tick(self.app, clock.today())
+                    self.worker.step()
+            except Exception as error:  # noqa: BLE001 - keep serving; the next round retries
+                log.warning("embedded projections: %s", error)
+                self.worker.processors.clear()
+            with self._progress:
+                self._progress.notify_all()
+            if not self.worker.stopping.is_set():
+                self.worker.wakeup.wait()
+
+    def nudge(self) -> None:
+        """A command was recorded: apply it now rather than at the next poll."""
+        self.worker.wakeup.nudge()
+
+    def wait_for(self, view_name: str, position: int, timeout: float = 5.0) -> bool:
+        """Read-your-writes: block until ``view_name`` has applied ``position``; False on timeout."""
+        self.nudge()
+        deadline = time.monotonic() + timeout
+        with self._progress:
+            while (self.worker.position(view_name) or 0) < position:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return False
+                self._progress.wait(remaining)
+                self.nudge()
+        return True
+
+    def stop(self) -> None:
+        self.worker.stop()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+        self.worker.close()

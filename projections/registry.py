@@ -1,0 +1,64 @@
+"""区民政局: the civil affairs registry, district-wide: every organization with its registered details,
+penalties from all departments, annual duties and credit-list history."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from domain.application import RecordedEvent
+from domain.organization import Organization
+from projections.db import Tx
+from projections.rows import ORGANIZATION_COLUMNS, ORGANIZATION_EVENTS, REGISTRATION_COLUMNS, organization_row, registration_row
+from projections.view import View, fen, flag, handles, iso
+
+
+class CivilAffairsRegistry(View):
+    name = "civil_affairs_registry"
+    title = "区民政局 登记管理"
+    tables = {
+        "organizations": ORGANIZATION_COLUMNS + "," + REGISTRATION_COLUMNS,
+        "penalties": "penalty_id TEXT PRIMARY KEY, org_id TEXT NOT NULL, kind TEXT NOT NULL, amount_fen BIGINT,"
+                     " department TEXT NOT NULL, imposed_on TEXT NOT NULL, executed BIGINT NOT NULL",
+        "annual_duties": "org_id TEXT NOT NULL, year BIGINT NOT NULL, report_submitted_on TEXT,"
+                         " inspection_result TEXT, PRIMARY KEY (org_id, year)",
+        "credit_list_history": "position BIGINT PRIMARY KEY, org_id TEXT NOT NULL, list TEXT NOT NULL,"
+                               " change TEXT NOT NULL, ground TEXT, occurred_on TEXT NOT NULL",
+    }
+    keys = {"organizations": "org_id", "penalties": "penalty_id", "annual_duties": "org_id, year",
+            "credit_list_history": "position"}
+
+    @handles(*ORGANIZATION_EVENTS)
+    def organization_changed(self, tx: Tx, event: RecordedEvent, org: Organization) -> None:
+        row = organization_row(org, iso(event.recorded_at)) | registration_row(org)
+        self.upsert(tx, "organizations", row, ["org_id"])
+
+    @handles("Organization.PenaltyImposed", "Organization.PenaltyExecuted")
+    def penalties_changed(self, tx: Tx, event: RecordedEvent, org: Organization) -> None:
+        penalty = next(p for p in org.penalties if p.penalty_id == event.data["penalty_id"])
+        self.upsert(tx, "penalties", {
+            "penalty_id": penalty.penalty_id, "org_id": str(org.id), "kind": penalty.kind,
+            "amount_fen": fen(penalty.amount), "department": str(penalty.department),
+            "imposed_on": iso(penalty.imposed_on), "executed": flag(penalty.executed),
+        }, ["penalty_id"])
+
+    @handles("Organization.AnnualReportSubmitted", "Organization.AnnualInspectionConcluded")
+    def annual_duty(self, tx: Tx, event: RecordedEvent, org: Organization) -> None:
+        year = event.data["year"]
+        self.upsert(tx, "annual_duties", {
+            "org_id": str(org.id), "year": year,
+            "report_submitted_on": iso(org.annual_reports.get(year)),
+            "inspection_result": org.inspection_results.get(year),
+        }, ["org_id", "year"])
+
+    @handles("Organization.AddedToAbnormalList", "Organization.RemovedFromAbnormalList",
+             "Organization.AddedToSeriousList", "Organization.RemovedFromSeriousList")
+    def credit_list_changed(self, tx: Tx, event: RecordedEvent, org: Organization) -> None:
+        kind = event.type.split(".")[1]
+        data: dict[str, Any] = event.data
+        tx.execute(
+            f"INSERT INTO {self.t('credit_list_history')} (position, org_id, list, change, ground, occurred_on)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (event.position, str(org.id), "abnormal" if "Abnormal" in kind else "serious",
+             "added" if kind.startswith("Added") else data.get("how", "removed"), data.get("ground"),
+             iso(event.ctx.occurred_on) if event.ctx else None),
+        )

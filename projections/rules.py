@@ -1,0 +1,192 @@
+"""Joint supervision rules (联合监管规则) that watch the stream: a fact recorded by one department raises
+an alert for the others at once. Alerts are events; they and the rules' tracking position commit in one
+transaction, so a crash never raises an alert twice or skips one.
+
+Time-based rules (deadlines, the annual report due date, list durations) live in projections.tick.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import EventStore, Tracking
+
+from domain.alerts import RULES_ACTOR, Alert, AlertRule
+from domain.application import RecordedEvent, Supervision
+from domain.context import Context, Department
+from domain.funding import FundingProject
+from domain.organization import Organization, OrgStatus
+from projections.states import AggregateStates
+
+PARTNER_DEPARTMENTS = frozenset({Department.TAX, Department.MARKET_REGULATION, Department.PUBLIC_SECURITY})
+ENDED = frozenset({OrgStatus.DEREGISTERED, OrgStatus.REVOKED, OrgStatus.BANNED, OrgStatus.FILING_CANCELLED})
+RULES_NAME = "joint_supervision_rules"
+
+
+def rules_context(event: RecordedEvent, reason: str) -> Context:
+    occurred_on = event.ctx.occurred_on if event.ctx else event.recorded_at.date()
+    return Context(RULES_ACTOR, reason, occurred_on)
+
+
+class JointSupervisionRules:
+    """Reads every event in order, keeps what the rules need to remember, and raises alerts."""
+
+    def __init__(self, app: Supervision, batch_size: int = 500) -> None:
+        self.app = app
+        self.batch_size = batch_size
+        recorder = app.factory.process_recorder()  # same database: events and tracking in one transaction
+        self.tracking = recorder
+        self.store = EventStore(mapper=app.mapper, recorder=recorder)
+        self.states = AggregateStates(app)
+        self.org_versions: dict[str, int] = {}
+        self.open_projects: dict[str, set[str]] = defaultdict(set)
+        self.project_org: dict[str, str] = {}
+        self.position = 0
+        self._rules: dict[str, list[Callable[[RecordedEvent, Any], list[Alert]]]] = {
+            "FundingProject.Awarded": [self.funding_to_ineligible],
+            "FundingProject.TrancheDisbursed": [self.funding_to_ineligible],
+            "Organization.RegistrationRevoked": [self.ended_with_open_funding],
+            "Organization.Deregistered": [self.ended_with_open_funding],
+            "Organization.Banned": [self.ended_with_open_funding],
+            "Organization.FilingCancelled": [self.ended_with_open_funding],
+            "Organization.PartyMembersCounted": [self.party_organization_missing],
+            "Organization.PenaltyImposed": [self.partner_penalty],
+            "InspectionCase.RectificationOverdue": [self.rectification_overdue],
+        }
+        self._recover()
+
+    # -- running --------------------------------------------------------------------------------
+
+    def _recover(self) -> None:
+        """Rebuild the rules' memory by reading, without acting, what was already processed."""
+        done = self.tracking.max_tracking_id(RULES_NAME) or 0
+        position = 0
+        while position < done:
+            events = self.app.read_events(position + 1, self.batch_size, stop=done)
+            if not events:
+                break
+            for event in events:
+                self._remember(event, self._state(event))
+            position = events[-1].position
+        self.position = done
+
+    def catch_up(self, until: int | None = None) -> int:
+        """Process every new event; return how many were read."""
+        read = 0
+        while True:
+            events = self.app.read_events(self.position + 1, self.batch_size, stop=until)
+            if not events:
+                return read
+            alerts: list[Alert] = []
+            for event in events:
+                state = self._state(event)
+                for rule in self._rules.get(event.type, ()):
+                    alerts.extend(rule(event, state))
+                self._remember(event, state)
+            last = events[-1].position
+            new = [a for a in {a.id: a for a in alerts}.values() if a.id not in self.app.repository]
+            pending = [e for alert in new for e in alert.collect_events()]
+            tracking = Tracking(RULES_NAME, last)
+            if pending:
+                self.store.put(pending, tracking=tracking)
+            else:
+                self.tracking.insert_tracking(tracking)
+            self.position = last
+            read += len(events)
+
+    def _state(self, event: RecordedEvent) -> Any:
+        kind = event.type.split(".")[0]
+        if kind in ("Organization", "FundingProject"):
+            return self.states.advance(event)
+        return None
+
+    def _remember(self, event: RecordedEvent, state: Any) -> None:
+        if isinstance(state, Organization):
+            self.org_versions[event.aggregate_id] = event.version
+        elif isinstance(state, FundingProject):
+            org_id = str(state.organization_id)
+            self.project_org[event.aggregate_id] = org_id
+            if state.status == "closed":
+                self.open_projects[org_id].discard(event.aggregate_id)
+            else:
+                self.open_projects[org_id].add(event.aggregate_id)
+
+    def _organization(self, org_id: str) -> Organization:
+        """The organization as of the event being processed."""
+        state = self.states.latest(org_id)
+        if state is not None and state.version == self.org_versions.get(org_id):
+            return state
+        return self.app.repository.get(UUID(org_id), version=self.org_versions[org_id])
+
+    # -- the rules ------------------------------------------------------------------------------
+
+    def funding_to_ineligible(self, event: RecordedEvent, project: FundingProject) -> list[Alert]:
+        """Rule 1: funding awarded or disbursed to a listed, deregistered or revoked organization."""
+        org = self._organization(str(project.organization_id))
+        problems = []
+        if org.on_serious_list:
+            problems.append("严重违法失信名单")
+        if org.on_abnormal_list:
+            problems.append("活动异常名录")
+        if org.status in ENDED:
+            problems.append(f"状态为{org.status.value}")
+        if not problems:
+            return []
+        verb = "立项" if event.type.endswith("Awarded") else "拨付"
+        message = f"{org.name}：项目「{project.project_name}」{verb}时，该组织{'、'.join(problems)}"
+        return [self._raise(event, AlertRule.FUNDING_TO_INELIGIBLE, event.event_id, org,
+                            message, [Department.FINANCE, Department.CIVIL_AFFAIRS])]
+
+    def ended_with_open_funding(self, event: RecordedEvent, org: Organization) -> list[Alert]:
+        """Rule 4: revoked, deregistered (or banned) while a funded project is still open."""
+        alerts = []
+        for project_id in sorted(self.open_projects.get(event.aggregate_id, ())):
+            message = f"{org.name}已{org.status.value}，仍有未结项的政府购买服务项目，财政须停止拨付"
+            alerts.append(self._raise(
+                event, AlertRule.ENDED_WITH_OPEN_FUNDING, f"{project_id}:{event.event_id}", org, message,
+                [Department.FINANCE, Department.CIVIL_AFFAIRS], proposal={"command": "suspend_funding",
+                                                                         "project_id": project_id},
+            ))
+        return alerts
+
+    def party_organization_missing(self, event: RecordedEvent, org: Organization) -> list[Alert]:
+        """Rule 5: three or more party members and no party organization."""
+        minimum = self.app.settings.party_single_min_members
+        if org.party_members < minimum or org.party_organization is not None or org.status in ENDED:
+            return []
+        message = f"{org.name}有党员{org.party_members}名，尚未建立党组织"
+        return [self._raise(event, AlertRule.PARTY_ORGANIZATION_MISSING, event.event_id, org, message,
+                            [Department.PARTY_BUILDING, Department.STREET_OFFICE])]
+
+    def partner_penalty(self, event: RecordedEvent, org: Organization) -> list[Alert]:
+        """Rule 6: a penalty from tax, market regulation or public security reaches civil affairs and the street."""
+        if event.ctx is None or event.ctx.actor.department not in PARTNER_DEPARTMENTS:
+            return []
+        amount = event.data.get("amount")
+        detail = f"{event.data['kind']}" + (f" {amount} 元" if amount is not None else "")
+        message = f"{org.name}受到{event.ctx.actor.department}处罚：{detail}"
+        return [self._raise(event, AlertRule.PARTNER_PENALTY, event.event_id, org, message,
+                            [Department.CIVIL_AFFAIRS, Department.STREET_OFFICE],
+                            proposal={"command": "add_to_abnormal_list", "ground": "warning_or_small_fine"}
+                            if event.data["kind"] in ("warning", "fine") else None)]
+
+    def rectification_overdue(self, event: RecordedEvent, _: Any) -> list[Alert]:
+        """Rule 2: a rectification deadline passed unconfirmed: inspection, and a list proposal to civil affairs."""
+        case = self.app.repository.get(UUID(event.aggregate_id), version=event.version)
+        org = self._organization(str(case.organization_id))
+        message = f"{org.name}未在{event.data['deadline']}前完成整改"
+        return [self._raise(event, AlertRule.RECTIFICATION_OVERDUE, event.event_id, org, message,
+                            [Department.INSPECTION, Department.CIVIL_AFFAIRS],
+                            proposal={"command": "add_to_abnormal_list", "ground": "rectification_overdue"})]
+
+    def _raise(
+        self, event: RecordedEvent, rule: AlertRule, subject: str, org: Organization, message: str,
+        departments: list[Department], proposal: dict[str, Any] | None = None,
+    ) -> Alert:
+        return Alert.raise_alert(
+            rules_context(event, message[:400]), rule=rule, subject=subject, organization_id=str(org.id),
+            message=message, departments=list(departments), causes=[event.event_id], proposal=proposal,
+        )

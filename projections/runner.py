@@ -1,0 +1,115 @@
+"""Feeds the event log into views, exactly once: each batch's rows and tracking commit together."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from domain import clock
+from domain.application import RecordedEvent, Supervision
+from projections.db import ViewDatabase
+from projections.states import AggregateStates
+from projections.view import View
+
+BATCH_SIZE = 500
+
+
+@dataclass(frozen=True)
+class Lag:
+    view: str
+    position: int  # last event applied
+    head: int  # newest event in the store
+    events_behind: int
+    seconds_behind: float  # age of the oldest event not yet applied (0 when caught up)
+
+
+class ViewRunner:
+    """Applies new events to a set of views. Safe to call from several threads of one process."""
+
+    pause_per_event = 0.0  # fault testing only (`lianjian project --pause-per-event`): widen each batch
+
+    def __init__(self, app: Supervision, views: Sequence[View], batch_size: int = BATCH_SIZE) -> None:
+        self.app = app
+        self.views = list(views)
+        self.db = ViewDatabase(app)
+        self.states = AggregateStates(app)
+        self.batch_size = batch_size
+        self._lock = threading.Lock()
+        self._caught_up = threading.Condition()
+        self.positions: dict[str, int] = {}
+        with self.db.transaction() as tx:
+            for view in self.views:
+                view.create(tx)
+        for view in self.views:
+            self.positions[view.tracking_name] = self.db.position(view.tracking_name)
+
+    def catch_up(self, until: int | None = None) -> int:
+        """Apply every event not yet applied (up to ``until``); return how many events were read."""
+        read = 0
+        with self._lock:
+            while True:
+                start = min(self.positions.values(), default=0) + 1
+                if until is not None and start > until:
+                    break
+                events = self.app.read_events(start, self.batch_size, stop=until)
+                if not events:
+                    break
+                self._apply_batch(events)
+                read += len(events)
+        with self._caught_up:
+            self._caught_up.notify_all()
+        return read
+
+    def _apply_batch(self, events: list[RecordedEvent]) -> None:
+        last = events[-1].position
+        behind = [view for view in self.views if self.positions[view.tracking_name] < last]
+        with self.db.transaction() as tx:
+            for event in events:
+                interested = [
+                    view for view in behind
+                    if event.position > self.positions[view.tracking_name] and view.handles(event.type)
+                ]
+                if not interested:
+                    continue
+                state = self.states.advance(event)
+                for view in interested:
+                    view.apply(tx, event, state)
+                if self.pause_per_event:
+                    time.sleep(self.pause_per_event)
+            for view in behind:
+                tx.track(view.tracking_name, last)
+        for view in self.views:
+            self.positions[view.tracking_name] = max(self.positions[view.tracking_name], last)
+
+    def refresh_positions(self) -> None:
+        """Re-read tracking from the database (after another process or a rebuild moved it)."""
+        with self._lock:
+            for view in self.views:
+                self.positions[view.tracking_name] = self.db.position(view.tracking_name)
+
+    def wait_for(self, view_name: str, position: int, timeout: float = 5.0) -> bool:
+        """Block until the named view has applied ``position`` (read-your-writes); False on timeout."""
+        deadline = time.monotonic() + timeout
+        with self._caught_up:
+            while self.positions.get(view_name, 0) < position:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return False
+                self._caught_up.wait(remaining)
+        return True
+
+    def lag(self) -> list[Lag]:
+        head = self.app.head_position()
+        report = []
+        for view in self.views:
+            position = self.db.position(view.tracking_name)
+            seconds = 0.0
+            if position < head:
+                oldest = self.app.read_events(position + 1, 1)
+                if oldest:
+                    seconds = max(0.0, (clock.now() - oldest[0].recorded_at).total_seconds())
+            behind = self.db.count_events_between(position, head)
+            report.append(Lag(view.name, position, head, behind, seconds))
+        return report

@@ -1,0 +1,104 @@
+"""The base of every department view: its tables, and which events change them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, ClassVar
+
+from domain.application import RecordedEvent
+from projections.db import Tx
+
+Handler = Callable[[Any, Tx, RecordedEvent, Any], None]
+
+
+def handles(*event_types: str) -> Callable[[Handler], Handler]:
+    """Mark a view method as the handler of these event types (e.g. "Organization.Registered")."""
+
+    def mark(method: Handler) -> Handler:
+        method.event_types = event_types  # type: ignore[attr-defined]
+        return method
+
+    return mark
+
+
+class View:
+    """A department's view: tables named ``<prefix><name>__<table>``, rebuilt from the log at will.
+
+    Columns use types both SQLite and PostgreSQL store alike: TEXT, BIGINT (money in fen, 分; flags 0/1)
+    and ISO-8601 text for dates and times, so a view compares equal row by row on either store.
+    """
+
+    name: ClassVar[str]
+    title: ClassVar[str] = ""
+    tables: ClassVar[dict[str, str]]  # short table name -> column definitions
+    keys: ClassVar[dict[str, str]]  # short table name -> ORDER BY columns that make rows comparable
+    _handlers: ClassVar[dict[str, list[Handler]]]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._handlers = {}
+        for attribute in vars(cls).values():  # in definition order, so handlers run as written
+            for event_type in getattr(attribute, "event_types", ()):
+                cls._handlers.setdefault(event_type, []).append(attribute)
+
+    def __init__(self, prefix: str = "") -> None:
+        self.prefix = prefix
+
+    @property
+    def tracking_name(self) -> str:
+        return f"{self.prefix}{self.name}"
+
+    def t(self, table: str) -> str:
+        """The real name of one of this view's tables."""
+        if table not in self.tables:
+            raise KeyError(f"{self.name} has no table {table}")
+        return f"{self.prefix}{self.name}__{table}"
+
+    def create(self, tx: Tx) -> None:
+        for table, columns in self.tables.items():
+            tx.execute(f"CREATE TABLE IF NOT EXISTS {self.t(table)} ({columns})")
+
+    def drop(self, tx: Tx) -> None:
+        for table in self.tables:
+            tx.execute(f"DROP TABLE IF EXISTS {self.t(table)}")
+
+    def handles(self, event_type: str) -> bool:
+        return event_type in self._handlers
+
+    def apply(self, tx: Tx, event: RecordedEvent, state: Any) -> None:
+        """Apply one event; ``state`` is its aggregate right after it (see projections.states)."""
+        for handler in self._handlers.get(event.type, ()):
+            handler(self, tx, event, state)
+
+    def upsert(self, tx: Tx, table: str, row: dict[str, Any], key: Sequence[str]) -> None:
+        """Insert the row, or update it where the key already exists."""
+        columns = list(row)
+        updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c not in key) or f"{key[0]} = excluded.{key[0]}"
+        tx.execute(
+            f"INSERT INTO {self.t(table)} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})"
+            f" ON CONFLICT ({', '.join(key)}) DO UPDATE SET {updates}",
+            [row[c] for c in columns],
+        )
+
+    def dump(self, tx: Tx) -> dict[str, list[dict[str, Any]]]:
+        """Every row of every table, in key order: what rebuild --check compares."""
+        return {table: tx.rows(f"SELECT * FROM {self.t(table)} ORDER BY {self.keys[table]}") for table in self.tables}
+
+
+def fen(amount: Decimal | None) -> int | None:
+    """Money in fen (分), exact in an integer column on either database."""
+    return None if amount is None else int((amount * 100).to_integral_exact())
+
+
+def yuan(fen_amount: int | None) -> Decimal | None:
+    return None if fen_amount is None else (Decimal(fen_amount) / 100).quantize(Decimal("0.01"))
+
+
+def iso(value: date | datetime | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def flag(value: bool) -> int:
+    return 1 if value else 0
