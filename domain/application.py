@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -16,6 +16,7 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, JSONTranscoder
 
+from domain.alerts import Alert
 from domain.context import Context
 from domain.credit_lists import PenaltyKind
 from domain.errors import (
@@ -27,6 +28,7 @@ from domain.errors import (
     InvalidInput,
     NotFound,
     OrganizationNotFound,
+    RuleViolation,
 )
 from domain.funding import FundingProject
 from domain.indexes import CreditCodeIndex, NameIndex
@@ -48,6 +50,7 @@ class CommandResult:
     aggregate_id: str
     event_ids: list[str]
     replayed: bool = False  # True when an idempotent retry returned the first result
+    position: int | None = None  # global position of the last event recorded (None when replayed)
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,7 @@ class RecordedEvent:
     recorded_at: datetime  # UTC
     ctx: Context | None
     data: dict[str, Any] = field(default_factory=dict)
+    domain_event: Any = field(default=None, repr=False, compare=False)  # the decoded event object
 
     @property
     def event_id(self) -> str:
@@ -137,7 +141,7 @@ class Supervision(Application[UUID]):
                 )
             )
         try:
-            self.save(*to_save)
+            recordings = self.save(*to_save)
         except IntegrityError:
             if idempotency_key is not None:
                 earlier = self._earlier_result(idempotency_key, fingerprint)
@@ -148,7 +152,7 @@ class Supervision(Application[UUID]):
             raise ConcurrentUpdate(
                 f"{command}: another writer changed the same record first; reload and try again"
             ) from None
-        return result
+        return replace(result, position=max(r.notification.id for r in recordings))
 
     def _fingerprint(self, command: str, payload: dict[str, Any]) -> str:
         encoded = self.mapper.transcoder.encode({"command": command, **payload})
@@ -211,30 +215,39 @@ class Supervision(Application[UUID]):
                 return self.organization(index.organization_id)
         raise OrganizationNotFound(f"no organization {reference!r}")
 
+    def read_events(self, start: int, limit: int, stop: int | None = None) -> list[RecordedEvent]:
+        """Up to ``limit`` stored events from global position ``start`` (to ``stop``), decoded."""
+        notifications = self.recorder.select_notifications(start=start, limit=limit, stop=stop)
+        return [self._decoded(notification) for notification in notifications]
+
     def recorded_events(self, start: int = 1, batch: int = 500) -> Iterator[RecordedEvent]:
         """Every stored event from global position ``start`` on, decoded."""
         position = start
-        while True:
-            notifications = self.recorder.select_notifications(start=position, limit=batch)
-            if not notifications:
-                return
-            for notification in notifications:
-                domain_event = self.mapper.to_domain_event(notification)
-                data = {
-                    k: v
-                    for k, v in domain_event.__dict__.items()
-                    if k not in ("originator_id", "originator_version", "timestamp", "originator_topic", "ctx")
-                }
-                yield RecordedEvent(
-                    position=notification.id,
-                    aggregate_id=str(notification.originator_id),
-                    version=notification.originator_version,
-                    type=event_type_name(notification.topic),
-                    recorded_at=domain_event.timestamp,
-                    ctx=getattr(domain_event, "ctx", None),
-                    data=data,
-                )
-            position = notifications[-1].id + 1
+        while events := self.read_events(position, batch):
+            yield from events
+            position = events[-1].position + 1
+
+    def _decoded(self, notification: Any) -> RecordedEvent:
+        domain_event = self.mapper.to_domain_event(notification)
+        data = {
+            k: v
+            for k, v in domain_event.__dict__.items()
+            if k not in ("originator_id", "originator_version", "timestamp", "originator_topic", "ctx")
+        }
+        return RecordedEvent(
+            position=notification.id,
+            aggregate_id=str(notification.originator_id),
+            version=notification.originator_version,
+            type=event_type_name(notification.topic),
+            recorded_at=domain_event.timestamp,
+            ctx=getattr(domain_event, "ctx", None),
+            data=data,
+            domain_event=domain_event,
+        )
+
+    def head_position(self) -> int:
+        """The global position of the newest stored event (0 when there is none)."""
+        return self.recorder.max_notification_id() or 0
 
     def organization_ids(self) -> list[str]:
         """Ids of all organizations, in the order they were first recorded."""
@@ -318,8 +331,8 @@ class Supervision(Application[UUID]):
 
     def _renamed(self, ctx: Context, org: Organization, old_name: str) -> list[Aggregate]:
         """Index changes when a change of registration or filing renames the organization."""
-        if org.name == old_name:
-            return []
+        if NameIndex.create_id(org.name) == NameIndex.create_id(old_name):
+            return []  # the same name in other forms (full- or half-width, spacing): its index entry stays
         self._ensure_name_free(org.name)
         old = self.repository.get(NameIndex.create_id(old_name))
         old.release(ctx=ctx)
@@ -470,6 +483,7 @@ class Supervision(Application[UUID]):
 
         def decide() -> list[Aggregate]:
             org = self.organization(organization_id)
+            org.ensure_in_being_on(ctx)
             return [FundingProject.award(ctx, organization_id=org.id, funding_refusal=org.funding_refusal, **fields)]
 
         return self._run(
@@ -712,6 +726,35 @@ class Supervision(Application[UUID]):
             settings=self.settings,
         )
 
+    # -- joint supervision alerts ---------------------------------------------------------------
+
+    def alert(self, alert_id: UUID | str) -> Alert:
+        return self._get(Alert, alert_id, NotFound)
+
+    def acknowledge_alert(self, ctx: Context, alert_id: str, *, idempotency_key: str | None = None) -> CommandResult:
+        """签收 by one of the departments the alert is for."""
+
+        def decide() -> list[Aggregate]:
+            alert = self.alert(alert_id)
+            alert.acknowledge(ctx)
+            return [alert]
+
+        return self._run("acknowledge_alert", {"ctx": ctx, "id": str(alert_id)}, idempotency_key, decide)
+
+    def resolve_alert(
+        self, ctx: Context, alert_id: str, *, resolution: str, idempotency_key: str | None = None
+    ) -> CommandResult:
+        """办结, saying how the alert was dealt with."""
+
+        def decide() -> list[Aggregate]:
+            alert = self.alert(alert_id)
+            alert.resolve(ctx, resolution=resolution)
+            return [alert]
+
+        return self._run(
+            "resolve_alert", {"ctx": ctx, "id": str(alert_id), "resolution": resolution}, idempotency_key, decide
+        )
+
     # -- party building -------------------------------------------------------------------------
 
     def count_party_members(
@@ -726,7 +769,11 @@ class Supervision(Application[UUID]):
         host_organization_id: str | None = None, idempotency_key: str | None = None,
     ) -> CommandResult:
         if host_organization_id is not None:
-            self.organization(host_organization_id)
+            host = self.organization(host_organization_id)
+            if str(host.id) == str(organization_id):
+                raise InvalidInput("an organization cannot attach its party organization to itself")
+            if host.party_organization is None:
+                raise RuleViolation(f"{host.name} has no party organization to attach to")
         return self._on_organization(
             "set_up_party_organization", "set_up_party_organization", ctx, organization_id, idempotency_key,
             form=form, name=name, settings=self.settings, host_organization_id=host_organization_id,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 
 from domain.errors import InvalidInput
@@ -64,5 +64,5 @@ class Context:
         if basis is not None and len(basis) > LEGAL_BASIS_MAX:
             raise InvalidInput(f"the legal basis is longer than {LEGAL_BASIS_MAX} characters")
         object.__setattr__(self, "legal_basis", basis)
-        if not isinstance(self.occurred_on, date):
+        if not isinstance(self.occurred_on, date) or isinstance(self.occurred_on, datetime):
             raise InvalidInput("occurred_on must be a date")

@@ -126,6 +126,7 @@ class FundingProject(SupervisedAggregate):
         if funding_refusal:
             raise NotEligibleForFunding(f"cannot resume: {funding_refusal}")
         self._ensure_status(ProjectStatus.SUSPENDED, "resumed")
+        self._ensure_not_before_award(ctx)
         self._resumed(ctx=ctx)
 
     @event("FundingResumed")

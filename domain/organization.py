@@ -265,13 +265,17 @@ class Organization(SupervisedAggregate):
         """Why no new funding or disbursement may go to this organization, or None."""
         if not self.is_active:
             return f"{self.name} is {self.status.value}"
-        if self.on_serious_list:
-            return f"{self.name} is on the serious illegal and dishonest list"
+
         return None
 
     def _ensure_active(self) -> None:
         if not self.is_active:
             raise OrganizationInactive(f"{self.name} is {self.status.value}: nothing more can change")
+
+    def _ensure_not_filing_cancelled(self) -> None:
+        # Other ended organizations may still leave lists or lose grades; a cancelled filing changes no more.
+        if self.status == OrgStatus.FILING_CANCELLED:
+            raise OrganizationInactive(f"{self.name}'s filing is cancelled: nothing more can change")
 
     def _ensure_registered(self) -> None:
         self._ensure_active()
@@ -287,6 +291,10 @@ class Organization(SupervisedAggregate):
         start = self.registered_on or self.filed_on
         if start is not None and ctx.occurred_on < start:
             raise InvalidInput(f"{ctx.occurred_on} is before {self.name} came into being ({start})")
+
+    def ensure_in_being_on(self, ctx: Context) -> None:
+        """Refuses a command about this organization dated before it came into being (funding, say)."""
+        self._ensure_not_before_start(ctx)
 
     # -- registration ---------------------------------------------------------------------------
 
@@ -566,8 +574,7 @@ class Organization(SupervisedAggregate):
         self.grade_valid_until = None
 
     def _ensure_graded(self) -> None:
-        if self.status == OrgStatus.FILING_CANCELLED:
-            raise OrganizationInactive(f"{self.name}'s filing is cancelled: nothing more can change")
+        self._ensure_not_filing_cancelled()
         if self.grade is None:
             raise RuleViolation(f"{self.name} holds no evaluation grade")
 
@@ -576,6 +583,7 @@ class Organization(SupervisedAggregate):
     def note_investigation_opened(self, ctx: Context, *, case_id: str) -> None:
         """An inspection case was opened against this organization: it is under investigation."""
         self._ensure_active()
+        self._ensure_not_before_start(ctx)
         self._investigation_opened(ctx=ctx, case_id=case_id)
 
     @event("InvestigationOpened")
@@ -584,6 +592,8 @@ class Organization(SupervisedAggregate):
         self.open_inspection_cases.append(case_id)
 
     def note_investigation_closed(self, ctx: Context, *, case_id: str) -> None:
+        if self.status == OrgStatus.FILING_CANCELLED:
+            return  # the case may still close; a cancelled filing records nothing more
         if case_id not in self.open_inspection_cases:
             raise RuleViolation("that inspection case is not open against this organization")
         self._investigation_closed(ctx=ctx, case_id=case_id)
@@ -648,6 +658,7 @@ class Organization(SupervisedAggregate):
 
     def record_penalty_executed(self, ctx: Context, *, penalty_id: str) -> None:
         """处罚执行完毕."""
+        self._ensure_not_filing_cancelled()
         for penalty in self.penalties:
             if penalty.penalty_id == penalty_id:
                 if penalty.executed:
@@ -687,8 +698,7 @@ class Organization(SupervisedAggregate):
         self, ctx: Context, *, settings: LocalitySettings, verified_on: date | None = None
     ) -> None:
         """移出活动异常名录: on request once the duty is verified fulfilled, or by itself after 6 months."""
-        if self.status == OrgStatus.FILING_CANCELLED:
-            raise OrganizationInactive(f"{self.name}'s filing is cancelled: nothing more can change")
+        self._ensure_not_filing_cancelled()
         if self.abnormal_listing is None:
             raise CreditListRuleViolation(f"{self.name} is not on the abnormal activities list")
         self._ensure_not_before_listing(ctx, self.abnormal_listing)
@@ -711,6 +721,7 @@ class Organization(SupervisedAggregate):
 
     def escalate_to_serious_list(self, ctx: Context, *, settings: LocalitySettings) -> None:
         """Two years on the abnormal list: moved to the serious list."""
+        self._ensure_not_filing_cancelled()
         if self.abnormal_listing is None:
             raise CreditListRuleViolation(f"{self.name} is not on the abnormal activities list")
         if not serious_list_escalation_due(self.abnormal_listing, ctx.occurred_on, settings):
@@ -746,6 +757,7 @@ class Organization(SupervisedAggregate):
 
     def remove_from_serious_list(self, ctx: Context, *, settings: LocalitySettings) -> None:
         """移出严重违法失信名单: on request two years after the latest ground, or after deregistration."""
+        self._ensure_not_filing_cancelled()
         if self.serious_listing is None:
             raise CreditListRuleViolation(f"{self.name} is not on the serious list")
         self._ensure_not_before_listing(ctx, self.serious_listing)
@@ -774,6 +786,7 @@ class Organization(SupervisedAggregate):
     def count_party_members(self, ctx: Context, *, members: int) -> None:
         """党员人数: the organization's party members were counted."""
         self._ensure_active()
+        self._ensure_not_before_start(ctx)
         if not isinstance(members, int) or isinstance(members, bool) or not 0 <= members <= 100000:
             raise InvalidInput("the number of party members is a whole number from 0")
         self._party_members_counted(ctx=ctx, members=members)
@@ -794,6 +807,7 @@ class Organization(SupervisedAggregate):
     ) -> None:
         """建立党组织: on its own with 3 or more members; otherwise jointly or attached to a hub's branch."""
         self._ensure_active()
+        self._ensure_not_before_start(ctx)
         form = _enum(PartyOrganizationForm, form, "party organization form")
         if form == PartyOrganizationForm.SINGLE and self.party_members < settings.party_single_min_members:
             raise RuleViolation(
@@ -820,6 +834,7 @@ class Organization(SupervisedAggregate):
     def appoint_party_instructor(self, ctx: Context, *, name: str) -> None:
         """选派党建指导员."""
         self._ensure_active()
+        self._ensure_not_before_start(ctx)
         self._party_instructor_appointed(ctx=ctx, name=checked_name(name, "instructor's name"))
 
     @event("PartyInstructorAppointed")
