@@ -205,7 +205,7 @@ def project(
     rules: bool = typer.Option(None, "--rules/--no-rules", help="Also run the joint supervision rules."),
     once: bool = typer.Option(False, "--once", help="Catch up once and exit."),
     poll_interval: float = typer.Option(1.0, min=0.05, help="Seconds between polls when no notice comes."),
-    batch_size: int = typer.Option(500, min=1, max=100_000, help="Events per transaction."),
+    batch_size: int = typer.Option(1000, min=1, max=100_000, help="Events per transaction."),
     pause_per_event: float = typer.Option(0.0, hidden=True, help="Fault testing: pause after each event."),
 ) -> None:
     """Run a projection worker: keep views current until stopped (production: one process per group)."""

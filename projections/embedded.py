@@ -36,6 +36,7 @@ class EmbeddedProjections:
         self._progress = threading.Condition()
 
     def start(self) -> None:
+        self.worker.wakeup.prepare()
         self.worker.step()  # catch up before serving, so the first page shows the whole log
         self._thread = threading.Thread(target=self._run, name="lianjian-projections", daemon=True)
         self._thread.start()

@@ -8,7 +8,7 @@ from typing import Any
 from domain.application import RecordedEvent
 from domain.organization import Organization
 from projections.db import Tx
-from projections.rows import ORGANIZATION_COLUMNS, ORGANIZATION_EVENTS, REGISTRATION_COLUMNS, organization_row, registration_row
+from projections.rows import ORGANIZATION_COLUMNS, ORGANIZATION_EVENTS, REGISTRATION_COLUMNS, registry_row
 from projections.view import View, fen, flag, handles, iso
 
 
@@ -29,8 +29,7 @@ class CivilAffairsRegistry(View):
 
     @handles(*ORGANIZATION_EVENTS)
     def organization_changed(self, tx: Tx, event: RecordedEvent, org: Organization) -> None:
-        row = organization_row(org, iso(event.recorded_at)) | registration_row(org)
-        self.upsert(tx, "organizations", row, ["org_id"])
+        self.upsert_organization(tx, event, org, registry_row)
 
     @handles("Organization.PenaltyImposed", "Organization.PenaltyExecuted")
     def penalties_changed(self, tx: Tx, event: RecordedEvent, org: Organization) -> None:
@@ -55,10 +54,8 @@ class CivilAffairsRegistry(View):
     def credit_list_changed(self, tx: Tx, event: RecordedEvent, org: Organization) -> None:
         kind = event.type.split(".")[1]
         data: dict[str, Any] = event.data
-        tx.execute(
-            f"INSERT INTO {self.t('credit_list_history')} (position, org_id, list, change, ground, occurred_on)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            (event.position, str(org.id), "abnormal" if "Abnormal" in kind else "serious",
-             "added" if kind.startswith("Added") else data.get("how", "removed"), data.get("ground"),
-             iso(event.ctx.occurred_on) if event.ctx else None),
-        )
+        self.upsert(tx, "credit_list_history", {
+            "position": event.position, "org_id": str(org.id), "list": "abnormal" if "Abnormal" in kind else "serious",
+            "change": "added" if kind.startswith("Added") else data.get("how", "removed"), "ground": data.get("ground"),
+            "occurred_on": iso(event.ctx.occurred_on) if event.ctx else None,
+        }, ["position"])

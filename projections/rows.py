@@ -78,3 +78,8 @@ def registration_row(org: Organization) -> dict[str, Any]:
 def total_yuan(fen_sum: Any) -> Decimal:
     """A SUM() of fen columns in yuan: an int on SQLite, a Decimal on PostgreSQL, NULL over no rows."""
     return (Decimal(int(fen_sum or 0)) / 100).quantize(Decimal("0.01"))
+
+
+def registry_row(org: Organization, updated_at: str) -> dict[str, Any]:
+    """The registry's row: every column, personal data included (civil affairs, the organization's street)."""
+    return organization_row(org, updated_at) | registration_row(org)

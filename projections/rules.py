@@ -19,6 +19,7 @@ from domain.application import RecordedEvent, Supervision
 from domain.context import Context, Department
 from domain.funding import FundingProject
 from domain.organization import Organization, OrgStatus
+from projections.runner import BATCH_SIZE
 from projections.states import AggregateStates
 
 PARTNER_DEPARTMENTS = frozenset({Department.TAX, Department.MARKET_REGULATION, Department.PUBLIC_SECURITY})
@@ -34,7 +35,7 @@ def rules_context(event: RecordedEvent, reason: str) -> Context:
 class JointSupervisionRules:
     """Reads every event in order, keeps what the rules need to remember, and raises alerts."""
 
-    def __init__(self, app: Supervision, batch_size: int = 500) -> None:
+    def __init__(self, app: Supervision, batch_size: int = BATCH_SIZE) -> None:
         self.app = app
         self.batch_size = batch_size
         recorder = app.factory.process_recorder()  # same database: events and tracking in one transaction

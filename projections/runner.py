@@ -13,7 +13,7 @@ from projections.db import ViewDatabase
 from projections.states import AggregateStates
 from projections.view import View
 
-BATCH_SIZE = 500
+BATCH_SIZE = 1000
 
 
 @dataclass(frozen=True)
@@ -35,6 +35,8 @@ class ViewRunner:
         self.views = list(views)
         self.db = ViewDatabase(app)
         self.states = AggregateStates(app)
+        for view in self.views:
+            view.states = self.states
         self.batch_size = batch_size
         self._lock = threading.Lock()
         self._caught_up = threading.Condition()
@@ -71,7 +73,8 @@ class ViewRunner:
                     view for view in behind
                     if event.position > self.positions[view.tracking_name] and view.handles(event.type)
                 ]
-                if not interested:
+                # Organizations are always followed, so views can read one as of any event (names, streets).
+                if not interested and not event.type.startswith("Organization."):
                     continue
                 state = self.states.advance(event)
                 for view in interested:

@@ -45,6 +45,19 @@ class View:
 
     def __init__(self, prefix: str = "") -> None:
         self.prefix = prefix
+        self.states: Any = None  # the runner's AggregateStates: organizations as of the event applied
+
+    def organization_column(self, tx: Tx, org_id: str, column: str) -> Any:
+        """A column of an organization as of the event being applied (its name, its street).
+
+        Read from the runner's states when it holds the organization, else from this view's own
+        ``organizations`` table; both reflect exactly the events applied so far.
+        """
+        org = self.states.latest(org_id) if self.states is not None else None
+        if org is not None:
+            return getattr(org, column)
+        found = tx.row(f"SELECT {column} FROM {self.t('organizations')} WHERE org_id = ?", (org_id,))
+        return found[column] if found else None
 
     @property
     def tracking_name(self) -> str:
@@ -73,14 +86,14 @@ class View:
             handler(self, tx, event, state)
 
     def upsert(self, tx: Tx, table: str, row: dict[str, Any], key: Sequence[str]) -> None:
-        """Insert the row, or update it where the key already exists."""
-        columns = list(row)
-        updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c not in key) or f"{key[0]} = excluded.{key[0]}"
-        tx.execute(
-            f"INSERT INTO {self.t(table)} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})"
-            f" ON CONFLICT ({', '.join(key)}) DO UPDATE SET {updates}",
-            [row[c] for c in columns],
-        )
+        """Insert the row, or update its given columns where the key already exists."""
+        tx.upsert(self.t(table), row, key)
+
+    def upsert_organization(self, tx: Tx, event: RecordedEvent, org: Any,
+                            build: Callable[[Any, str], dict[str, Any]], table: str = "organizations") -> None:
+        """Upsert an organization's whole row, built once per batch from its latest state."""
+        updated_at = iso(event.recorded_at)
+        tx.upsert(self.t(table), lambda: build(org, updated_at), ["org_id"], identity=(str(org.id),))
 
     def dump(self, tx: Tx) -> dict[str, list[dict[str, Any]]]:
         """Every row of every table, in key order: what rebuild --check compares."""

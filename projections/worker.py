@@ -21,7 +21,7 @@ import psycopg
 
 from domain.application import Supervision
 from projections.rules import RULES_NAME, JointSupervisionRules
-from projections.runner import ViewRunner
+from projections.runner import BATCH_SIZE, ViewRunner
 from projections.view import View
 
 log = logging.getLogger("lianjian.projections")
@@ -119,6 +119,14 @@ class Wakeup:
     def nudge(self) -> None:
         self._nudged.set()
 
+    def prepare(self) -> None:
+        """Start listening before the first catch-up, so no commit falls between the two unnoticed."""
+        if is_postgres(self.app):
+            try:
+                self._listening()
+            except psycopg.Error as error:
+                log.warning("LISTEN not available yet (%s); polling", error)
+
     def wait(self) -> None:
         if not is_postgres(self.app):
             self._nudged.wait(self.poll_interval)
@@ -160,7 +168,7 @@ class ProjectionWorker:
         with_rules: bool = False,
         poll_interval: float = 1.0,
         on_change: Callable[[str, str], None] | None = None,
-        batch_size: int = 500,
+        batch_size: int = BATCH_SIZE,
     ) -> None:
         self.app = app
         self.views = list(views)
@@ -194,6 +202,7 @@ class ProjectionWorker:
         return ViewRunner(self.app, [view], batch_size=self.batch_size)
 
     def run(self) -> None:
+        self.wakeup.prepare()
         while not self.stopping.is_set():
             try:
                 self.step()

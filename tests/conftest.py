@@ -7,13 +7,8 @@ with the reason, except under CI=true, where they fail.
 
 from __future__ import annotations
 
-import glob
 import os
-import pwd
-import shutil
-import socket
-import subprocess
-import tempfile
+import sys
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -24,6 +19,9 @@ import pytest
 from domain.application import Supervision
 from gateway.storage import postgres_env
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # for infra/, which is not an installed package
+from infra.postgres.private import PostgresUnavailable, PrivateServer  # noqa: E402
+
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
@@ -33,27 +31,6 @@ def postgres_unavailable(reason: str) -> None:
     pytest.skip(f"PostgreSQL unavailable: {reason}")
 
 
-def _postgres_bin() -> Path | None:
-    found = shutil.which("initdb")
-    if found:
-        return Path(found).resolve().parent
-    versions = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=lambda p: int(p.split("/")[4]))
-    return Path(versions[-1]).parent if versions else None
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _as_server_user(command: list[str]) -> list[str]:
-    """PostgreSQL refuses to run as root: run it as the 'postgres' system user then."""
-    if os.geteuid() != 0:
-        return command
-    return ["runuser", "-u", "postgres", "--", *command]
-
-
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[str]:
     """A base URL (without database name) of a running PostgreSQL server."""
@@ -61,42 +38,15 @@ def postgres_server() -> Iterator[str]:
     if given:
         yield given.rsplit("/", 1)[0]
         return
-    bindir = _postgres_bin()
-    if bindir is None:
-        postgres_unavailable("initdb not found (install Debian's postgresql, or set LIANJIAN_TEST_DATABASE_URL)")
-    if os.geteuid() == 0:
-        try:
-            pwd.getpwnam("postgres")
-        except KeyError:
-            postgres_unavailable("running as root and there is no 'postgres' user to run the server as")
-    folder = Path(tempfile.mkdtemp(prefix="lianjian-pg-"))
-    data = folder / "data"
-    if os.geteuid() == 0:
-        shutil.chown(folder, "postgres", "postgres")
-    port = _free_port()
-    log = folder / "server.log"
-    subprocess.run(
-        _as_server_user([str(bindir / "initdb"), "-D", str(data), "-U", "lianjian", "--auth=trust",
-                         "-E", "UTF8", "--locale=C.UTF-8"]),
-        check=True, capture_output=True,
-    )
-    options = f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off " \
-              "-c full_page_writes=off -c max_connections=200"
-    started = subprocess.run(
-        _as_server_user([str(bindir / "pg_ctl"), "-D", str(data), "-l", str(log), "-o", options, "-w", "start"]),
-        capture_output=True, text=True,
-    )
-    if started.returncode != 0:
-        detail = log.read_text() if log.exists() else started.stderr
-        postgres_unavailable(f"the private server did not start: {detail.strip()[-300:]}")
     try:
-        yield f"postgresql://lianjian@127.0.0.1:{port}"
+        server = PrivateServer()
+        url = server.start()
+    except PostgresUnavailable as error:
+        postgres_unavailable(str(error))
+    try:
+        yield url
     finally:
-        subprocess.run(
-            _as_server_user([str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]),
-            capture_output=True,
-        )
-        shutil.rmtree(folder, ignore_errors=True)
+        server.stop()
 
 
 @pytest.fixture

@@ -1,0 +1,87 @@
+"""财政局 / 购买主体: the funding ledger. Every purchase-of-service project with its running totals, and one
+ledger entry per money event (awarded, disbursed, suspended, resumed, clawed back, closed). The registry
+columns of the organizations (no personal data) show who may still be funded."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from domain.application import RecordedEvent
+from domain.funding import FundingProject
+from domain.organization import Organization
+from projections.db import Tx
+from projections.rows import FUNDING_EVENTS, ORGANIZATION_COLUMNS, ORGANIZATION_EVENTS, organization_row, total_yuan
+from projections.view import View, fen, handles, iso
+
+ENTRY_KINDS = {
+    "FundingProject.Awarded": "awarded",
+    "FundingProject.TrancheDisbursed": "disbursed",
+    "FundingProject.FundingSuspended": "suspended",
+    "FundingProject.FundingResumed": "resumed",
+    "FundingProject.FundsClawedBack": "clawed_back",
+    "FundingProject.ProjectClosed": "closed",
+}
+
+
+class FinanceLedger(View):
+    name = "finance_ledger"
+    title = "财政局 政府购买服务资金台账"
+    tables = {
+        "organizations": ORGANIZATION_COLUMNS,
+        "projects": "project_id TEXT PRIMARY KEY, org_id TEXT NOT NULL, org_name TEXT, purchasing_unit TEXT NOT NULL,"
+                    " project_name TEXT NOT NULL, amount_fen BIGINT NOT NULL, disbursed_fen BIGINT NOT NULL,"
+                    " clawed_back_fen BIGINT NOT NULL, status TEXT NOT NULL, period_start TEXT NOT NULL,"
+                    " period_end TEXT NOT NULL, awarded_on TEXT NOT NULL, closed_on TEXT",
+        "entries": "position BIGINT PRIMARY KEY, project_id TEXT NOT NULL, org_id TEXT NOT NULL, kind TEXT NOT NULL,"
+                   " amount_fen BIGINT, occurred_on TEXT NOT NULL",
+    }
+    keys = {"organizations": "org_id", "projects": "project_id", "entries": "position"}
+
+    @handles(*ORGANIZATION_EVENTS)
+    def organization_changed(self, tx: Tx, event: RecordedEvent, org: Organization) -> None:
+        self.upsert_organization(tx, event, org, organization_row)
+
+    @handles("Organization.RegistrationChanged", "Organization.FilingChanged")
+    def organization_renamed(self, tx: Tx, event: RecordedEvent, org: Organization) -> None:
+        tx.execute(f"UPDATE {self.t('projects')} SET org_name = ? WHERE org_id = ?", (org.name, str(org.id)))
+
+    @handles(*FUNDING_EVENTS)
+    def project_changed(self, tx: Tx, event: RecordedEvent, project: FundingProject) -> None:
+        org_id = str(project.organization_id)
+        row: dict[str, Any] = {
+            "project_id": str(project.id), "org_id": org_id, "purchasing_unit": project.purchasing_unit,
+            "project_name": project.project_name, "amount_fen": fen(project.amount),
+            "disbursed_fen": fen(project.disbursed), "clawed_back_fen": fen(project.clawed_back),
+            "status": project.status.value, "period_start": iso(project.period_start),
+            "period_end": iso(project.period_end), "awarded_on": iso(project.awarded_on),
+        }
+        if event.type == "FundingProject.Awarded":
+            row["org_name"] = self.organization_column(tx, org_id, "name")
+        if event.type == "FundingProject.ProjectClosed":
+            row["closed_on"] = iso(event.ctx.occurred_on) if event.ctx else None
+        self.upsert(tx, "projects", row, ["project_id"])
+
+    @handles(*FUNDING_EVENTS)
+    def ledger_entry(self, tx: Tx, event: RecordedEvent, project: FundingProject) -> None:
+        kind = ENTRY_KINDS[event.type]
+        amount = project.amount if kind == "awarded" else event.data.get("amount")
+        assert event.ctx is not None
+        self.upsert(tx, "entries", {
+            "position": event.position, "project_id": str(project.id), "org_id": str(project.organization_id),
+            "kind": kind, "amount_fen": fen(amount), "occurred_on": iso(event.ctx.occurred_on),
+        }, ["position"])
+
+    def totals_by_organization(self, tx: Tx) -> list[dict[str, Any]]:
+        """Per organization: projects, and the money awarded, disbursed and clawed back (Decimal yuan)."""
+        rows = tx.rows(
+            f"SELECT org_id, MAX(org_name) AS org_name, COUNT(*) AS projects, SUM(amount_fen) AS awarded,"
+            f" SUM(disbursed_fen) AS disbursed, SUM(clawed_back_fen) AS clawed_back"
+            f" FROM {self.t('projects')} GROUP BY org_id ORDER BY org_id"
+        )
+        return [{
+            "org_id": r["org_id"], "org_name": r["org_name"], "projects": int(r["projects"]),
+            "awarded": total_yuan(r["awarded"]), "disbursed": total_yuan(r["disbursed"]),
+            "clawed_back": total_yuan(r["clawed_back"]),
+            "net_disbursed": total_yuan(r["disbursed"]) - total_yuan(r["clawed_back"]),
+        } for r in rows]
+

@@ -1,0 +1,59 @@
+"""公众: the public credit disclosure (信用信息公示). Only what the access matrix makes public: each
+organization's name, credit code, kind, status, grade and list membership with its dates; its penalties
+(kind, amount, date, department); and the names of its funded projects, without amounts. No person's
+name, ID number or phone is ever stored here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from domain.application import RecordedEvent
+from domain.funding import FundingProject
+from domain.organization import Organization
+from projections.db import Tx
+from projections.rows import ORGANIZATION_EVENTS, organization_row
+from projections.view import View, fen, handles, iso
+
+PUBLIC_COLUMNS = ("org_id", "name", "credit_code", "kind", "status", "registered_on", "filed_on", "ended_on",
+                  "grade", "grade_valid_until", "on_abnormal_list", "abnormal_listed_on", "on_serious_list",
+                  "serious_listed_on")
+
+
+class PublicDisclosure(View):
+    name = "public_disclosure"
+    title = "社会组织信用信息公示"
+    tables = {
+        "organizations": "org_id TEXT PRIMARY KEY, name TEXT NOT NULL, credit_code TEXT, kind TEXT NOT NULL,"
+                         " status TEXT NOT NULL, registered_on TEXT, filed_on TEXT, ended_on TEXT, grade BIGINT,"
+                         " grade_valid_until TEXT, on_abnormal_list BIGINT NOT NULL, abnormal_listed_on TEXT,"
+                         " on_serious_list BIGINT NOT NULL, serious_listed_on TEXT",
+        "penalties": "penalty_id TEXT PRIMARY KEY, org_id TEXT NOT NULL, kind TEXT NOT NULL, amount_fen BIGINT,"
+                     " department TEXT NOT NULL, imposed_on TEXT NOT NULL",
+        "projects": "project_id TEXT PRIMARY KEY, org_id TEXT NOT NULL, project_name TEXT NOT NULL",
+    }
+    keys = {"organizations": "org_id", "penalties": "penalty_id", "projects": "project_id"}
+
+    @handles(*ORGANIZATION_EVENTS)
+    def organization_changed(self, tx: Tx, event: RecordedEvent, org: Organization) -> None:
+        self.upsert_organization(tx, event, org, public_row)
+
+    @handles("Organization.PenaltyImposed")
+    def penalty_imposed(self, tx: Tx, event: RecordedEvent, org: Organization) -> None:
+        penalty = next(p for p in org.penalties if p.penalty_id == event.data["penalty_id"])
+        self.upsert(tx, "penalties", {
+            "penalty_id": penalty.penalty_id, "org_id": str(org.id), "kind": penalty.kind,
+            "amount_fen": fen(penalty.amount), "department": str(penalty.department),
+            "imposed_on": iso(penalty.imposed_on),
+        }, ["penalty_id"])
+
+    @handles("FundingProject.Awarded")
+    def project_awarded(self, tx: Tx, event: RecordedEvent, project: FundingProject) -> None:
+        self.upsert(tx, "projects", {
+            "project_id": str(project.id), "org_id": str(project.organization_id),
+            "project_name": project.project_name,
+        }, ["project_id"])
+
+
+def public_row(org: Organization, updated_at: str) -> dict[str, Any]:
+    row = organization_row(org, updated_at)
+    return {c: row[c] for c in PUBLIC_COLUMNS}

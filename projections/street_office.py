@@ -1,0 +1,174 @@
+"""街道办事处: one view for every street. Each table carries the street, so a street officer reads the
+rows of their own street only: its organizations (with personal data), their funding projects and
+money movements, inspection cases and penalties. The dashboard's counts are queries at read time."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from domain import clock
+from domain.application import RecordedEvent
+from domain.funding import FundingProject
+from domain.inspection import InspectionCase
+from domain.organization import ACTIVE_STATUSES, Organization
+from projections.db import Tx
+from projections.rows import (
+    FUNDING_EVENTS,
+    INSPECTION_EVENTS,
+    ORGANIZATION_COLUMNS,
+    ORGANIZATION_EVENTS,
+    REGISTRATION_COLUMNS,
+    registry_row,
+    total_yuan,
+)
+from projections.view import View, fen, flag, handles, iso
+
+ACTIVE = tuple(status.value for status in ACTIVE_STATUSES)
+
+
+class StreetOfficeView(View):
+    name = "street_office"
+    title = "街道办事处 社会组织工作台"
+    tables = {
+        "organizations": ORGANIZATION_COLUMNS + "," + REGISTRATION_COLUMNS,
+        "funding": "project_id TEXT PRIMARY KEY, org_id TEXT NOT NULL, street TEXT, project_name TEXT NOT NULL,"
+                   " purchasing_unit TEXT NOT NULL, amount_fen BIGINT NOT NULL, disbursed_fen BIGINT NOT NULL,"
+                   " clawed_back_fen BIGINT NOT NULL, status TEXT NOT NULL, awarded_on TEXT NOT NULL,"
+                   " year BIGINT NOT NULL",
+        "payments": "position BIGINT PRIMARY KEY, project_id TEXT NOT NULL, org_id TEXT NOT NULL, street TEXT,"
+                    " kind TEXT NOT NULL, amount_fen BIGINT NOT NULL, occurred_on TEXT NOT NULL,"
+                    " year BIGINT NOT NULL",
+        "inspections": "case_id TEXT PRIMARY KEY, org_id TEXT NOT NULL, street TEXT, opened_on TEXT NOT NULL,"
+                       " closed_on TEXT, status TEXT NOT NULL, rectification TEXT NOT NULL, deadline TEXT",
+        "penalties": "penalty_id TEXT PRIMARY KEY, org_id TEXT NOT NULL, street TEXT NOT NULL, kind TEXT NOT NULL,"
+                     " amount_fen BIGINT, department TEXT NOT NULL, imposed_on TEXT NOT NULL,"
+                     " executed BIGINT NOT NULL",
+    }
+    keys = {"organizations": "org_id", "funding": "project_id", "payments": "position",
+            "inspections": "case_id", "penalties": "penalty_id"}
+
+    # -- keeping the tables -------------------------------------------------------------------------
+
+    @handles(*ORGANIZATION_EVENTS)
+    def organization_changed(self, tx: Tx, event: RecordedEvent, org: Organization) -> None:
+        self.upsert_organization(tx, event, org, registry_row)
+
+    @handles("Organization.PenaltyImposed", "Organization.PenaltyExecuted")
+    def penalties_changed(self, tx: Tx, event: RecordedEvent, org: Organization) -> None:
+        penalty = next(p for p in org.penalties if p.penalty_id == event.data["penalty_id"])
+        self.upsert(tx, "penalties", {
+            "penalty_id": penalty.penalty_id, "org_id": str(org.id), "street": org.street, "kind": penalty.kind,
+            "amount_fen": fen(penalty.amount), "department": str(penalty.department),
+            "imposed_on": iso(penalty.imposed_on), "executed": flag(penalty.executed),
+        }, ["penalty_id"])
+
+    @handles(*FUNDING_EVENTS)
+    def project_changed(self, tx: Tx, event: RecordedEvent, project: FundingProject) -> None:
+        self.upsert(tx, "funding", {
+            "project_id": str(project.id), "org_id": str(project.organization_id),
+            "street": self._street_of(tx, project.organization_id), "project_name": project.project_name,
+            "purchasing_unit": project.purchasing_unit, "amount_fen": fen(project.amount),
+            "disbursed_fen": fen(project.disbursed), "clawed_back_fen": fen(project.clawed_back),
+            "status": project.status.value, "awarded_on": iso(project.awarded_on), "year": project.awarded_on.year,
+        }, ["project_id"])
+
+    @handles("FundingProject.TrancheDisbursed", "FundingProject.FundsClawedBack")
+    def money_moved(self, tx: Tx, event: RecordedEvent, project: FundingProject) -> None:
+        assert event.ctx is not None
+        self.upsert(tx, "payments", {
+            "position": event.position, "project_id": str(project.id), "org_id": str(project.organization_id),
+            "street": self._street_of(tx, project.organization_id),
+            "kind": "disbursed" if event.type.endswith("TrancheDisbursed") else "clawed_back",
+            "amount_fen": fen(event.data["amount"]), "occurred_on": iso(event.ctx.occurred_on),
+            "year": event.ctx.occurred_on.year,
+        }, ["position"])
+
+    @handles(*INSPECTION_EVENTS)
+    def case_changed(self, tx: Tx, event: RecordedEvent, case: InspectionCase) -> None:
+        self.upsert(tx, "inspections", {
+            "case_id": str(case.id), "org_id": str(case.organization_id),
+            "street": self._street_of(tx, case.organization_id), "opened_on": iso(case.opened_on),
+            "closed_on": iso(case.closed_on), "status": "open" if case.is_open else "closed",
+            "rectification": case.rectification.value, "deadline": iso(case.rectification_deadline),
+        }, ["case_id"])
+
+    def _street_of(self, tx: Tx, org_id: Any) -> str | None:
+        return self.organization_column(tx, str(org_id), "street")
+
+    # -- the street's dashboard (read time) ---------------------------------------------------------
+
+    def overview(self, tx: Tx, street: str, year: int, today: date | None = None) -> dict[str, Any]:
+        """One street's figures: organizations by kind, category and community (active ones) and by status
+        (all), party coverage, funding awarded and moved in ``year``, open inspections, rectifications
+        overdue as of ``today`` (default: today in Shanghai) and the organizations on a credit list."""
+        today = today or clock.today()
+        orgs = self.t("organizations")
+        active = f"street = ? AND status IN ({', '.join('?' for _ in ACTIVE)})"
+        party = tx.row(
+            f"SELECT COUNT(*) AS active, SUM(CASE WHEN party_organization IS NULL THEN 0 ELSE 1 END) AS covered,"
+            f" SUM(party_members) AS members FROM {orgs} WHERE {active}", (street, *ACTIVE),
+        ) or {}
+        awarded = tx.row(
+            f"SELECT COUNT(*) AS n, SUM(amount_fen) AS fen FROM {self.t('funding')} WHERE street = ? AND year = ?",
+            (street, year),
+        ) or {}
+        moved = {r["kind"]: r["fen"] for r in tx.rows(
+            f"SELECT kind, SUM(amount_fen) AS fen FROM {self.t('payments')} WHERE street = ? AND year = ?"
+            " GROUP BY kind", (street, year),
+        )}
+        cases = self.t("inspections")
+        return {
+            "street": street,
+            "year": year,
+            "today": today.isoformat(),
+            "organizations": _count(tx, f"SELECT COUNT(*) AS n FROM {orgs} WHERE {active}", (street, *ACTIVE)),
+            "by_kind": self._counts(tx, "kind", active, (street, *ACTIVE)),
+            "by_category": self._counts(tx, "category", active, (street, *ACTIVE)),
+            "by_community": self._counts(tx, "community", active, (street, *ACTIVE)),
+            "by_status": self._counts(tx, "status", "street = ?", (street,)),
+            "party": {
+                "active_organizations": int(party.get("active") or 0),
+                "with_party_organization": int(party.get("covered") or 0),
+                "party_members": int(party.get("members") or 0),
+                "coverage": _ratio(party.get("covered"), party.get("active")),
+            },
+            "funding": {
+                "projects_awarded": int(awarded.get("n") or 0),
+                "awarded": total_yuan(awarded.get("fen")),
+                "disbursed": total_yuan(moved.get("disbursed")),
+                "clawed_back": total_yuan(moved.get("clawed_back")),
+            },
+            "open_inspections": _count(
+                tx, f"SELECT COUNT(*) AS n FROM {cases} WHERE street = ? AND status = 'open'", (street,)),
+            "overdue_rectifications": _count(
+                tx, f"SELECT COUNT(*) AS n FROM {cases} WHERE street = ? AND status = 'open'"
+                    " AND (rectification = 'overdue' OR (rectification = 'ordered' AND deadline < ?))",
+                (street, today.isoformat())),
+            "credit_listed": self.credit_listed(tx, street),
+        }
+
+    def credit_listed(self, tx: Tx, street: str) -> list[dict[str, Any]]:
+        """The street's organizations now on the abnormal or the serious list."""
+        return tx.rows(
+            f"SELECT org_id, name, on_abnormal_list, abnormal_listed_on, on_serious_list, serious_listed_on"
+            f" FROM {self.t('organizations')} WHERE street = ? AND (on_abnormal_list = 1 OR on_serious_list = 1)"
+            " ORDER BY name, org_id", (street,),
+        )
+
+    def _counts(self, tx: Tx, column: str, where: str, params: tuple[Any, ...]) -> dict[str | None, int]:
+        rows = tx.rows(
+            f"SELECT {column} AS value, COUNT(*) AS n FROM {self.t('organizations')} WHERE {where}"
+            f" GROUP BY {column}", params,
+        )
+        return {r["value"]: int(r["n"]) for r in sorted(rows, key=lambda r: (r["value"] is None, r["value"] or ""))}
+
+
+def _count(tx: Tx, sql: str, params: tuple[Any, ...]) -> int:
+    found = tx.row(sql, params)
+    return int(found["n"]) if found else 0
+
+
+def _ratio(part: Any, whole: Any) -> Decimal | None:
+    return None if not whole else (Decimal(int(part or 0)) / Decimal(int(whole))).quantize(Decimal("0.0001"))
