@@ -67,7 +67,7 @@ def _open() -> Supervision:
 @app.command()
 @friendly_errors
 def demo(
-    serve: bool = typer.Option(True, "--serve/--no-serve", help="After loading, show the product (default) or stop."),
+    serve: bool = typer.Option(True, "--serve/--no-serve", help="After loading, run the server (default) or stop."),
 ) -> None:
     """Load the demo data of 上清寺街道 and 化龙桥街道 into the store (once), then show the overview."""
     from gateway.demo import DemoAlreadyLoaded, load_demo
@@ -82,12 +82,14 @@ def demo(
     else:
         seconds = time.perf_counter() - started
         typer.echo(f"Loaded the demo: {summary.events} events in {seconds:.1f} s into {_where(settings)}.")
+    typer.echo("")
+    _print_overview(application)
+    application.close()
     if serve:
         typer.echo("")
-        _print_overview(application)
-        typer.echo("")
-        typer.echo("Try: lianjian organizations --street shangqingsi")
-        typer.echo("     lianjian events 重庆市渝中区上清寺致远社会公益事业发展促进会")
+        typer.echo(f"Serving on http://{settings.host}:{settings.port}/ in dev mode (Ctrl-C stops it).")
+        typer.echo(f"  GraphiQL: http://{settings.host}:{settings.port}/graphql   a token: lianjian token sqs-li")
+        _serve(settings.model_copy(update={"dev_mode": True}))
 
 
 def _where(settings: Settings) -> str:
@@ -168,23 +170,70 @@ def _shown(value: Any, show_personal_data: bool) -> str:
     return str(value)
 
 
+DOCS_SCHEMA = Path("docs/schema.graphql")
+
+
 @app.command()
 @friendly_errors
 def docs(
-    check: bool = typer.Option(False, "--check", help="Only check that docs/events.md is current."),
+    check: bool = typer.Option(False, "--check", help="Only check that the generated documents are current."),
     path: Path = typer.Option(DOCS_EVENTS, help="Where the event catalogue is written."),
+    schema_path: Path = typer.Option(DOCS_SCHEMA, "--schema-path", help="Where the GraphQL SDL is written."),
 ) -> None:
-    """Write the event catalogue (docs/events.md) from the code."""
-    text = render_catalogue()
-    if check:
-        if not path.exists() or path.read_text(encoding="utf-8") != text:
-            raise CliError(f"{path} is out of date: run `lianjian docs`")
-        typer.echo(f"{path} is current.")
-        return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    typer.echo(f"Wrote {path}.")
+    """Write the event catalogue (docs/events.md) and the GraphQL schema (docs/schema.graphql) from the code."""
+    from gateway.graphql.schema import sdl
 
+    for target, text in ((path, render_catalogue()), (schema_path, sdl())):
+        if check:
+            if not target.exists() or target.read_text(encoding="utf-8") != text:
+                raise CliError(f"{target} is out of date: run `lianjian docs`")
+            typer.echo(f"{target} is current.")
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+        typer.echo(f"Wrote {target}.")
+
+
+def _serve(settings: Settings) -> None:
+    import uvicorn
+
+    from gateway.app import create_app
+
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+
+
+@app.command()
+@friendly_errors
+def serve(
+    dev: bool = typer.Option(False, "--dev", help="Dev mode: GraphiQL, introspection, locally signed tokens."),
+    host: str = typer.Option(None, help="Address to listen on (default 127.0.0.1)."),
+    port: int = typer.Option(None, min=1, max=65535, help="Port (default 8000)."),
+) -> None:
+    """Run the gateway: GraphQL at /graphql, /healthz, /readyz, /metrics."""
+    settings = Settings()
+    updates: dict[str, Any] = {"dev_mode": dev or settings.dev_mode}
+    if host:
+        updates["host"] = host
+    if port:
+        updates["port"] = port
+    _serve(settings.model_copy(update=updates))
+
+
+@app.command()
+@friendly_errors
+def token(
+    username: str = typer.Argument(..., help="A user of infra/keycloak/realm-lianjian.json, e.g. sqs-li."),
+    lifetime: int = typer.Option(3600, min=60, max=86400, help="Seconds the token is valid."),
+) -> None:
+    """Print a dev-mode access token for a realm user (accepted only by a server in dev mode)."""
+    from auth.dev import DevTokenIssuer, UnknownUser
+
+    settings = Settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        typer.echo(DevTokenIssuer(settings.data_dir).issue(username, lifetime=lifetime))
+    except UnknownUser as error:
+        raise CliError(str(error)) from None
 
 
 def _views(names: list[str] | None) -> list[Any]:

@@ -21,6 +21,18 @@ class Settings(BaseSettings):
     database_url: str | None = None
     postgres_pool_size: int = 5
 
+    # The server. Dev mode: GraphiQL, introspection, and tokens signed by a local key (never in production).
+    host: str = "127.0.0.1"
+    port: int = 8000
+    dev_mode: bool = False
+    # Embedded: views, rules and tick run inside the server; off when `lianjian project` workers run them.
+    embedded_projections: bool = True
+    tick_interval_seconds: float = 3600.0
+    # Identity in production: the Keycloak realm that signs access tokens for the API audience.
+    keycloak_url: str = "http://127.0.0.1:8180"
+    keycloak_realm: str = "lianjian"
+    keycloak_audience: str = "lianjian-api"
+
     # The locality's rules (DOMAIN.md: configurable).
     annual_report_due: str = "05-31"  # MM-DD of the following year
     sample_ratio: Decimal = Decimal("0.03")

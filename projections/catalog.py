@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from projections.alerts_view import AlertsView
 from projections.finance import FinanceLedger
+from projections.history import EventHistoryView
 from projections.inspection_board import InspectionBoard
 from projections.partners import PartnersView
 from projections.party_building import PartyBuildingView
@@ -21,6 +22,7 @@ ALL_VIEWS: tuple[type[View], ...] = (
     PartnersView,
     PublicDisclosure,
     AlertsView,
+    EventHistoryView,
 )
 
 

@@ -1,0 +1,82 @@
+"""The FastAPI application: /graphql, /healthz, /readyz, /metrics (and the dashboard's pages)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse, Response
+from strawberry.fastapi import GraphQLRouter
+
+from gateway.graphql.context import RequestContext
+from gateway.graphql.schema import build_schema
+from gateway.identity import build_verifier
+from gateway.metrics import Metrics
+from gateway.runtime import Runtime
+from gateway.settings import Settings
+from gateway.storage import open_application
+from projections.embedded import EmbeddedProjections
+from projections.runner import ViewRunner
+
+log = logging.getLogger("lianjian.gateway")
+READY_LAG_SECONDS = 60.0
+
+
+def create_app(settings: Settings | None = None, *, verifier: Any = None) -> FastAPI:
+    """The gateway on the configured store. Embedded projections start with the app and stop with it."""
+    settings = settings or Settings()
+    application = open_application(settings)
+    projections = (EmbeddedProjections(application, tick_interval=settings.tick_interval_seconds)
+                   if settings.embedded_projections else None)
+    runtime = Runtime(settings=settings, app=application, verifier=verifier or build_verifier(settings),
+                      dev_mode=settings.dev_mode, projections=projections)
+    if projections is None:
+        ViewRunner(application, list(runtime.views.values()))  # the views' tables exist before the first query
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if projections is not None:
+            projections.start()
+        try:
+            yield
+        finally:
+            if projections is not None:
+                projections.stop()
+            application.close()
+
+    api = FastAPI(title="联监 Lianjian", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
+    api.state.runtime = runtime
+    graphql = GraphQLRouter(
+        build_schema(production=not settings.dev_mode),
+        context_getter=lambda: RequestContext(runtime),
+        graphql_ide="graphiql" if settings.dev_mode else None,
+        allow_queries_via_get=False,
+    )
+    api.include_router(graphql, prefix="/graphql")
+    metrics = Metrics(runtime)
+    api.middleware("http")(metrics.middleware)
+
+    @api.get("/healthz")
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @api.get("/readyz")
+    def readyz() -> JSONResponse:
+        try:
+            lags = ViewRunner(application, list(runtime.views.values())).lag()
+        except Exception as error:  # noqa: BLE001 - not ready is the answer, with the reason
+            return JSONResponse({"status": "unavailable", "reason": f"event store: {error}"}, status_code=503)
+        behind = {lag.view: {"events_behind": lag.events_behind, "seconds_behind": round(lag.seconds_behind, 3)}
+                  for lag in lags}
+        stale = [v for v, lag in behind.items() if lag["seconds_behind"] > READY_LAG_SECONDS]
+        body = {"status": "degraded" if stale else "ready", "head": lags[0].head if lags else 0, "views": behind}
+        return JSONResponse(body, status_code=503 if stale else 200)
+
+    @api.get("/metrics")
+    def prometheus() -> Response:
+        return Response(metrics.render(), media_type="text/plain; version=0.0.4")
+
+    return api

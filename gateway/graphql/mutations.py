@@ -1,0 +1,452 @@
+"""Mutations: one per domain command. Each asks the policy (role and jurisdiction), calls the service
+and returns the ids of the events it recorded."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import strawberry
+from strawberry.types import Info
+
+from auth import policy
+from domain.application import CommandResult as ServiceResult
+from domain.application import Supervision
+from domain.context import Context
+from domain.people import Person
+from gateway.graphql.context import caller, runtime
+from gateway.graphql.errors import BAD_USER_INPUT, coded, translate_errors
+from gateway.graphql.types import CommandResult
+
+
+@strawberry.input(description="Why, on what legal basis and with effect from when; optional retry key and read-your-writes view.")
+class CommandInput:
+    reason: str
+    occurred_on: date
+    legal_basis: str | None = None
+    idempotency_key: str | None = None
+    wait_for_view: str | None = strawberry.field(
+        default=None, description="Return only once this view (e.g. civil_affairs_registry) shows the change.")
+
+
+@strawberry.input
+class PersonInput:
+    name: str
+    id_number: str | None = None
+    phone: str | None = None
+
+    def person(self) -> Person:
+        return Person(self.name, self.id_number, self.phone)
+
+
+@strawberry.input
+class RegisterOrganizationInput:
+    name: str
+    kind: str
+    credit_code: str
+    domicile: str
+    purpose: str
+    business_scope: str
+    legal_representative: PersonInput
+    funds: Decimal
+    district: str
+    street: str
+    community: str | None = None
+    activity_area: str | None = None
+    supervising_unit: str | None = None
+    category: str | None = None
+    role: str | None = None
+
+
+@strawberry.input
+class FileCommunityOrganizationInput:
+    name: str
+    person_in_charge: PersonInput
+    district: str
+    street: str
+    community: str | None = None
+    activity_area: str | None = None
+    category: str | None = None
+    role: str | None = None
+
+
+@strawberry.input
+class ConvertToRegistrationInput:
+    kind: str
+    credit_code: str
+    domicile: str
+    purpose: str
+    business_scope: str
+    legal_representative: PersonInput
+    funds: Decimal
+    supervising_unit: str | None = None
+
+
+@strawberry.input
+class AwardFundingInput:
+    organization_id: strawberry.ID
+    purchasing_unit: str
+    project_name: str
+    amount: Decimal
+    period_start: date
+    period_end: date
+
+
+def _record(
+    info: Info,
+    mutation: str,
+    command: CommandInput,
+    call: Callable[[Supervision, Context, str | None], ServiceResult],
+    *,
+    organization_id: str | None = None,
+    jurisdiction: tuple[str, str] | None = None,
+) -> CommandResult:
+    """Check the policy, run the command, and wait for a view when the caller asked to."""
+    principal, rt = caller(info), runtime(info)
+    if organization_id is not None:
+        org = rt.app.organization(organization_id)
+        policy.require_writable(principal, mutation, org.district, org.street)
+    elif jurisdiction is not None:
+        policy.require_writable(principal, mutation, *jurisdiction)
+    else:
+        policy.require_mutation(principal, mutation)
+    if command.wait_for_view is not None and command.wait_for_view not in rt.views:
+        raise coded(f"no view {command.wait_for_view!r}; the views are: {', '.join(rt.views)}", BAD_USER_INPUT)
+    ctx = Context(principal.to_actor(), command.reason, command.occurred_on, command.legal_basis)
+    result = call(rt.app, ctx, command.idempotency_key)
+    rt.nudge()
+    caught_up = rt.wait_for(command.wait_for_view, result.position) if command.wait_for_view else None
+    return CommandResult(aggregate_id=result.aggregate_id, event_ids=result.event_ids, replayed=result.replayed,
+                         position=result.position, caught_up=caught_up)
+
+
+def _on_org(verb: str) -> Callable[..., Any]:
+    """A call of the service's ``verb`` on one organization, with extra keyword arguments."""
+
+    def make(organization_id: str, **kwargs: Any) -> Callable[[Supervision, Context, str | None], ServiceResult]:
+        return lambda app, ctx, key: getattr(app, verb)(ctx, organization_id, idempotency_key=key, **kwargs)
+
+    return make
+
+
+def _project_org(info: Info, project_id: str) -> str:
+    return str(runtime(info).app.funding_project(project_id).organization_id)
+
+
+def _case_org(info: Info, case_id: str) -> str:
+    return str(runtime(info).app.inspection_case(case_id).organization_id)
+
+
+@strawberry.type
+class Mutation:
+    # -- registration and filing ----------------------------------------------------------------
+
+    @strawberry.mutation(description="成立登记 (civil affairs).")
+    @translate_errors
+    def register_organization(self, info: Info, command: CommandInput, input: RegisterOrganizationInput) -> CommandResult:
+        fields = {k: v for k, v in vars(input).items() if k != "legal_representative"}
+        return _record(info, "registerOrganization", command,
+                       lambda app, ctx, key: app.register_organization(
+                           ctx, idempotency_key=key, legal_representative=input.legal_representative.person(), **fields),
+                       jurisdiction=(input.district, input.street))
+
+    @strawberry.mutation(description="备案 (the street office of the organization's street).")
+    @translate_errors
+    def file_community_organization(self, info: Info, command: CommandInput,
+                                    input: FileCommunityOrganizationInput) -> CommandResult:
+        fields = {k: v for k, v in vars(input).items() if k != "person_in_charge"}
+        return _record(info, "fileCommunityOrganization", command,
+                       lambda app, ctx, key: app.file_community_organization(
+                           ctx, idempotency_key=key, person_in_charge=input.person_in_charge.person(), **fields),
+                       jurisdiction=(input.district, input.street))
+
+    @strawberry.mutation(description="变更登记: name, domicile, legal representative, business scope, charter.")
+    @translate_errors
+    def change_registration(self, info: Info, command: CommandInput, organization_id: strawberry.ID,
+                            name: str | None = None, domicile: str | None = None,
+                            legal_representative: PersonInput | None = None, business_scope: str | None = None,
+                            charter_amended: bool = False) -> CommandResult:
+        person = legal_representative.person() if legal_representative else None
+        return _record(info, "changeRegistration", command, _on_org("change_registration")(
+            organization_id, name=name, domicile=domicile, legal_representative=person,
+            business_scope=business_scope, charter_amended=charter_amended), organization_id=organization_id)
+
+    @strawberry.mutation(description="备案变更.")
+    @translate_errors
+    def change_filing(self, info: Info, command: CommandInput, organization_id: strawberry.ID,
+                      name: str | None = None, person_in_charge: PersonInput | None = None,
+                      community: str | None = None, activity_area: str | None = None) -> CommandResult:
+        person = person_in_charge.person() if person_in_charge else None
+        return _record(info, "changeFiling", command, _on_org("change_filing")(
+            organization_id, name=name, person_in_charge=person, community=community, activity_area=activity_area),
+            organization_id=organization_id)
+
+    @strawberry.mutation(description="转登记: a filed organization registers with civil affairs.")
+    @translate_errors
+    def convert_to_registration(self, info: Info, command: CommandInput, organization_id: strawberry.ID,
+                                input: ConvertToRegistrationInput) -> CommandResult:
+        fields = {k: v for k, v in vars(input).items() if k != "legal_representative"}
+        return _record(info, "convertToRegistration", command, _on_org("convert_to_registration")(
+            organization_id, legal_representative=input.legal_representative.person(), **fields),
+            organization_id=organization_id)
+
+    @strawberry.mutation(description="注销登记, after liquidation.")
+    @translate_errors
+    def deregister_organization(self, info: Info, command: CommandInput, organization_id: strawberry.ID,
+                                liquidation_completed_on: date) -> CommandResult:
+        return _record(info, "deregisterOrganization", command, _on_org("deregister")(
+            organization_id, liquidation_completed_on=liquidation_completed_on), organization_id=organization_id)
+
+    @strawberry.mutation(description="撤销登记: fraud, fraudulent change, no activity in the first year, serious penalty.")
+    @translate_errors
+    def revoke_registration(self, info: Info, command: CommandInput, organization_id: strawberry.ID,
+                            ground: str) -> CommandResult:
+        return _record(info, "revokeRegistration", command, _on_org("revoke_registration")(organization_id, ground=ground),
+                       organization_id=organization_id)
+
+    @strawberry.mutation(description="撤销备案.")
+    @translate_errors
+    def cancel_filing(self, info: Info, command: CommandInput, organization_id: strawberry.ID) -> CommandResult:
+        return _record(info, "cancelFiling", command, _on_org("cancel_filing")(organization_id),
+                       organization_id=organization_id)
+
+    @strawberry.mutation(description="取缔: an unregistered organization acting illegally.")
+    @translate_errors
+    def ban_organization(self, info: Info, command: CommandInput, organization_id: strawberry.ID) -> CommandResult:
+        return _record(info, "banOrganization", command, _on_org("ban_organization")(organization_id),
+                       organization_id=organization_id)
+
+    # -- annual duty and evaluation -------------------------------------------------------------
+
+    @strawberry.mutation(description="年度报告 received for a year.")
+    @translate_errors
+    def submit_annual_report(self, info: Info, command: CommandInput, organization_id: strawberry.ID,
+                             year: int) -> CommandResult:
+        return _record(info, "submitAnnualReport", command, _on_org("submit_annual_report")(organization_id, year=year),
+                       organization_id=organization_id)
+
+    @strawberry.mutation(description="年检结论: qualified, basically_qualified or unqualified.")
+    @translate_errors
+    def conclude_annual_inspection(self, info: Info, command: CommandInput, organization_id: strawberry.ID,
+                                   year: int, result: str) -> CommandResult:
+        return _record(info, "concludeAnnualInspection", command, _on_org("conclude_annual_inspection")(
+            organization_id, year=year, result=result), organization_id=organization_id)
+
+    @strawberry.mutation(description="评估等级 from a score on the 1000-point scale, only when eligible.")
+    @translate_errors
+    def award_grade(self, info: Info, command: CommandInput, organization_id: strawberry.ID, score: int) -> CommandResult:
+        return _record(info, "awardGrade", command, _on_org("award_grade")(organization_id, score=score),
+                       organization_id=organization_id)
+
+    @strawberry.mutation(description="降低评估等级.")
+    @translate_errors
+    def lower_grade(self, info: Info, command: CommandInput, organization_id: strawberry.ID, grade: int) -> CommandResult:
+        return _record(info, "lowerGrade", command, _on_org("lower_grade")(organization_id, grade=grade),
+                       organization_id=organization_id)
+
+    @strawberry.mutation(description="取消评估等级.")
+    @translate_errors
+    def cancel_grade(self, info: Info, command: CommandInput, organization_id: strawberry.ID) -> CommandResult:
+        return _record(info, "cancelGrade", command, _on_org("cancel_grade")(organization_id),
+                       organization_id=organization_id)
+
+    # -- penalties and credit lists -------------------------------------------------------------
+
+    @strawberry.mutation(description="行政处罚: warning, fine, confiscation, stop_activities, revocation.")
+    @translate_errors
+    def impose_penalty(self, info: Info, command: CommandInput, organization_id: strawberry.ID, kind: str,
+                       amount: Decimal | None = None, stop_days: int | None = None,
+                       case_id: strawberry.ID | None = None) -> CommandResult:
+        return _record(info, "imposePenalty", command, _on_org("impose_penalty")(
+            organization_id, kind=kind, amount=amount, stop_days=stop_days, case_id=case_id),
+            organization_id=organization_id)
+
+    @strawberry.mutation(description="处罚执行完毕.")
+    @translate_errors
+    def record_penalty_executed(self, info: Info, command: CommandInput, organization_id: strawberry.ID,
+                                penalty_id: str) -> CommandResult:
+        return _record(info, "recordPenaltyExecuted", command, _on_org("record_penalty_executed")(
+            organization_id, penalty_id=penalty_id), organization_id=organization_id)
+
+    @strawberry.mutation(description="列入活动异常名录 on a ground.")
+    @translate_errors
+    def add_to_abnormal_list(self, info: Info, command: CommandInput, organization_id: strawberry.ID,
+                             ground: str) -> CommandResult:
+        return _record(info, "addToAbnormalList", command, _on_org("add_to_abnormal_list")(organization_id, ground=ground),
+                       organization_id=organization_id)
+
+    @strawberry.mutation(description="移出活动异常名录: on request (verifiedOn) or after six months.")
+    @translate_errors
+    def remove_from_abnormal_list(self, info: Info, command: CommandInput, organization_id: strawberry.ID,
+                                  verified_on: date | None = None) -> CommandResult:
+        return _record(info, "removeFromAbnormalList", command, _on_org("remove_from_abnormal_list")(
+            organization_id, verified_on=verified_on), organization_id=organization_id)
+
+    @strawberry.mutation(description="Two years on the abnormal list: moved to the serious list.")
+    @translate_errors
+    def escalate_to_serious_list(self, info: Info, command: CommandInput, organization_id: strawberry.ID) -> CommandResult:
+        return _record(info, "escalateToSeriousList", command, _on_org("escalate_to_serious_list")(organization_id),
+                       organization_id=organization_id)
+
+    @strawberry.mutation(description="列入严重违法失信名单 on a ground.")
+    @translate_errors
+    def add_to_serious_list(self, info: Info, command: CommandInput, organization_id: strawberry.ID,
+                            ground: str) -> CommandResult:
+        return _record(info, "addToSeriousList", command, _on_org("add_to_serious_list")(organization_id, ground=ground),
+                       organization_id=organization_id)
+
+    @strawberry.mutation(description="移出严重违法失信名单.")
+    @translate_errors
+    def remove_from_serious_list(self, info: Info, command: CommandInput, organization_id: strawberry.ID) -> CommandResult:
+        return _record(info, "removeFromSeriousList", command, _on_org("remove_from_serious_list")(organization_id),
+                       organization_id=organization_id)
+
+    # -- funding --------------------------------------------------------------------------------
+
+    @strawberry.mutation(description="政府购买服务: award a project to an organization that may be funded.")
+    @translate_errors
+    def award_funding(self, info: Info, command: CommandInput, input: AwardFundingInput) -> CommandResult:
+        fields = {k: v for k, v in vars(input).items() if k != "organization_id"}
+        return _record(info, "awardFunding", command, _on_org("award_funding")(input.organization_id, **fields),
+                       organization_id=input.organization_id)
+
+    @strawberry.mutation(description="拨付 a tranche, never beyond the award.")
+    @translate_errors
+    def disburse_funding(self, info: Info, command: CommandInput, project_id: strawberry.ID,
+                         amount: Decimal) -> CommandResult:
+        return _record(info, "disburseFunding", command,
+                       lambda app, ctx, key: app.disburse_funding(ctx, project_id, amount=amount, idempotency_key=key),
+                       organization_id=_project_org(info, project_id))
+
+    @strawberry.mutation(description="暂停拨付.")
+    @translate_errors
+    def suspend_funding(self, info: Info, command: CommandInput, project_id: strawberry.ID) -> CommandResult:
+        return _record(info, "suspendFunding", command,
+                       lambda app, ctx, key: app.suspend_funding(ctx, project_id, idempotency_key=key),
+                       organization_id=_project_org(info, project_id))
+
+    @strawberry.mutation(description="恢复拨付.")
+    @translate_errors
+    def resume_funding(self, info: Info, command: CommandInput, project_id: strawberry.ID) -> CommandResult:
+        return _record(info, "resumeFunding", command,
+                       lambda app, ctx, key: app.resume_funding(ctx, project_id, idempotency_key=key),
+                       organization_id=_project_org(info, project_id))
+
+    @strawberry.mutation(description="追回资金.")
+    @translate_errors
+    def claw_back_funds(self, info: Info, command: CommandInput, project_id: strawberry.ID,
+                        amount: Decimal) -> CommandResult:
+        return _record(info, "clawBackFunds", command,
+                       lambda app, ctx, key: app.claw_back_funds(ctx, project_id, amount=amount, idempotency_key=key),
+                       organization_id=_project_org(info, project_id))
+
+    @strawberry.mutation(description="结项 with an evaluation.")
+    @translate_errors
+    def close_funding_project(self, info: Info, command: CommandInput, project_id: strawberry.ID, evaluation: str,
+                              score: int | None = None) -> CommandResult:
+        return _record(info, "closeFundingProject", command,
+                       lambda app, ctx, key: app.close_funding_project(ctx, project_id, evaluation=evaluation,
+                                                                       score=score, idempotency_key=key),
+                       organization_id=_project_org(info, project_id))
+
+    # -- inspection -----------------------------------------------------------------------------
+
+    @strawberry.mutation(description="双随机抽查: draw the year's sample with a recorded seed.")
+    @translate_errors
+    def draw_inspection_sample(self, info: Info, command: CommandInput, year: int, jurisdiction: str,
+                               population: list[strawberry.ID], seed: str, ratio: Decimal | None = None) -> CommandResult:
+        return _record(info, "drawInspectionSample", command,
+                       lambda app, ctx, key: app.draw_inspection_sample(
+                           ctx, year=year, jurisdiction=jurisdiction, population=[str(p) for p in population],
+                           seed=seed, ratio=ratio, idempotency_key=key))
+
+    @strawberry.mutation(description="立案检查 by at least two inspectors.")
+    @translate_errors
+    def open_inspection(self, info: Info, command: CommandInput, organization_id: strawberry.ID,
+                        inspectors: list[str], subject: str, sample_draw_id: strawberry.ID | None = None) -> CommandResult:
+        return _record(info, "openInspection", command, _on_org("open_inspection")(
+            organization_id, inspectors=inspectors, subject=subject, sample_draw_id=sample_draw_id),
+            organization_id=organization_id)
+
+    @strawberry.mutation(description="检查发现.")
+    @translate_errors
+    def record_inspection_findings(self, info: Info, command: CommandInput, case_id: strawberry.ID, findings: str,
+                                   problems_found: bool) -> CommandResult:
+        return _record(info, "recordInspectionFindings", command,
+                       lambda app, ctx, key: app.record_inspection_findings(
+                           ctx, case_id, findings=findings, problems_found=problems_found, idempotency_key=key),
+                       organization_id=_case_org(info, case_id))
+
+    @strawberry.mutation(description="责令整改 with a deadline.")
+    @translate_errors
+    def order_rectification(self, info: Info, command: CommandInput, case_id: strawberry.ID, requirements: str,
+                            deadline: date) -> CommandResult:
+        return _record(info, "orderRectification", command,
+                       lambda app, ctx, key: app.order_rectification(
+                           ctx, case_id, requirements=requirements, deadline=deadline, idempotency_key=key),
+                       organization_id=_case_org(info, case_id))
+
+    @strawberry.mutation(description="整改完成.")
+    @translate_errors
+    def confirm_rectification(self, info: Info, command: CommandInput, case_id: strawberry.ID) -> CommandResult:
+        return _record(info, "confirmRectification", command,
+                       lambda app, ctx, key: app.confirm_rectification(ctx, case_id, idempotency_key=key),
+                       organization_id=_case_org(info, case_id))
+
+    @strawberry.mutation(description="逾期未整改.")
+    @translate_errors
+    def record_rectification_overdue(self, info: Info, command: CommandInput, case_id: strawberry.ID) -> CommandResult:
+        return _record(info, "recordRectificationOverdue", command,
+                       lambda app, ctx, key: app.record_rectification_overdue(ctx, case_id, idempotency_key=key),
+                       organization_id=_case_org(info, case_id))
+
+    @strawberry.mutation(description="结案.")
+    @translate_errors
+    def close_inspection(self, info: Info, command: CommandInput, case_id: strawberry.ID, conclusion: str) -> CommandResult:
+        return _record(info, "closeInspection", command,
+                       lambda app, ctx, key: app.close_inspection(ctx, case_id, conclusion=conclusion, idempotency_key=key),
+                       organization_id=_case_org(info, case_id))
+
+    # -- party building -------------------------------------------------------------------------
+
+    @strawberry.mutation(description="党员人数.")
+    @translate_errors
+    def count_party_members(self, info: Info, command: CommandInput, organization_id: strawberry.ID,
+                            members: int) -> CommandResult:
+        return _record(info, "countPartyMembers", command, _on_org("count_party_members")(organization_id, members=members),
+                       organization_id=organization_id)
+
+    @strawberry.mutation(description="建立党组织: single (3+ members), joint, or attached to a hub's branch.")
+    @translate_errors
+    def set_up_party_organization(self, info: Info, command: CommandInput, organization_id: strawberry.ID, form: str,
+                                  name: str, host_organization_id: strawberry.ID | None = None) -> CommandResult:
+        return _record(info, "setUpPartyOrganization", command, _on_org("set_up_party_organization")(
+            organization_id, form=form, name=name, host_organization_id=host_organization_id),
+            organization_id=organization_id)
+
+    @strawberry.mutation(description="选派党建指导员.")
+    @translate_errors
+    def appoint_party_instructor(self, info: Info, command: CommandInput, organization_id: strawberry.ID,
+                                 name: str) -> CommandResult:
+        return _record(info, "appointPartyInstructor", command, _on_org("appoint_party_instructor")(
+            organization_id, name=name), organization_id=organization_id)
+
+    # -- alerts ---------------------------------------------------------------------------------
+
+    @strawberry.mutation(description="签收 an alert addressed to the caller's department.")
+    @translate_errors
+    def acknowledge_alert(self, info: Info, command: CommandInput, alert_id: strawberry.ID) -> CommandResult:
+        alert = runtime(info).app.alert(alert_id)
+        return _record(info, "acknowledgeAlert", command,
+                       lambda app, ctx, key: app.acknowledge_alert(ctx, alert_id, idempotency_key=key),
+                       organization_id=alert.organization_id)
+
+    @strawberry.mutation(description="办结 an alert, saying how it was dealt with.")
+    @translate_errors
+    def resolve_alert(self, info: Info, command: CommandInput, alert_id: strawberry.ID, resolution: str) -> CommandResult:
+        alert = runtime(info).app.alert(alert_id)
+        return _record(info, "resolveAlert", command,
+                       lambda app, ctx, key: app.resolve_alert(ctx, alert_id, resolution=resolution, idempotency_key=key),
+                       organization_id=alert.organization_id)

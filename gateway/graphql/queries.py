@@ -1,0 +1,305 @@
+"""Query fields. Each asks the policy, reads a view, and returns what the caller may see."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from enum import Enum
+from typing import Any
+from uuid import UUID
+
+import strawberry
+from strawberry.types import Info
+
+from auth import policy
+from auth.policy import Area
+from domain.clock import SHANGHAI, today
+from gateway.graphql.context import caller, runtime
+from gateway.graphql.errors import BAD_USER_INPUT, NOT_FOUND, coded, translate_errors
+from gateway.graphql.types import (
+    Alert,
+    AlertPage,
+    FundingProject,
+    HistoryEvent,
+    HistoryPage,
+    InspectionCase,
+    Me,
+    Organization,
+    OrganizationConnection,
+    OrganizationEdge,
+    PageInfo,
+    StreetOverview,
+    ViewLag,
+    decode_cursor,
+    encode_cursor,
+)
+from projections.rows import registry_row
+
+MAX_PAGE = 200
+
+
+@strawberry.enum
+class CreditListFilter(Enum):
+    ABNORMAL = "abnormal"
+    SERIOUS = "serious"
+    ANY = "any"
+
+
+@strawberry.input
+class OrganizationFilter:
+    name: str | None = strawberry.UNSET
+    credit_code: str | None = strawberry.UNSET
+    kind: str | None = strawberry.UNSET
+    status: str | None = strawberry.UNSET
+    street: str | None = strawberry.UNSET
+    community: str | None = strawberry.UNSET
+    grade: int | None = strawberry.UNSET
+    credit_list: CreditListFilter | None = strawberry.UNSET
+
+
+def _page_size(first: int) -> int:
+    if not 1 <= first <= MAX_PAGE:
+        raise coded(f"first must be from 1 to {MAX_PAGE}", BAD_USER_INPUT)
+    return first
+
+
+def _uuid(value: str) -> str:
+    try:
+        return str(UUID(str(value)))
+    except ValueError:
+        raise coded("no such organization", NOT_FOUND) from None
+
+
+def registry_row_for(info: Info, organization_id: str) -> dict[str, Any]:
+    """The organization's registry row, if the caller may see the organization at all."""
+    rt, principal = runtime(info), caller(info)
+    view = rt.view("civil_affairs_registry")
+    with rt.db.transaction(commit=False) as tx:
+        row = tx.row(f"SELECT * FROM {view.t('organizations')} WHERE org_id = ?", (_uuid(organization_id),))
+    if row is None:
+        raise coded("no such organization", NOT_FOUND)
+    policy.require_visible(principal, row["district"], row["street"])
+    return row
+
+
+def _utc(moment: datetime) -> datetime:
+    """A moment given without zone is Asia/Shanghai; stored times are UTC."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=SHANGHAI)
+    return moment.astimezone(timezone.utc)
+
+
+def visible_alerts(rt: Any, principal: Any, *, status: str | None = None, before: int | None = None,
+                   since: int | None = None, limit: int = 50) -> list[dict[str, Any]]:
+    """Alerts addressed to the caller's department (all for auditors), in its street for a street
+    officer; newest first, or oldest first after ``since`` (for the live feed)."""
+    where, params = ["1 = 1"], []
+    if policy.who(principal) != policy.Who.AUDIT:
+        where.append("(',' || departments || ',') LIKE ?")
+        params.append(f"%,{principal.department},%")
+        district, street = policy.registry_filter(principal)
+        if street:
+            where.append("street = ?")
+            params.append(street)
+    if status:
+        where.append("status = ?")
+        params.append(status)
+    if before is not None:
+        where.append("raised_position < ?")
+        params.append(before)
+    if since is not None:
+        where.append("raised_position > ?")
+        params.append(since)
+    order = "ASC" if since is not None else "DESC"
+    table = rt.view("joint_alerts").t("alerts")
+    with rt.db.transaction(commit=False) as tx:
+        return tx.rows(f"SELECT * FROM {table} WHERE {' AND '.join(where)} ORDER BY raised_position {order} LIMIT ?",
+                       [*params, limit])
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="Who the caller is, and what it may record.")
+    @translate_errors
+    def me(self, info: Info) -> Me:
+        principal = caller(info)
+        return Me(
+            username=principal.username, display_name=principal.display_name,
+            department=str(principal.department) if principal.department else None,
+            role=str(policy.who(principal)), roles=sorted(principal.roles), jurisdiction=principal.jurisdiction,
+            may_record=sorted(policy.MAY_RECORD.get(policy.who(principal), frozenset())),
+        )
+
+    @strawberry.field(description="One organization; NOT_FOUND when outside the caller's jurisdiction.")
+    @translate_errors
+    def organization(self, info: Info, id: strawberry.ID) -> Organization:
+        policy.require_query(caller(info), "organization")
+        return Organization.from_row(registry_row_for(info, id), caller(info))
+
+    @strawberry.field(description="Search organizations, a page at a time (ordered by name).")
+    @translate_errors
+    def organizations(
+        self, info: Info, filter: OrganizationFilter | None = None, first: int = 50, after: str | None = None
+    ) -> OrganizationConnection:
+        principal, rt = caller(info), runtime(info)
+        policy.require_query(principal, "organizations")
+        size = _page_size(first)
+        table = rt.view("civil_affairs_registry").t("organizations")
+        where, params = ["1 = 1"], []
+        district, street = policy.registry_filter(principal)
+        if district:
+            where.append("district = ?")
+            params.append(district)
+        if street:
+            where.append("street = ?")
+            params.append(street)
+        f = filter or OrganizationFilter()
+        for column, value in (("credit_code", f.credit_code), ("kind", f.kind), ("status", f.status),
+                              ("street", f.street), ("community", f.community), ("grade", f.grade)):
+            if value not in (None, strawberry.UNSET):
+                where.append(f"{column} = ?")
+                params.append(value.upper() if column == "credit_code" else value)
+        if f.name not in (None, strawberry.UNSET) and f.name.strip():
+            where.append("name LIKE ?")
+            params.append("%" + f.name.strip().replace("%", "").replace("_", "") + "%")
+        if f.credit_list not in (None, strawberry.UNSET):
+            where.append({CreditListFilter.ABNORMAL: "on_abnormal_list = 1", CreditListFilter.SERIOUS: "on_serious_list = 1",
+                          CreditListFilter.ANY: "(on_abnormal_list = 1 OR on_serious_list = 1)"}[f.credit_list])
+        condition = " AND ".join(where)
+        with rt.db.transaction(commit=False) as tx:
+            total = tx.row(f"SELECT COUNT(*) AS n FROM {table} WHERE {condition}", params)
+            cursor = decode_cursor(after, 2)
+            page_where, page_params = condition, list(params)
+            if cursor:
+                page_where += " AND (name > ? OR (name = ? AND org_id > ?))"
+                page_params += [cursor[0], cursor[0], cursor[1]]
+            rows = tx.rows(f"SELECT * FROM {table} WHERE {page_where} ORDER BY name, org_id LIMIT ?",
+                           [*page_params, size + 1])
+        edges = [OrganizationEdge(cursor=encode_cursor(r["name"], r["org_id"]), node=Organization.from_row(r, principal))
+                 for r in rows[:size]]
+        return OrganizationConnection(
+            edges=edges, total_count=int(total["n"]) if total else 0,
+            page_info=PageInfo(has_next_page=len(rows) > size, end_cursor=edges[-1].cursor if edges else None),
+        )
+
+    @strawberry.field(description="Who recorded what about the organization, when and why, oldest first.")
+    @translate_errors
+    def organization_history(self, info: Info, id: strawberry.ID, first: int = 100, after: str | None = None) -> HistoryPage:
+        principal, rt = caller(info), runtime(info)
+        policy.require_query(principal, "organizationHistory")
+        row = registry_row_for(info, id)
+        if not policy.visible(principal, Area.HISTORY, row["district"], row["street"]):
+            raise coded("no such organization", NOT_FOUND)
+        size = _page_size(first)
+        where, params = "org_id = ?", [row["org_id"]]
+        own = policy.own_events_only(principal)
+        if own:
+            where += " AND department = ?"
+            params.append(own)
+        cursor = decode_cursor(after, 1)
+        if cursor:
+            where += " AND position > ?"
+            params.append(int(cursor[0]))
+        table = rt.view("event_history").t("events")
+        with rt.db.transaction(commit=False) as tx:
+            rows = tx.rows(f"SELECT * FROM {table} WHERE {where} ORDER BY position LIMIT ?", [*params, size + 1])
+        events = [HistoryEvent.from_row(r, principal, row["district"], row["street"]) for r in rows[:size]]
+        return HistoryPage(events=events, page_info=PageInfo(
+            has_next_page=len(rows) > size, end_cursor=encode_cursor(events[-1].position) if events else None))
+
+    @strawberry.field(description="The organization as it stood at a moment (no zone: Asia/Shanghai).")
+    @translate_errors
+    def organization_as_of(self, info: Info, id: strawberry.ID, at: datetime) -> Organization:
+        principal, rt = caller(info), runtime(info)
+        policy.require_query(principal, "organizationAsOf")
+        row = registry_row_for(info, id)
+        table = rt.view("event_history").t("events")
+        with rt.db.transaction(commit=False) as tx:
+            found = tx.row(f"SELECT MAX(version) AS version FROM {table} WHERE aggregate_id = ? AND recorded_at <= ?",
+                           (row["org_id"], _utc(at).isoformat()))
+        if not found or found["version"] is None:
+            raise coded(f"the organization was not yet recorded at {at.isoformat()}", NOT_FOUND)
+        org = rt.app.repository.get(UUID(row["org_id"]), version=int(found["version"]))
+        return Organization.from_row(registry_row(org, org.modified_on.isoformat()), principal)
+
+    @strawberry.field(description="Joint supervision alerts addressed to the caller's department, newest first.")
+    @translate_errors
+    def alerts(self, info: Info, status: str | None = None, first: int = 50, after: str | None = None) -> AlertPage:
+        principal, rt = caller(info), runtime(info)
+        policy.require_query(principal, "alerts")
+        size = _page_size(first)
+        cursor = decode_cursor(after, 1)
+        rows = visible_alerts(rt, principal, status=status, before=int(cursor[0]) if cursor else None, limit=size + 1)
+        alerts = [Alert.from_row(r) for r in rows[:size]]
+        return AlertPage(alerts=alerts, page_info=PageInfo(
+            has_next_page=len(rows) > size, end_cursor=encode_cursor(alerts[-1].position) if alerts else None))
+
+    @strawberry.field(description="A street's figures for the shared dashboard.")
+    @translate_errors
+    def street_overview(self, info: Info, street: str, year: int | None = None) -> StreetOverview:
+        principal, rt = caller(info), runtime(info)
+        policy.require_query(principal, "streetOverview")
+        registry, view = rt.view("civil_affairs_registry"), rt.view("street_office")
+        with rt.db.transaction(commit=False) as tx:
+            found = tx.row(f"SELECT district FROM {registry.t('organizations')} WHERE street = ? LIMIT 1", (street,))
+            if found is None or not policy.visible(principal, Area.REGISTRY, found["district"], street):
+                raise coded("no such street", NOT_FOUND)
+            overview = view.overview(tx, street, year or today().year, today())
+        return StreetOverview.from_dict(overview)
+
+    @strawberry.field(description="Funding projects (finance ledger), optionally of one organization.")
+    @translate_errors
+    def funding_projects(self, info: Info, organization_id: strawberry.ID | None = None, first: int = 100,
+                         after: str | None = None) -> list[FundingProject]:
+        principal, rt = caller(info), runtime(info)
+        policy.require_query(principal, "fundingProjects")
+        size = _page_size(first)
+        district, street = policy.registry_filter(principal)
+        ledger, registry = rt.view("finance_ledger").t("projects"), rt.view("civil_affairs_registry").t("organizations")
+        where, params = ["1 = 1"], []
+        if organization_id:
+            where.append("p.org_id = ?")
+            params.append(_uuid(organization_id))
+        if street:
+            where.append("o.street = ?")
+            params.append(street)
+        cursor = decode_cursor(after, 1)
+        if cursor:
+            where.append("p.project_id > ?")
+            params.append(cursor[0])
+        with rt.db.transaction(commit=False) as tx:
+            rows = tx.rows(f"SELECT p.* FROM {ledger} p JOIN {registry} o ON o.org_id = p.org_id"
+                           f" WHERE {' AND '.join(where)} ORDER BY p.project_id LIMIT ?", [*params, size])
+        return [FundingProject.from_row(r, False) for r in rows]
+
+    @strawberry.field(description="Inspection cases (the inspection board), optionally only open ones.")
+    @translate_errors
+    def inspection_cases(self, info: Info, open_only: bool = False, first: int = 100) -> list[InspectionCase]:
+        principal, rt = caller(info), runtime(info)
+        policy.require_query(principal, "inspectionCases")
+        size = _page_size(first)
+        district, street = policy.registry_filter(principal)
+        where, params = ["1 = 1"], []
+        if street:
+            where.append("street = ?")
+            params.append(street)
+        if open_only:
+            where.append("closed_on IS NULL")
+        table = rt.view("inspection_board").t("cases")
+        with rt.db.transaction(commit=False) as tx:
+            rows = tx.rows(f"SELECT * FROM {table} WHERE {' AND '.join(where)} ORDER BY opened_on DESC, case_id LIMIT ?",
+                           [*params, size])
+        return [InspectionCase.from_row(r, False) for r in rows]
+
+    @strawberry.field(description="Each view's position, events behind and seconds behind.")
+    @translate_errors
+    def view_lag(self, info: Info) -> list[ViewLag]:
+        policy.require_query(caller(info), "viewLag")
+        from projections.runner import ViewRunner
+
+        rt = runtime(info)
+        runner = ViewRunner(rt.app, list(rt.views.values()))
+        return [ViewLag(view=r.view, position=r.position, head=r.head, events_behind=r.events_behind,
+                        seconds_behind=r.seconds_behind) for r in runner.lag()]
+
+
+__all__ = ["Query", "date"]

@@ -1,0 +1,52 @@
+"""Prometheus metrics: requests by route and outcome, their latency, and the views' lag at scrape time."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable, Iterator
+
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client.core import GaugeMetricFamily
+from starlette.requests import Request
+from starlette.responses import Response
+
+from gateway.runtime import Runtime
+from projections.runner import ViewRunner
+
+
+class LagCollector:
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        events = GaugeMetricFamily("lianjian_view_events_behind", "Events not yet applied to a view", labels=["view"])
+        seconds = GaugeMetricFamily("lianjian_view_seconds_behind", "Age of the oldest event a view has not applied",
+                                    labels=["view"])
+        try:
+            for lag in ViewRunner(self.runtime.app, list(self.runtime.views.values())).lag():
+                events.add_metric([lag.view], lag.events_behind)
+                seconds.add_metric([lag.view], lag.seconds_behind)
+        except Exception:  # noqa: BLE001 - a scrape reports what it can; /readyz says what is wrong
+            pass
+        yield events
+        yield seconds
+
+
+class Metrics:
+    def __init__(self, runtime: Runtime) -> None:
+        self.registry = CollectorRegistry()
+        self.requests = Counter("lianjian_http_requests", "HTTP requests", ["route", "status"], registry=self.registry)
+        self.latency = Histogram("lianjian_http_request_seconds", "HTTP request latency", ["route"],
+                                 registry=self.registry)
+        self.registry.register(LagCollector(runtime))
+
+    async def middleware(self, request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        started = time.perf_counter()
+        route = request.url.path if request.url.path in ("/graphql", "/healthz", "/readyz", "/metrics") else "other"
+        response = await call_next(request)
+        self.requests.labels(route, str(response.status_code)).inc()
+        self.latency.labels(route).observe(time.perf_counter() - started)
+        return response
+
+    def render(self) -> bytes:
+        return generate_latest(self.registry)
