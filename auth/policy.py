@@ -98,8 +98,7 @@ MAY_RECORD: dict[Who, frozenset[str]] = {
         "countPartyMembers", "setUpPartyOrganization", "appointPartyInstructor", *ALERT_HANDLING,
     }),
     W.PARTNER: frozenset({
-        "imposePenalty", "openInspection", "recordInspectionFindings", "closeInspection", "requestRevocation",
-        *ALERT_HANDLING,
+        "imposePenalty", "openInspection", "recordInspectionFindings", "closeInspection", *ALERT_HANDLING,
     }),
     W.AUDIT: frozenset(),
     W.PUBLIC: frozenset(),
@@ -117,7 +116,6 @@ QUERY_FIELDS: dict[str, frozenset[Who]] = {
     "fundingProjects": frozenset({W.CIVIL_AFFAIRS, W.STREET_OFFICE, W.FINANCE, W.AUDIT}),
     "inspectionCases": frozenset({W.CIVIL_AFFAIRS, W.STREET_OFFICE, W.INSPECTION, W.AUDIT}),
     "partyCoverage": frozenset({W.CIVIL_AFFAIRS, W.STREET_OFFICE, W.PARTY_BUILDING, W.AUDIT}),
-    "eventLog": frozenset({W.AUDIT}),
     "viewLag": frozenset({W.CIVIL_AFFAIRS, W.AUDIT}),
 }
 

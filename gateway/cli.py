@@ -360,3 +360,231 @@ def tick(
         f" automatic list exits, {len(report.annual_report_proposals)} missing-report proposals,"
         f" {len(report.escalation_proposals)} escalation proposals"
     )
+
+
+# -- audit: history, time travel and tamper evidence (one block; projections/chain*.py, asof.py, ...) ------
+
+AUDIT_KEY_ENV = "LIANJIAN_AUDIT_KEY"
+
+
+def _audit_key_path(key: Path | None) -> Path:
+    from projections.checkpoints import KEY_FILE
+
+    return key if key is not None else Settings().data_dir / KEY_FILE
+
+
+def _moment(text: str, option: str, end_of_day: bool = False) -> Any:
+    from projections.asof import parse_moment
+
+    try:
+        return parse_moment(text, end_of_day=end_of_day)
+    except DomainError as error:
+        raise CliError(f"{option}: {error}") from None
+
+
+def _local_time(moment: Any) -> str:
+    return moment.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M:%S")
+
+
+@app.command("log")
+@friendly_errors
+def event_log_command(
+    department: str = typer.Option(None, help="Only events recorded by this department, e.g. finance."),
+    actor: str = typer.Option(None, help="Only events recorded by this user (id or username)."),
+    event_type: str = typer.Option(None, "--type", help="An event type (Organization.Registered) or all of one"
+                                                         " kind (Organization)."),
+    since: str = typer.Option(None, help="Recorded on or after (2020-01-01 or 2020-01-01T08:30; Asia/Shanghai)."),
+    until: str = typer.Option(None, help="Recorded before; a date alone includes that whole day."),
+    after: int = typer.Option(0, min=0, help="Cursor: start after this global position (the last page's 'next')."),
+    limit: int = typer.Option(50, min=1, max=1000, help="Events per page."),
+    technical: bool = typer.Option(False, "--technical", help="Also show name/code index and receipt events."),
+) -> None:
+    """The global event log, filtered and a page at a time: who recorded what, when, why."""
+    from projections.event_log import LogFilter, event_log
+
+    filters = LogFilter(
+        department=department, actor=actor, event_type=event_type,
+        since=_moment(since, "--since") if since else None,
+        until=_moment(until, "--until", end_of_day=True) if until else None,
+        include_technical=technical,
+    )
+    page = event_log(_open(), filters, after=after, limit=limit)
+    for recorded in page.events:
+        ctx = recorded.ctx
+        who = f"{ctx.actor.username} ({ctx.actor.department})" if ctx else "-"
+        basis = f" [{ctx.legal_basis}]" if ctx and ctx.legal_basis else ""
+        why = f": {ctx.reason}{basis}" if ctx else ""
+        typer.echo(f"#{recorded.position:<7}{_local_time(recorded.recorded_at)}  {recorded.type:<38}{who:<34}"
+                   f"{recorded.aggregate_id}/{recorded.version}{why}")
+    shown = f"{len(page.events)} events" if page.events else "no events"
+    if page.next_after is not None:
+        typer.echo(f"-- {shown}; next page: --after {page.next_after}")
+    else:
+        typer.echo(f"-- {shown}; end of the log (head #{page.head})")
+
+
+@app.command()
+@friendly_errors
+def dossier(
+    organization: str = typer.Argument(..., help="The organization's id, credit code or exact name."),
+    fmt: str = typer.Option("json", "--format", help="json, csv (one row per event) or html (printable)."),
+    output: Path = typer.Option(None, "--output", "-o", help="Write to this file instead of printing."),
+    show_personal_data: bool = typer.Option(False, "--show-personal-data", help="Include ID and phone numbers."),
+) -> None:
+    """Export an organization's dossier: its record and full history with who, why and legal basis."""
+    from projections.dossier import FORMATS, build_dossier, render
+
+    if fmt not in FORMATS:
+        raise CliError(f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}")
+    built = build_dossier(_open(), organization, personal_data=show_personal_data)
+    text = render(built, fmt)
+    if output is None:
+        typer.echo(text, nl=False)
+        return
+    output.parent.mkdir(parents=True, exist_ok=True)
+    # CSV with a byte-order mark, so spreadsheet programs read the Chinese text as UTF-8.
+    output.write_text(text, encoding="utf-8-sig" if fmt == "csv" else "utf-8")
+    typer.echo(f"Wrote {output} ({fmt}, {len(built.events)} events).", err=True)
+
+
+@app.command()
+@friendly_errors
+def asof(
+    organization: str = typer.Argument(..., help="The organization's id, credit code or current name."),
+    at: str = typer.Option(None, help="As recorded at this time (2020-01-01 = 00:00 that day, Asia/Shanghai)."),
+    version: int = typer.Option(None, min=1, help="Or as of this version of its record."),
+    show_personal_data: bool = typer.Option(False, "--show-personal-data", help="Include ID and phone numbers."),
+) -> None:
+    """An organization as it stood at a recorded time or version."""
+    from projections.asof import organization_as_of
+    from projections.dossier import organization_summary
+
+    if (at is None) == (version is None):
+        raise CliError("give --at TIME or --version N")
+    found = organization_as_of(_open(), organization, at=_moment(at, "--at") if at else None, version=version)
+    typer.echo(f"as of version {found.version} of {found.latest_version}, recorded"
+               f" {_local_time(found.recorded_at)} Asia/Shanghai")
+    for key, value in organization_summary(found.organization, show_personal_data).items():
+        if value not in (None, "", [], {}):
+            typer.echo(f"  {key:<24}{value}")
+
+
+@app.command()
+@friendly_errors
+def replay(
+    view: str = typer.Argument(..., help="The view to replay, e.g. civil_affairs_registry."),
+    at: str = typer.Option(..., help="As of this recorded time (2020-01-01 = 00:00 that day, Asia/Shanghai)."),
+    drop: bool = typer.Option(False, "--drop", help="Drop the scratch tables after counting their rows."),
+) -> None:
+    """Rebuild a view as it was at a time, into scratch tables asof_<view>__<table>, and summarize it."""
+    from projections.asof import replay_view
+
+    moment = _moment(at, "--at")
+    result = replay_view(_open(), view, moment, drop=drop)
+    typer.echo(f"{result.view} as of {_local_time(moment)} Asia/Shanghai: events up to #{result.position}")
+    for table, rows in result.tables.items():
+        typer.echo(f"  {table:<56}{rows:>8} rows")
+    if drop:
+        typer.echo("scratch tables dropped")
+    else:
+        typer.echo("scratch tables kept for inspection (replaced by the next replay of this view; --drop removes)")
+
+
+@app.command()
+@friendly_errors
+def seal(
+    once: bool = typer.Option(False, "--once", help="Seal what is stored and exit."),
+    algorithm: str = typer.Option(None, help="sha256 (default) or sm3, fixed when the chain begins."),
+    poll_interval: float = typer.Option(0.2, min=0.01, max=1.0, help="Seconds between polls (PostgreSQL also"
+                                                                      " wakes on NOTIFY)."),
+    checkpoint_every: float = typer.Option(None, min=1.0, help="Also write a signed checkpoint this often"
+                                                                 " (seconds)."),
+    key: Path = typer.Option(None, envvar=AUDIT_KEY_ENV, help="Ed25519 signing key (PEM); default"
+                                                                " <data dir>/audit-signing-key.pem."),
+) -> None:
+    """Keep the hash chain sealed: each stored event gets its chain entry within a second."""
+    import signal
+
+    from projections.chain import SEALER_NAME, ChainSealer, SealingWorker
+    from projections.checkpoints import load_signing_key
+
+    application = _open()
+    ChainSealer(application, algorithm=algorithm)  # refuses an algorithm other than the chain's, here and now
+    signing_key = load_signing_key(_audit_key_path(key), create=True) if checkpoint_every else None
+    worker = SealingWorker(
+        application, algorithm=algorithm, checkpoint_every=checkpoint_every, signing_key=signing_key,
+        poll_interval=poll_interval, on_change=lambda name, state: typer.echo(f"{name}: {state}"),
+    )
+    signal.signal(signal.SIGTERM, lambda *_: worker.stop())
+    try:
+        if once:
+            sealed = worker.step()
+            if SEALER_NAME not in worker.processors:
+                raise CliError("another process is sealing; it keeps the chain current")
+            typer.echo(f"sealed {sealed} events; the chain ends at #{worker.position(SEALER_NAME)}")
+        else:
+            worker.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        worker.close()
+
+
+@app.command()
+@friendly_errors
+def checkpoint(
+    key: Path = typer.Option(None, envvar=AUDIT_KEY_ENV, help="Ed25519 signing key (PEM); made when absent;"
+                                                                " default <data dir>/audit-signing-key.pem."),
+    output: Path = typer.Option(None, "--output", "-o", help="Also write the checkpoint to this file."),
+) -> None:
+    """Sign the chain's head now; prints the checkpoint (JSON) for an auditor to keep outside the system."""
+    from projections.chain import SEALER_NAME, ChainSealer
+    from projections.checkpoints import load_signing_key, write_checkpoint
+    from projections.worker import ExclusiveLock
+
+    application = _open()
+    signing_key = load_signing_key(_audit_key_path(key), create=True)
+    lock = ExclusiveLock(application, SEALER_NAME)
+    if lock.try_acquire():  # no sealer is running: seal what is stored first
+        try:
+            ChainSealer(application).catch_up()
+        finally:
+            lock.release()
+    written = write_checkpoint(application, signing_key)
+    text = written.to_json()
+    if output is not None:
+        output.write_text(text + "\n", encoding="utf-8")
+    typer.echo(text)
+
+
+@app.command()
+@friendly_errors
+def verify(
+    kept: Path = typer.Option(None, "--checkpoint", help="A checkpoint kept outside the system (JSON) to check"
+                                                         " the chain against."),
+    public_key: str = typer.Option(None, help="Require the checkpoint to be signed by this key (hex)."),
+) -> None:
+    """Walk the hash chain; name the first altered, removed, inserted or reordered event. Exit 1 if any."""
+    from projections.chain_verify import verify as verify_chain
+    from projections.checkpoints import read_checkpoint
+
+    outside = read_checkpoint(kept) if kept is not None else None
+    report = verify_chain(_open(), checkpoint=outside, public_key=public_key)
+    rate = report.checked / report.seconds if report.seconds else 0.0
+    typer.echo(f"chain: {report.algorithm or 'none yet'}, sealed through #{report.sealed_head};"
+               f" store head #{report.store_head}")
+    typer.echo(f"checked {report.checked} sealed events in {report.seconds:.2f} s ({rate:,.0f} events/s);"
+               f" {report.checkpoints_checked} checkpoints")
+    if report.unsealed:
+        typer.echo(f"unsealed: {report.unsealed} events from #{report.first_unsealed} (not yet sealed:"
+                   " `lianjian seal`; not counted as tampering)")
+    else:
+        typer.echo("unsealed: none")
+    if report.intact:
+        typer.echo("INTACT: no event was altered, removed, inserted or reordered")
+        return
+    first = report.first
+    typer.echo(f"TAMPERED: {report.total_findings} findings; the first: {first}")
+    for finding in report.findings[1:50]:
+        typer.echo(f"  {finding}")
+    raise typer.Exit(1)

@@ -18,6 +18,7 @@ from domain.alerts import RULES_ACTOR, Alert, AlertRule
 from domain.application import RecordedEvent, Supervision
 from domain.context import Context, Department
 from domain.funding import FundingProject
+from domain.labels import DEPARTMENTS, PENALTIES, STATUSES, zh
 from domain.organization import Organization, OrgStatus
 from projections.runner import BATCH_SIZE
 from projections.states import AggregateStates
@@ -133,7 +134,7 @@ class JointSupervisionRules:
         if org.on_abnormal_list:
             problems.append("活动异常名录")
         if org.status in ENDED:
-            problems.append(f"状态为{org.status.value}")
+            problems.append(zh(STATUSES, org.status))
         if not problems:
             return []
         verb = "立项" if event.type.endswith("Awarded") else "拨付"
@@ -145,7 +146,7 @@ class JointSupervisionRules:
         """Rule 4: revoked, deregistered (or banned) while a funded project is still open."""
         alerts = []
         for project_id in sorted(self.open_projects.get(event.aggregate_id, ())):
-            message = f"{org.name}已{org.status.value}，仍有未结项的政府购买服务项目，财政须停止拨付"
+            message = f"{org.name}{zh(STATUSES, org.status)}，仍有未结项的政府购买服务项目，财政须停止拨付"
             alerts.append(self._raise(
                 event, AlertRule.ENDED_WITH_OPEN_FUNDING, f"{project_id}:{event.event_id}", org, message,
                 [Department.FINANCE, Department.CIVIL_AFFAIRS], proposal={"command": "suspend_funding",
@@ -167,8 +168,8 @@ class JointSupervisionRules:
         if event.ctx is None or event.ctx.actor.department not in PARTNER_DEPARTMENTS:
             return []
         amount = event.data.get("amount")
-        detail = f"{event.data['kind']}" + (f" {amount} 元" if amount is not None else "")
-        message = f"{org.name}受到{event.ctx.actor.department}处罚：{detail}"
+        detail = zh(PENALTIES, event.data["kind"]) + (f" {amount} 元" if amount is not None else "")
+        message = f"{org.name}受到{zh(DEPARTMENTS, event.ctx.actor.department)}处罚：{detail}"
         return [self._raise(event, AlertRule.PARTNER_PENALTY, event.event_id, org, message,
                             [Department.CIVIL_AFFAIRS, Department.STREET_OFFICE],
                             proposal={"command": "add_to_abnormal_list", "ground": "warning_or_small_fine"}

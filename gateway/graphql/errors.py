@@ -66,7 +66,7 @@ def client_error(error: GraphQLError) -> GraphQLError:
     if code in CODES:
         return error
     original = error.original_error
-    if original is None:
+    if original is None or error.path is None or isinstance(original, GraphQLError):
         # Parsing, validation, variable coercion and the query limits: the request itself is wrong.
         return GraphQLError(error.message, error.nodes, error.source, error.positions, error.path,
                             extensions={"code": BAD_USER_INPUT})

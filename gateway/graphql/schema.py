@@ -23,15 +23,16 @@ class Schema(strawberry.Schema):
         return None
 
 
-def build_schema(production: bool = True) -> strawberry.Schema:
+def build_schema(production: bool = True, *, max_depth: int = MAX_DEPTH, max_aliases: int = MAX_ALIASES,
+                 max_tokens: int = MAX_TOKENS) -> strawberry.Schema:
     extensions: list = [
         CodedErrors,
-        QueryDepthLimiter(max_depth=MAX_DEPTH),
-        MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
-        MaxTokensLimiter(max_token_count=MAX_TOKENS),
+        lambda: QueryDepthLimiter(max_depth=max_depth),
+        lambda: MaxAliasesLimiter(max_alias_count=max_aliases),
+        lambda: MaxTokensLimiter(max_token_count=max_tokens),
     ]
     if production:
-        extensions.append(DisableIntrospection())
+        extensions.append(DisableIntrospection)
     return Schema(query=Query, mutation=Mutation, subscription=Subscription, extensions=extensions)
 
 

@@ -1,0 +1,160 @@
+"""The access matrix of DOMAIN.md, written out here independently of auth/policy.py: every demo role
+against every query field and every mutation, allowed or denied as the matrix says."""
+
+from __future__ import annotations
+
+import pytest
+
+CIVIL, STREET, FINANCE, INSPECTION, PARTY, PARTNER, AUDIT, PUBLIC = (
+    "civil_affairs", "street_office", "finance", "inspection", "party_building", "partner", "audit", "public")
+USERS = {
+    "ca-zhang": CIVIL, "sqs-li": STREET, "hlq-wang": STREET, "fin-chen": FINANCE, "insp-zhao": INSPECTION,
+    "party-liu": PARTY, "tax-he": PARTNER, "mr-xu": PARTNER, "ps-guo": PARTNER, "audit-qian": AUDIT, None: PUBLIC,
+}
+EVERYONE = {CIVIL, STREET, FINANCE, INSPECTION, PARTY, PARTNER, AUDIT, PUBLIC}
+
+# "Who sees what": which roles may ask each query field at all (rows and fields are filtered further).
+QUERY_ACCESS = {
+    "me": EVERYONE,
+    "organization": EVERYONE,
+    "organizations": EVERYONE,
+    "organizationHistory": EVERYONE - {PUBLIC},  # full event history: no for the public
+    "organizationAsOf": {CIVIL, STREET, AUDIT},
+    "alerts": EVERYONE - {PUBLIC},
+    "streetOverview": {CIVIL, STREET, AUDIT},
+    "fundingProjects": {CIVIL, STREET, FINANCE, AUDIT},  # funding amounts
+    "inspectionCases": {CIVIL, STREET, INSPECTION, AUDIT},  # inspections beyond status
+    "viewLag": {CIVIL, AUDIT},
+}
+QUERIES = {
+    "me": "{ me { username } }",
+    "organization": "query($org: ID!) { organization(id: $org) { name } }",
+    "organizations": "{ organizations(first: 1) { totalCount } }",
+    "organizationHistory": "query($org: ID!) { organizationHistory(id: $org, first: 1) { events { type } } }",
+    "organizationAsOf": 'query($org: ID!) { organizationAsOf(id: $org, at: "2020-01-01T00:00:00") { name } }',
+    "alerts": "{ alerts(first: 1) { alerts { id } } }",
+    "streetOverview": "query($street: String!) { streetOverview(street: $street) { organizations } }",
+    "fundingProjects": "{ fundingProjects(first: 1) { id } }",
+    "inspectionCases": "{ inspectionCases(first: 1) { id } }",
+    "viewLag": "{ viewLag { view } }",
+}
+
+# "May record": filings and own-street reports for the street; funding for finance; and so on.
+ALERTS = {"acknowledgeAlert", "resolveAlert"}
+MAY_RECORD = {
+    CIVIL: {"registerOrganization", "changeRegistration", "convertToRegistration", "deregisterOrganization",
+            "revokeRegistration", "banOrganization", "submitAnnualReport", "concludeAnnualInspection", "awardGrade",
+            "lowerGrade", "cancelGrade", "imposePenalty", "recordPenaltyExecuted", "addToAbnormalList",
+            "removeFromAbnormalList", "escalateToSeriousList", "addToSeriousList", "removeFromSeriousList"} | ALERTS,
+    STREET: {"fileCommunityOrganization", "changeFiling", "cancelFiling", "submitAnnualReport"} | ALERTS,
+    FINANCE: {"awardFunding", "disburseFunding", "suspendFunding", "resumeFunding", "clawBackFunds",
+              "closeFundingProject"} | ALERTS,
+    INSPECTION: {"drawInspectionSample", "openInspection", "recordInspectionFindings", "orderRectification",
+                 "confirmRectification", "recordRectificationOverdue", "closeInspection"} | ALERTS,
+    PARTY: {"countPartyMembers", "setUpPartyOrganization", "appointPartyInstructor"} | ALERTS,
+    PARTNER: {"imposePenalty", "openInspection", "recordInspectionFindings", "closeInspection"} | ALERTS,
+    AUDIT: set(),
+    PUBLIC: set(),
+}
+
+# Every mutation, called with a blank reason: a role that may record it is refused for the blank reason
+# (BAD_USER_INPUT) or because the record lies outside its jurisdiction (NOT_FOUND); one that may not
+# is FORBIDDEN. Nothing is recorded either way.
+C = 'command: {reason: " ", occurredOn: "2026-11-20"}'
+P = '{name: "张三"}'
+MUTATIONS = {
+    "registerOrganization": f'registerOrganization({C}, input: {{name: "新协会", kind: "social_group", creditCode: "X", domicile: "d", purpose: "p", businessScope: "s", legalRepresentative: {P}, funds: "1", district: "yuzhong", street: $street}})',
+    "fileCommunityOrganization": f'fileCommunityOrganization({C}, input: {{name: "新队", personInCharge: {P}, district: "yuzhong", street: $street}})',
+    "changeRegistration": f"changeRegistration({C}, organizationId: $org, domicile: \"新址\")",
+    "changeFiling": f"changeFiling({C}, organizationId: $org, activityArea: \"新\")",
+    "convertToRegistration": f'convertToRegistration({C}, organizationId: $org, input: {{kind: "social_group", creditCode: "X", domicile: "d", purpose: "p", businessScope: "s", legalRepresentative: {P}, funds: "1"}})',
+    "deregisterOrganization": f'deregisterOrganization({C}, organizationId: $org, liquidationCompletedOn: "2026-11-01")',
+    "revokeRegistration": f'revokeRegistration({C}, organizationId: $org, ground: "fraud")',
+    "cancelFiling": f"cancelFiling({C}, organizationId: $org)",
+    "banOrganization": f"banOrganization({C}, organizationId: $org)",
+    "submitAnnualReport": f"submitAnnualReport({C}, organizationId: $org, year: 2025)",
+    "concludeAnnualInspection": f'concludeAnnualInspection({C}, organizationId: $org, year: 2025, result: "qualified")',
+    "awardGrade": f"awardGrade({C}, organizationId: $org, score: 900)",
+    "lowerGrade": f"lowerGrade({C}, organizationId: $org, grade: 1)",
+    "cancelGrade": f"cancelGrade({C}, organizationId: $org)",
+    "imposePenalty": f'imposePenalty({C}, organizationId: $org, kind: "warning")',
+    "recordPenaltyExecuted": f'recordPenaltyExecuted({C}, organizationId: $org, penaltyId: "x")',
+    "addToAbnormalList": f'addToAbnormalList({C}, organizationId: $org, ground: "unreachable_at_domicile")',
+    "removeFromAbnormalList": f"removeFromAbnormalList({C}, organizationId: $org)",
+    "escalateToSeriousList": f"escalateToSeriousList({C}, organizationId: $org)",
+    "addToSeriousList": f'addToSeriousList({C}, organizationId: $org, ground: "court_dishonest_debtor")',
+    "removeFromSeriousList": f"removeFromSeriousList({C}, organizationId: $org)",
+    "awardFunding": f'awardFunding({C}, input: {{organizationId: $org, purchasingUnit: "街道", projectName: "项目", amount: "100.00", periodStart: "2026-01-01", periodEnd: "2026-12-31"}})',
+    "disburseFunding": f'disburseFunding({C}, projectId: $project, amount: "1.00")',
+    "suspendFunding": f"suspendFunding({C}, projectId: $project)",
+    "resumeFunding": f"resumeFunding({C}, projectId: $project)",
+    "clawBackFunds": f'clawBackFunds({C}, projectId: $project, amount: "1.00")',
+    "closeFundingProject": f'closeFundingProject({C}, projectId: $project, evaluation: "良")',
+    "drawInspectionSample": f'drawInspectionSample({C}, year: 2027, jurisdiction: "yuzhong", population: [$org], seed: "s")',
+    "openInspection": f'openInspection({C}, organizationId: $org, inspectors: ["甲", "乙"], subject: "检查")',
+    "recordInspectionFindings": f'recordInspectionFindings({C}, caseId: $case, findings: "f", problemsFound: false)',
+    "orderRectification": f'orderRectification({C}, caseId: $case, requirements: "r", deadline: "2027-01-01")',
+    "confirmRectification": f"confirmRectification({C}, caseId: $case)",
+    "recordRectificationOverdue": f"recordRectificationOverdue({C}, caseId: $case)",
+    "closeInspection": f'closeInspection({C}, caseId: $case, conclusion: "c")',
+    "countPartyMembers": f"countPartyMembers({C}, organizationId: $org, members: 3)",
+    "setUpPartyOrganization": f'setUpPartyOrganization({C}, organizationId: $org, form: "joint", name: "支部")',
+    "appointPartyInstructor": f'appointPartyInstructor({C}, organizationId: $org, name: "王")',
+    "acknowledgeAlert": f"acknowledgeAlert({C}, alertId: $alert)",
+    "resolveAlert": f'resolveAlert({C}, alertId: $alert, resolution: "r")',
+}
+
+
+def test_every_mutation_of_the_schema_is_in_the_matrix(gateway):
+    fields = gateway.data("audit-qian", '{ __type(name: "Mutation") { fields { name } } }')["__type"]["fields"]
+    assert {f["name"] for f in fields} == set(MUTATIONS)
+
+
+@pytest.mark.parametrize("user", list(USERS), ids=lambda u: u or "public")
+@pytest.mark.parametrize("field", list(QUERIES))
+def test_query_fields_by_role(gateway, user, field):
+    role = USERS[user]
+    street = "hualongqiao" if user == "hlq-wang" else "shangqingsi"
+    org = gateway.org_id("重庆市渝中区化龙桥社区志愿者协会" if user == "hlq-wang" else "重庆市民悦社会工作服务中心")
+    variables = {k: v for k, v in {"org": org, "street": street}.items() if f"${k}" in QUERIES[field]}
+    code = gateway.code(user, QUERIES[field], variables)
+    if role in QUERY_ACCESS[field]:
+        assert code is None, f"{user} should be able to query {field}, got {code}"
+    else:
+        assert code == "FORBIDDEN", f"{user} should be refused {field}, got {code}"
+
+
+@pytest.fixture(scope="module")
+def targets(gateway):
+    """Records in each street that mutations can name: an organization, a project, a case, an alert."""
+    app = gateway.app
+    ids = {}
+    for street, org_name in (("shangqingsi", "重庆市民悦社会工作服务中心"), ("hualongqiao", "重庆市渝中区化龙桥社区志愿者协会")):
+        org = app.find_organization(org_name)
+        ids[street] = {"org": str(org.id), "street": street}
+    history = [e for e in app.recorded_events() if e.type in ("FundingProject.Awarded", "InspectionCase.Opened", "Alert.Raised")]
+    ids["shangqingsi"]["project"] = next(e.aggregate_id for e in history if e.type == "FundingProject.Awarded")
+    ids["shangqingsi"]["case"] = next(e.aggregate_id for e in history if e.type == "InspectionCase.Opened")
+    ids["shangqingsi"]["alert"] = next(e.aggregate_id for e in history if e.type == "Alert.Raised")
+    for key in ("project", "case", "alert"):
+        ids["hualongqiao"][key] = ids["shangqingsi"][key]
+    return ids
+
+
+@pytest.mark.parametrize("user", list(USERS), ids=lambda u: u or "public")
+@pytest.mark.parametrize("mutation", list(MUTATIONS))
+def test_mutations_by_role(gateway, targets, user, mutation):
+    role = USERS[user]
+    place = targets["hualongqiao" if user == "hlq-wang" else "shangqingsi"]
+    text = MUTATIONS[mutation]
+    names = [k for k in ("org", "street", "project", "case", "alert") if f"${k}" in text]
+    kinds = {"street": "String!"}
+    signature = ", ".join(f"${k}: {kinds.get(k, 'ID!')}" for k in names)
+    query = f"mutation({signature}) {{ {text} {{ eventIds }} }}" if names else f"mutation {{ {text} {{ eventIds }} }}"
+    before = gateway.app.head_position()
+    code = gateway.code(user, query, {k: place[k] for k in names})
+    assert gateway.app.head_position() == before  # nothing recorded, allowed or not
+    if mutation in MAY_RECORD[role]:
+        assert code in ("BAD_USER_INPUT", "NOT_FOUND"), f"{user} may record {mutation}, got {code}"
+    else:
+        assert code == "FORBIDDEN", f"{user} must not record {mutation}, got {code}"
