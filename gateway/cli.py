@@ -274,7 +274,7 @@ def project(
     signal.signal(signal.SIGTERM, lambda *_: worker.stop())
     try:
         if once:
-            read = worker.step()
+            read = worker.run_until_idle()
             typer.echo(f"caught up: {read} events read")
         else:
             worker.run()

@@ -37,7 +37,7 @@ class EmbeddedProjections:
 
     def start(self) -> None:
         self.worker.wakeup.prepare()
-        self.worker.step()  # catch up before serving, so the first page shows the whole log
+        self.worker.run_until_idle()  # catch up before serving, so the first page shows the whole log
         self._thread = threading.Thread(target=self._run, name="lianjian-projections", daemon=True)
         self._thread.start()
 

@@ -195,6 +195,16 @@ class ProjectionWorker:
             read += processor.catch_up()
         return read
 
+    def run_until_idle(self, rounds: int = 10) -> int:
+        """Step until nothing is left to read (the rules' alerts are events the views then apply)."""
+        total = 0
+        for _ in range(rounds):
+            read = self.step()
+            total += read
+            if read == 0:
+                break
+        return total
+
     def _processor(self, name: str) -> Processor:
         if name == RULES_NAME:
             return JointSupervisionRules(self.app, batch_size=self.batch_size)
