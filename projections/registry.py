@@ -42,12 +42,12 @@ class CivilAffairsRegistry(View):
 
     @handles("Organization.AnnualReportSubmitted", "Organization.AnnualInspectionConcluded")
     def annual_duty(self, tx: Tx, event: RecordedEvent, org: Organization) -> None:
-        year = event.data["year"]
-        self.upsert(tx, "annual_duties", {
-            "org_id": str(org.id), "year": year,
-            "report_submitted_on": iso(org.annual_reports.get(year)),
+        year, org_id = event.data["year"], str(org.id)
+        # Built when written: a year's report date and result never change once recorded.
+        tx.upsert(self.t("annual_duties"), lambda: {
+            "org_id": org_id, "year": year, "report_submitted_on": iso(org.annual_reports.get(year)),
             "inspection_result": org.inspection_results.get(year),
-        }, ["org_id", "year"])
+        }, ["org_id", "year"], identity=(org_id, year))
 
     @handles("Organization.AddedToAbnormalList", "Organization.RemovedFromAbnormalList",
              "Organization.AddedToSeriousList", "Organization.RemovedFromSeriousList")
