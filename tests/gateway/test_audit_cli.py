@@ -8,7 +8,6 @@ import io
 import json
 from datetime import date, datetime, time
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -43,11 +42,13 @@ def store(request, tmp_path, monkeypatch) -> Settings:
 
     def on(day: date, command, *args, **kwargs):
         with clock_set_to(lambda: datetime.combine(day, time(9), tzinfo=SHANGHAI)):
-            return command(Context(OFFICER, "依法办理 <审核>", day, "渝中民发〔2021〕8号"), *args, **kwargs)
+            return command(Context(OFFICER, "依法办理 <审核>", day, "渝中民发〔2021〕8号"), *args,
+                           **kwargs)
 
     org = on(date(2019, 3, 1), application.register_organization, name=OLD, kind="private_non_enterprise",
              credit_code=make_credit_code("private_non_enterprise", "500103", 7), domicile="渝中区人民路1号",
-             purpose="社会工作服务", business_scope="社会工作", legal_representative=Person("孙代表", ID_NUMBER, PHONE),
+             purpose="社会工作服务", business_scope="社会工作",
+             legal_representative=Person("孙代表", ID_NUMBER, PHONE),
              funds=Decimal("30000"), district="yuzhong", street="shangqingsi").aggregate_id
     on(date(2021, 5, 10), application.change_registration, org, name=NEW)
     application.close()
