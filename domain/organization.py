@@ -265,7 +265,8 @@ class Organization(SupervisedAggregate):
         """Why no new funding or disbursement may go to this organization, or None."""
         if not self.is_active:
             return f"{self.name} is {self.status.value}"
-
+        if self.on_serious_list:
+            return f"{self.name} is on the serious illegal and dishonest list"
         return None
 
     def _ensure_active(self) -> None:

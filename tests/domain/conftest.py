@@ -56,10 +56,11 @@ class Story:
     def registration_fields(self, **overrides: Any) -> dict[str, Any]:
         self._serial += 1
         kind = overrides.get("kind", "social_group")
+        code = overrides.get("credit_code") or make_credit_code(kind, "500103", self._serial)
         fields: dict[str, Any] = dict(
             name=f"重庆市渝中区测试协会{self._serial}",
             kind=kind,
-            credit_code=make_credit_code(kind, "500103", self._serial),
+            credit_code=code,
             domicile="渝中区上清寺路1号",
             purpose="服务社区居民",
             business_scope="志愿服务、文体活动",
@@ -157,18 +158,24 @@ def story(app: Supervision) -> Story:
 
 
 @pytest.fixture
-def story_with() -> Iterator[Any]:
-    """A Story over an in-memory service with other locality settings: ``story_with(LocalitySettings(...))``."""
+def story_on() -> Iterator[Any]:
+    """Stories over services of one's choosing: ``story_on(env, settings)``; closed after the test."""
     opened: list[Supervision] = []
 
-    def build(settings: LocalitySettings) -> Story:
-        application = Supervision(env=dict(IN_MEMORY), settings=settings)
+    def build(env: dict[str, str] | None = None, settings: LocalitySettings | None = None) -> Story:
+        application = Supervision(env=dict(env or IN_MEMORY), settings=settings)
         opened.append(application)
         return Story(application)
 
     yield build
     for application in opened:
         application.close()
+
+
+@pytest.fixture
+def story_with(story_on: Any) -> Any:
+    """A Story over an in-memory service with other locality settings: ``story_with(LocalitySettings(...))``."""
+    return lambda settings: story_on(settings=settings)
 
 
 @pytest.fixture
