@@ -79,6 +79,14 @@ def unverified_header(token: str) -> dict[str, Any]:
     return _b64_json(token.split(".", 1)[0])
 
 
+def unverified_claims_expiry(token: str) -> float | None:
+    """The ``exp`` of a token's claims, read without checking the signature (call after verifying it)."""
+    try:
+        return _number(_b64_json(token.split(".")[1]), "exp")
+    except (InvalidToken, IndexError):
+        return None
+
+
 def _number(claims: Mapping[str, Any], name: str) -> float | None:
     value = claims.get(name)
     if value is None:

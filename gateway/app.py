@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse, Response
 from strawberry.fastapi import GraphQLRouter
 
+from auth.verified_cache import CachingVerifier
 from gateway.graphql.context import RequestContext
 from gateway.graphql.schema import build_schema
 from gateway.identity import build_verifier
@@ -31,7 +32,8 @@ def create_app(settings: Settings | None = None, *, verifier: Any = None) -> Fas
     application = open_application(settings)
     projections = (EmbeddedProjections(application, tick_interval=settings.tick_interval_seconds)
                    if settings.embedded_projections else None)
-    runtime = Runtime(settings=settings, app=application, verifier=verifier or build_verifier(settings),
+    runtime = Runtime(settings=settings, app=application,
+                      verifier=CachingVerifier(verifier) if verifier is not None else build_verifier(settings),
                       dev_mode=settings.dev_mode, projections=projections)
     if projections is None:
         ViewRunner(application, list(runtime.views.values()))  # the views' tables exist before the first query

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from auth.verified_cache import CachingVerifier
 from gateway.settings import Settings
 
 
@@ -12,7 +13,9 @@ def build_verifier(settings: Settings) -> Any:
         from auth.dev import DevVerifier
 
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-        return DevVerifier(settings.data_dir)
-    from auth.tokens import KeycloakVerifier
+        verifier: Any = DevVerifier(settings.data_dir)
+    else:
+        from auth.tokens import KeycloakVerifier
 
-    return KeycloakVerifier(settings.keycloak_url, settings.keycloak_realm, settings.keycloak_audience)
+        verifier = KeycloakVerifier(settings.keycloak_url, settings.keycloak_realm, settings.keycloak_audience)
+    return CachingVerifier(verifier)

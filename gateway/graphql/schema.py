@@ -5,9 +5,12 @@ from __future__ import annotations
 import strawberry
 from graphql import GraphQLError
 from strawberry.types import ExecutionContext
-from strawberry.extensions import DisableIntrospection, MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from graphql.validation import NoSchemaIntrospectionCustomRule
+from strawberry.extensions import AddValidationRules, MaxTokensLimiter, ParserCache, ValidationCache
+from strawberry.extensions.max_aliases import create_validator as alias_validator
+from strawberry.extensions.query_depth_limiter import create_validator as depth_validator
 
-from gateway.graphql.errors import CodedErrors
+from gateway.graphql.errors import CodedErrors, client_error
 from gateway.graphql.mutations import Mutation
 from gateway.graphql.queries import Query
 from gateway.graphql.subscriptions import Subscription
@@ -15,24 +18,37 @@ from gateway.graphql.subscriptions import Subscription
 MAX_DEPTH = 10
 MAX_ALIASES = 20
 MAX_TOKENS = 5000
+CACHED_DOCUMENTS = 512
 
 
 class Schema(strawberry.Schema):
     def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
-        # Coded errors are the client's to read, not ours to log; unexpected ones are logged where masked.
-        return None
+        # Every error leaves with its code, whichever stage raised it (parsing errors never reach the
+        # extensions' hooks). Coded errors are the client's to read, not ours to log; unexpected ones are
+        # logged where they are masked.
+        errors[:] = [client_error(error) for error in errors]
 
 
 def build_schema(production: bool = True, *, max_depth: int = MAX_DEPTH, max_aliases: int = MAX_ALIASES,
                  max_tokens: int = MAX_TOKENS) -> strawberry.Schema:
+    # The limits' rule classes are made once here: the validation cache is keyed by the rules, so rules
+    # made anew for each request would never hit it.
+    rules = [depth_validator(max_depth, None), alias_validator(max_aliases)]
+    if production:
+        rules.append(NoSchemaIntrospectionCustomRule)
+
+    class Limits(AddValidationRules):
+        def __init__(self) -> None:
+            super().__init__(rules)
+
     extensions: list = [
         CodedErrors,
-        lambda: QueryDepthLimiter(max_depth=max_depth),
-        lambda: MaxAliasesLimiter(max_alias_count=max_aliases),
+        Limits,
         lambda: MaxTokensLimiter(max_token_count=max_tokens),
+        # Clients repeat the same few operations: parse and validate each once, not on every request.
+        lambda: ParserCache(maxsize=CACHED_DOCUMENTS),
+        lambda: ValidationCache(maxsize=CACHED_DOCUMENTS),
     ]
-    if production:
-        extensions.append(DisableIntrospection)
     return Schema(query=Query, mutation=Mutation, subscription=Subscription, extensions=extensions)
 
 
