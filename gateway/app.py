@@ -9,7 +9,7 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse, Response
-from strawberry.fastapi import GraphQLRouter
+from strawberry.asgi import GraphQL
 
 from auth.verified_cache import CachingVerifier
 from gateway.graphql.context import RequestContext
@@ -24,6 +24,19 @@ from projections.runner import ViewRunner
 
 log = logging.getLogger("lianjian.gateway")
 READY_LAG_SECONDS = 60.0
+
+
+class GraphQLEndpoint(GraphQL):
+    """Strawberry's plain ASGI endpoint (lighter than its FastAPI router), with our request context."""
+
+    def __init__(self, runtime: Runtime, schema: Any, **options: Any) -> None:
+        super().__init__(schema, **options)
+        self.runtime = runtime
+
+    async def get_context(self, request: Any, response: Any) -> RequestContext:
+        context = RequestContext(self.runtime)
+        context.request, context.response = request, response
+        return context
 
 
 def create_app(settings: Settings | None = None, *, verifier: Any = None) -> FastAPI:
@@ -51,15 +64,12 @@ def create_app(settings: Settings | None = None, *, verifier: Any = None) -> Fas
 
     api = FastAPI(title="联监 Lianjian", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
     api.state.runtime = runtime
-    graphql = GraphQLRouter(
-        build_schema(production=not settings.dev_mode),
-        context_getter=lambda: RequestContext(runtime),
-        graphql_ide="graphiql" if settings.dev_mode else None,
-        allow_queries_via_get=False,
-    )
-    api.include_router(graphql, prefix="/graphql")
+    graphql = GraphQLEndpoint(runtime, build_schema(production=not settings.dev_mode),
+                              graphql_ide="graphiql" if settings.dev_mode else None, allow_queries_via_get=False)
+    api.add_route("/graphql", graphql, methods=["GET", "POST"])
+    api.router.add_websocket_route("/graphql", graphql)
     metrics = Metrics(runtime)
-    api.middleware("http")(metrics.middleware)
+    api.add_middleware(metrics.middleware)
 
     @api.get("/healthz")
     def healthz() -> dict[str, str]:

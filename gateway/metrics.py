@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Iterator
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily
-from starlette.requests import Request
-from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway.runtime import Runtime
 from projections.runner import ViewRunner
+
+
+ROUTES = ("/graphql", "/healthz", "/readyz", "/metrics")
 
 
 class LagCollector:
@@ -40,13 +42,30 @@ class Metrics:
                                  registry=self.registry)
         self.registry.register(LagCollector(runtime))
 
-    async def middleware(self, request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        started = time.perf_counter()
-        route = request.url.path if request.url.path in ("/graphql", "/healthz", "/readyz", "/metrics") else "other"
-        response = await call_next(request)
-        self.requests.labels(route, str(response.status_code)).inc()
-        self.latency.labels(route).observe(time.perf_counter() - started)
-        return response
+    def middleware(self, app: ASGIApp) -> ASGIApp:
+        """A plain ASGI middleware (no per-request task or body streaming, unlike BaseHTTPMiddleware)."""
+
+        async def measured(scope: Scope, receive: Receive, send: Send) -> None:
+            if scope["type"] != "http":
+                await app(scope, receive, send)
+                return
+            started = time.perf_counter()
+            path = scope.get("path", "")
+            route = path if path in ROUTES else "other"
+            status = [500]
+
+            async def sending(message: Message) -> None:
+                if message["type"] == "http.response.start":
+                    status[0] = message["status"]
+                await send(message)
+
+            try:
+                await app(scope, receive, sending)
+            finally:
+                self.requests.labels(route, str(status[0])).inc()
+                self.latency.labels(route).observe(time.perf_counter() - started)
+
+        return measured
 
     def render(self) -> bytes:
         return generate_latest(self.registry)
