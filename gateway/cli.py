@@ -194,9 +194,19 @@ def docs(
         typer.echo(f"Wrote {target}.")
 
 
-def _serve(settings: Settings) -> None:
+def _serve(settings: Settings, workers: int = 1) -> None:
+    import os
+
     import uvicorn
 
+    if workers > 1:
+        # Worker processes build the app from the environment; each may run embedded projections, and the
+        # views' locks let one of them apply each view while the others stand by.
+        os.environ.update({"LIANJIAN_DEV_MODE": str(settings.dev_mode).lower(),
+                           "LIANJIAN_DATA_DIR": str(settings.data_dir)})
+        uvicorn.run("gateway.app:create_app", factory=True, host=settings.host, port=settings.port,
+                    workers=workers, log_level="info")
+        return
     from gateway.app import create_app
 
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
@@ -208,6 +218,7 @@ def serve(
     dev: bool = typer.Option(False, "--dev", help="Dev mode: GraphiQL, introspection, locally signed tokens."),
     host: str = typer.Option(None, help="Address to listen on (default 127.0.0.1)."),
     port: int = typer.Option(None, min=1, max=65535, help="Port (default 8000)."),
+    workers: int = typer.Option(1, min=1, max=64, help="Server processes sharing the store."),
 ) -> None:
     """Run the gateway: GraphQL at /graphql, /healthz, /readyz, /metrics."""
     settings = Settings()
@@ -216,7 +227,7 @@ def serve(
         updates["host"] = host
     if port:
         updates["port"] = port
-    _serve(settings.model_copy(update=updates))
+    _serve(settings.model_copy(update=updates), workers)
 
 
 @app.command()

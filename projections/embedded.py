@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from domain import clock
 from domain.application import Supervision
 from projections.catalog import all_views
+from projections.db import ViewDatabase
 from projections.tick import tick
 from projections.view import View
 from projections.worker import ProjectionWorker
@@ -34,6 +35,7 @@ class EmbeddedProjections:
         self._last_tick = 0.0
         self._thread: threading.Thread | None = None
         self._progress = threading.Condition()
+        self._db = ViewDatabase(app)
 
     def start(self) -> None:
         self.worker.wakeup.prepare()
@@ -62,17 +64,24 @@ class EmbeddedProjections:
         self.worker.wakeup.nudge()
 
     def wait_for(self, view_name: str, position: int, timeout: float = 5.0) -> bool:
-        """Read-your-writes: block until ``view_name`` has applied ``position``; False on timeout."""
+        """Read-your-writes: block until ``view_name`` has applied ``position``; False on timeout.
+
+        When another process applies the view (several server processes share the store), its
+        recorded position is polled instead.
+        """
         self.nudge()
         deadline = time.monotonic() + timeout
-        with self._progress:
-            while (self.worker.position(view_name) or 0) < position:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    return False
-                self._progress.wait(remaining)
-                self.nudge()
-        return True
+        while True:
+            mine = self.worker.position(view_name)
+            reached = mine if mine is not None else self._db.position(view_name)
+            if reached >= position:
+                return True
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return False
+            with self._progress:
+                self._progress.wait(min(remaining, 0.02 if mine is None else remaining))
+            self.nudge()
 
     def stop(self) -> None:
         self.worker.stop()

@@ -183,17 +183,33 @@ class ProjectionWorker:
 
     def step(self) -> int:
         """Take any free locks, drop lost ones, and catch every held processor up once."""
+        changed = False
         for name, lock in self.locks.items():
             if name in self.processors and not lock.still_held():
                 del self.processors[name]
                 self.on_change(name, "standby")
+                changed = True
             if name not in self.processors and lock.try_acquire():
-                self.processors[name] = self._processor(name)
+                self.processors[name] = None  # type: ignore[assignment]  # assigned below
                 self.on_change(name, "active")
+                changed = True
+        if changed or any(p is None for p in self.processors.values()):
+            self._assign()
         read = 0
-        for processor in self.processors.values():
+        for processor in {id(p): p for p in self.processors.values()}.values():
             read += processor.catch_up()
         return read
+
+    def _assign(self) -> None:
+        """One runner for all the views this worker holds (events are read and decoded once for
+        them all); the rules and any other processor each their own."""
+        held = [v for v in self.views if v.tracking_name in self.processors]
+        runner = ViewRunner(self.app, held, batch_size=self.batch_size) if held else None
+        for name in list(self.processors):
+            if any(v.tracking_name == name for v in held):
+                self.processors[name] = runner  # type: ignore[assignment]
+            elif self.processors[name] is None:
+                self.processors[name] = self._processor(name)
 
     def run_until_idle(self, rounds: int = 10) -> int:
         """Step until nothing is left to read (the rules' alerts are events the views then apply)."""
@@ -206,10 +222,10 @@ class ProjectionWorker:
         return total
 
     def _processor(self, name: str) -> Processor:
+        """The processor of a lock that is not a view's (subclasses add their own)."""
         if name == RULES_NAME:
             return JointSupervisionRules(self.app, batch_size=self.batch_size)
-        view = next(v for v in self.views if v.tracking_name == name)
-        return ViewRunner(self.app, [view], batch_size=self.batch_size)
+        raise KeyError(f"no processor named {name}")
 
     def run(self) -> None:
         self.wakeup.prepare()

@@ -1,0 +1,238 @@
+"""Benchmark: GraphQL over HTTP beside the same work in process, and latency under 32 concurrent clients.
+
+    .venv/bin/python bench/gateway.py [--requests 400] [--clients 32]
+
+Runs `lianjian serve --dev` on the embedded store (SQLite, demo data) in a separate process, on a free
+127.0.0.1 port, and drives it with httpx. Baselines are measured in the same run:
+- mutations: the same command through the domain service in this process (no GraphQL, no HTTP);
+- queries: the same GraphQL operation executed in this process by the same schema (no HTTP).
+"""
+
+from __future__ import annotations
+
+import argparse
+import threading
+import http.client
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from auth.dev import DevTokenIssuer  # noqa: E402
+from domain.context import Actor, Context  # noqa: E402
+from gateway.demo import load_demo  # noqa: E402
+from gateway.graphql.context import RequestContext  # noqa: E402
+from gateway.graphql.schema import build_schema  # noqa: E402
+from gateway.identity import build_verifier  # noqa: E402
+from gateway.runtime import Runtime  # noqa: E402
+from gateway.settings import Settings  # noqa: E402
+from gateway.storage import open_application  # noqa: E402
+from projections.catalog import all_views  # noqa: E402
+from projections.worker import ProjectionWorker  # noqa: E402
+
+ORG_QUERY = "query($id: ID!) { organization(id: $id) { name status credit { onAbnormalList } legalRepresentative { name } } }"
+COUNT = """mutation($id: ID!, $n: Int!) { countPartyMembers(command: {reason: "基准测试", occurredOn: "2026-11-20"},
+  organizationId: $id, members: $n) { eventIds } }"""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def rate(count: int, seconds: float) -> float:
+    return count / seconds if seconds else float("inf")
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def in_process_mutations(app, org_ids: list[str], n: int) -> float:
+    actor = Actor("party-1", "party-liu", "party_building", "officer")
+    started = time.perf_counter()
+    for i in range(n):
+        app.count_party_members(Context(actor, "基准测试", date(2026, 11, 20)), org_ids[i % len(org_ids)], members=i % 9)
+    return rate(n, time.perf_counter() - started)
+
+
+def in_process_queries(settings: Settings, app, token: str, org_ids: list[str], n: int) -> float:
+    from starlette.requests import Request
+
+    runtime = Runtime(settings=settings, app=app, verifier=build_verifier(settings), dev_mode=True)
+    schema = build_schema(production=False)
+    scope = {"type": "http", "method": "POST", "path": "/graphql",
+             "headers": [(b"authorization", f"Bearer {token}".encode())]}
+    started = time.perf_counter()
+    for i in range(n):
+        context = RequestContext(runtime)
+        context.request = Request(scope)
+        result = schema.execute_sync(ORG_QUERY, variable_values={"id": org_ids[i % len(org_ids)]},
+                                     context_value=context)
+        assert not result.errors, result.errors
+    return rate(n, time.perf_counter() - started)
+
+
+def http_sequential(url: str, token: str, query: str, variables: list[dict], n: int) -> float:
+    """One keep-alive connection with the standard library's client, the lightest Python client there is."""
+    host, port = url.removeprefix("http://").split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=30)
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    started = time.perf_counter()
+    for i in range(n):
+        connection.request("POST", "/graphql", json.dumps({"query": query, "variables": variables[i % len(variables)]}),
+                           headers)
+        body = json.loads(connection.getresponse().read())
+        assert not body.get("errors"), body
+    connection.close()
+    return rate(n, time.perf_counter() - started)
+
+
+def http_floor(url: str, n: int) -> float:
+    """GET /healthz: what HTTP itself costs here, client and server, with no GraphQL and no store."""
+    host, port = url.removeprefix("http://").split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=30)
+    started = time.perf_counter()
+    for _ in range(n):
+        connection.request("GET", "/healthz")
+        connection.getresponse().read()
+    connection.close()
+    return rate(n, time.perf_counter() - started)
+
+
+def http_concurrent(url: str, token: str, org_ids: list[str], clients: int, per_client: int) -> list[float]:
+    """``clients`` threads, each on its own keep-alive connection, measuring every request."""
+    host, port = url.removeprefix("http://").split(":")
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    latencies: list[float] = []
+    start = threading.Barrier(clients)
+
+    def one_client(k: int) -> None:
+        connection = http.client.HTTPConnection(host, int(port), timeout=60)
+
+        def ask(i: int) -> float:
+            body = json.dumps({"query": ORG_QUERY, "variables": {"id": org_ids[(k + i) % len(org_ids)]}})
+            started = time.perf_counter()
+            connection.request("POST", "/graphql", body, headers)
+            response = connection.getresponse()
+            assert response.status == 200 and not json.loads(response.read()).get("errors")
+            return time.perf_counter() - started
+
+        ask(0)  # unmeasured: opening 32 connections at once is not what the p99 is about
+        start.wait()
+        mine = [ask(i) for i in range(per_client)]
+        latencies.extend(mine)
+        connection.close()
+
+    threads = [threading.Thread(target=one_client, args=(k,)) for k in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return latencies
+
+
+def server_histogram(url: str) -> dict[float, float]:
+    """The server's own /graphql latency histogram (cumulative counts by bucket bound) from /metrics."""
+    buckets: dict[float, float] = {}
+    for line in httpx.get(url + "/metrics", timeout=10).text.splitlines():
+        if line.startswith('lianjian_http_request_seconds_bucket{') and 'route="/graphql"' in line:
+            bound = line.split('le="')[1].split('"')[0]
+            buckets[float("inf") if bound == "+Inf" else float(bound)] = float(line.rsplit(" ", 1)[1])
+    return buckets
+
+
+def histogram_quantile(before: dict[float, float], after: dict[float, float], share: float) -> float:
+    """The bucket bound under which ``share`` of the requests between the two scrapes finished."""
+    counts = {bound: after[bound] - before.get(bound, 0.0) for bound in sorted(after)}
+    total = counts[float("inf")]
+    for bound, count in counts.items():
+        if count >= share * total:
+            return bound
+    return float("inf")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=400)
+    parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--per-client", type=int, default=40, help="Requests each concurrent client makes.")
+    parser.add_argument("--server-workers", type=int, default=1, help="Server processes (lianjian serve --workers).")
+    parser.add_argument("--workers-elsewhere", action="store_true",
+                        help="Run the server without embedded projections, as in production (views not updated).")
+    args = parser.parse_args()
+
+    folder = Path(tempfile.mkdtemp(prefix="lianjian-bench-"))
+    settings = Settings(data_dir=folder, dev_mode=True)
+    app = open_application(settings)
+    load_demo(app)
+    ProjectionWorker(app, all_views(), with_rules=True).run_until_idle()  # views ready in either mode
+    org_ids = [i for i in app.organization_ids() if app.organization(i).is_active][:60]
+    token = DevTokenIssuer(folder).issue("party-liu")
+    reader = DevTokenIssuer(folder).issue("ca-zhang")
+
+    port = free_port()
+    env = {**os.environ, "LIANJIAN_DATA_DIR": str(folder), "LIANJIAN_DEV_MODE": "true",
+           "LIANJIAN_EMBEDDED_PROJECTIONS": "false" if args.workers_elsewhere else "true"}
+    server = subprocess.Popen([sys.executable, "-m", "gateway", "serve", "--dev", "--port", str(port),
+                               "--workers", str(args.server_workers)], cwd=ROOT,
+                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(200):
+            try:
+                if httpx.get(url + "/readyz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        n = args.requests
+        mutation_variables = [{"id": org_ids[i % len(org_ids)], "n": i % 9} for i in range(n)]
+        query_variables = [{"id": org_id} for org_id in org_ids]
+        floor = http_floor(url, n)
+        http_queries = http_sequential(url, reader, ORG_QUERY, query_variables, n)
+        local_queries = in_process_queries(settings, app, reader, org_ids, n)
+        http_mutations = http_sequential(url, token, COUNT, mutation_variables, n)
+        local_mutations = in_process_mutations(app, org_ids, n)
+        before = server_histogram(url)
+        latencies = http_concurrent(url, reader, org_ids, args.clients, args.per_client)
+        server_p99 = histogram_quantile(before, server_histogram(url), 0.99)
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+        app.close()
+
+    mode = "projections in other processes" if args.workers_elsewhere else "embedded projections"
+    print(f"gateway on the embedded store (SQLite, {mode}, {args.server_workers} server process(es)), demo data;"
+          f" {n} requests each, one client unless said\n")
+    print(f"{'operation':<34}{'HTTP/s':>9}{'in process/s':>14}{'ratio':>8}  goal >= 0.50")
+    for name, over_http, local, baseline in (
+        ("query organization(id)", http_queries, local_queries, "same schema, no HTTP"),
+        ("mutation countPartyMembers", http_mutations, local_mutations, "domain service"),
+    ):
+        ratio = over_http / local
+        print(f"{name:<34}{over_http:>9.0f}{local:>14.0f}{ratio:>8.2f}  {'ok' if ratio >= 0.5 else 'BELOW GOAL'}"
+              f"  (baseline: {baseline})")
+    print(f"{'(HTTP floor: GET /healthz)':<34}{floor:>9.0f}")
+    p50, p99 = percentile(latencies, 0.5) * 1000, percentile(latencies, 0.99) * 1000
+    print(f"\n{args.clients} concurrent clients, {len(latencies)} organization queries:"
+          f" p50 {p50:.1f} ms, p99 {p99:.1f} ms, mean {statistics.mean(latencies) * 1000:.1f} ms"
+          f"  (goal p99 < 50 ms: {'ok' if p99 < 50 else 'BELOW GOAL'})")
+    print(f"  the server's own histogram puts its p99 at or under {server_p99 * 1000:.0f} ms (bucket bound)")
+
+
+if __name__ == "__main__":
+    main()
