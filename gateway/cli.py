@@ -247,6 +247,22 @@ def token(
         raise CliError(str(error)) from None
 
 
+def _run_worker(worker: Any, once: bool, run_once: Callable[[], str]) -> None:
+    """Run a worker until SIGTERM or Ctrl-C, or (``once``) one round, reporting what it did."""
+    import signal
+
+    signal.signal(signal.SIGTERM, lambda *_: worker.stop())
+    try:
+        if once:
+            typer.echo(run_once())
+        else:
+            worker.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        worker.close()
+
+
 def _views(names: list[str] | None) -> list[Any]:
     from projections.catalog import all_views, view_by_name
 
@@ -263,36 +279,29 @@ def _views(names: list[str] | None) -> list[Any]:
 def project(
     views: list[str] = typer.Argument(None, help="Views to keep current (default: all, and the rules)."),
     rules: bool = typer.Option(None, "--rules/--no-rules", help="Also run the joint supervision rules."),
+    seal: bool = typer.Option(None, "--seal/--no-seal", help="Also keep the audit hash chain sealed."),
     once: bool = typer.Option(False, "--once", help="Catch up once and exit."),
     poll_interval: float = typer.Option(1.0, min=0.05, help="Seconds between polls when no notice comes."),
     batch_size: int = typer.Option(1000, min=1, max=100_000, help="Events per transaction."),
     pause_per_event: float = typer.Option(0.0, hidden=True, help="Fault testing: pause after each event."),
 ) -> None:
-    """Run a projection worker: keep views current until stopped (production: one process per group)."""
-    import signal
+    """Run a projection worker: keep views current until stopped (production: one process per group).
 
+    Without view names it runs every view, the rules and the sealer of the audit chain."""
+    from projections.chain import SealingWorker
     from projections.runner import ViewRunner
     from projections.worker import ProjectionWorker
 
     application = _open()
     chosen = _views(views)
     with_rules = (not views) if rules is None else rules
+    with_sealer = (not views) if seal is None else seal
     ViewRunner.pause_per_event = pause_per_event
-    worker = ProjectionWorker(
+    worker = (SealingWorker if with_sealer else ProjectionWorker)(
         application, chosen, with_rules=with_rules, poll_interval=poll_interval, batch_size=batch_size,
         on_change=lambda name, state: typer.echo(f"{name}: {state}"),
     )
-    signal.signal(signal.SIGTERM, lambda *_: worker.stop())
-    try:
-        if once:
-            read = worker.run_until_idle()
-            typer.echo(f"caught up: {read} events read")
-        else:
-            worker.run()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        worker.close()
+    _run_worker(worker, once, lambda: f"caught up: {worker.run_until_idle()} events read")
 
 
 @app.command()
@@ -514,8 +523,6 @@ def seal(
                                                                 " <data dir>/audit-signing-key.pem."),
 ) -> None:
     """Keep the hash chain sealed: each stored event gets its chain entry within a second."""
-    import signal
-
     from projections.chain import SEALER_NAME, ChainSealer, SealingWorker
     from projections.checkpoints import load_signing_key
 
@@ -526,19 +533,14 @@ def seal(
         application, algorithm=algorithm, checkpoint_every=checkpoint_every, signing_key=signing_key,
         poll_interval=poll_interval, on_change=lambda name, state: typer.echo(f"{name}: {state}"),
     )
-    signal.signal(signal.SIGTERM, lambda *_: worker.stop())
-    try:
-        if once:
-            sealed = worker.step()
-            if SEALER_NAME not in worker.processors:
-                raise CliError("another process is sealing; it keeps the chain current")
-            typer.echo(f"sealed {sealed} events; the chain ends at #{worker.position(SEALER_NAME)}")
-        else:
-            worker.run()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        worker.close()
+
+    def once_sealed() -> str:
+        sealed = worker.step()
+        if SEALER_NAME not in worker.processors:
+            raise CliError("another process is sealing; it keeps the chain current")
+        return f"sealed {sealed} events; the chain ends at #{worker.position(SEALER_NAME)}"
+
+    _run_worker(worker, once, once_sealed)
 
 
 @app.command()

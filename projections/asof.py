@@ -9,6 +9,7 @@ work; a date alone means 00:00 of that day.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -18,7 +19,7 @@ from domain.clock import SHANGHAI
 from domain.errors import InvalidInput, NotFound
 from domain.organization import Organization
 from projections.catalog import view_by_name
-from projections.db import ViewDatabase
+from projections.db import Tx, ViewDatabase
 from projections.runner import ViewRunner
 from projections.view import View
 from projections.worker import ExclusiveLock
@@ -105,13 +106,17 @@ class Replay:
     position: int  # the last event applied
     tables: dict[str, int]  # real (scratch) table name -> rows
     dropped: bool
+    read: Any = None  # what ``read`` returned, if given
 
 
-def replay_view(app: Supervision, name: str, at: datetime, *, drop: bool = False) -> Replay:
+def replay_view(app: Supervision, name: str, at: datetime, *, drop: bool = False,
+                read: Callable[[Tx, View], Any] | None = None) -> Replay:
     """Rebuild the view ``name`` into scratch tables (asof_<view>__<table>) as it was at ``at``.
 
     The tables stay for inspection (SQL on the same database) until the next replay of that view, or are
-    dropped at once with ``drop``. One replay per view at a time.
+    dropped at once with ``drop``. One replay per view at a time. ``read(tx, view)``, if given, reads the
+    scratch tables (``view.t(table)``) while the replay still holds them, before any drop; what it returns
+    is ``Replay.read``.
     """
     try:
         view = view_by_name(name, prefix=ASOF)
@@ -127,12 +132,13 @@ def replay_view(app: Supervision, name: str, at: datetime, *, drop: bool = False
             runner.catch_up(until=position)
         with runner.db.transaction(commit=drop) as tx:
             tables = {view.t(t): int(tx.row(f"SELECT COUNT(*) AS n FROM {view.t(t)}")["n"]) for t in view.tables}
+            found = read(tx, view) if read is not None else None
             if drop:
                 view.drop(tx)
                 runner.db.forget_position(tx, view.tracking_name)
     finally:
         lock.release()
-    return Replay(name, at, position, tables, drop)
+    return Replay(name, at, position, tables, drop, found)
 
 
 def replay_rows(app: Supervision, name: str, table: str, where: str = "",

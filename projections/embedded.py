@@ -10,10 +10,10 @@ from collections.abc import Sequence
 from domain import clock
 from domain.application import Supervision
 from projections.catalog import all_views
+from projections.chain import SealingWorker
 from projections.db import ViewDatabase
 from projections.tick import tick
 from projections.view import View
-from projections.worker import ProjectionWorker
 
 log = logging.getLogger("lianjian.projections")
 
@@ -30,7 +30,8 @@ class EmbeddedProjections:
     ) -> None:
         self.app = app
         self.views = list(views) if views is not None else all_views()
-        self.worker = ProjectionWorker(app, self.views, with_rules=True, poll_interval=poll_interval)
+        # The server's one worker: views, rules, and the audit chain's sealer (events sealed as they come).
+        self.worker = SealingWorker(app, self.views, with_rules=True, poll_interval=poll_interval)
         self.tick_interval = tick_interval
         self._last_tick = 0.0
         self._thread: threading.Thread | None = None

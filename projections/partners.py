@@ -12,8 +12,8 @@ from domain.context import Department
 from domain.inspection import InspectionCase
 from domain.organization import Organization
 from projections.db import Tx
-from projections.rows import ORGANIZATION_EVENTS, organization_row
-from projections.view import View, fen, flag, handles, iso
+from projections.rows import ORGANIZATION_EVENTS, organization_row, penalty_row
+from projections.view import View, flag, handles, iso
 
 PARTNER_DEPARTMENTS = frozenset({Department.TAX, Department.MARKET_REGULATION, Department.PUBLIC_SECURITY})
 
@@ -45,12 +45,7 @@ class PartnersView(View):
 
     @handles("Organization.PenaltyImposed", "Organization.PenaltyExecuted")
     def penalties_changed(self, tx: Tx, event: RecordedEvent, org: Organization) -> None:
-        penalty = next(p for p in org.penalties if p.penalty_id == event.data["penalty_id"])
-        self.upsert(tx, "penalties", {
-            "penalty_id": penalty.penalty_id, "org_id": str(org.id), "kind": penalty.kind,
-            "amount_fen": fen(penalty.amount), "department": str(penalty.department),
-            "imposed_on": iso(penalty.imposed_on), "executed": flag(penalty.executed),
-        }, ["penalty_id"])
+        self.upsert(tx, "penalties", penalty_row(org, event.data["penalty_id"]), ["penalty_id"])
 
     @handles("InspectionCase.FindingsRecorded")
     def findings_recorded(self, tx: Tx, event: RecordedEvent, case: InspectionCase) -> None:

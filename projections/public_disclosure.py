@@ -11,8 +11,8 @@ from domain.application import RecordedEvent
 from domain.funding import FundingProject
 from domain.organization import Organization
 from projections.db import Tx
-from projections.rows import ORGANIZATION_EVENTS, organization_row
-from projections.view import View, fen, handles, iso
+from projections.rows import ORGANIZATION_EVENTS, organization_row, penalty_row
+from projections.view import View, handles
 
 PUBLIC_COLUMNS = ("org_id", "name", "credit_code", "kind", "status", "registered_on", "filed_on", "ended_on",
                   "grade", "grade_valid_until", "on_abnormal_list", "abnormal_listed_on", "on_serious_list",
@@ -39,12 +39,9 @@ class PublicDisclosure(View):
 
     @handles("Organization.PenaltyImposed")
     def penalty_imposed(self, tx: Tx, event: RecordedEvent, org: Organization) -> None:
-        penalty = next(p for p in org.penalties if p.penalty_id == event.data["penalty_id"])
-        self.upsert(tx, "penalties", {
-            "penalty_id": penalty.penalty_id, "org_id": str(org.id), "kind": penalty.kind,
-            "amount_fen": fen(penalty.amount), "department": str(penalty.department),
-            "imposed_on": iso(penalty.imposed_on),
-        }, ["penalty_id"])
+        row = penalty_row(org, event.data["penalty_id"])
+        del row["executed"]  # the public sees the penalty, not the enforcement file
+        self.upsert(tx, "penalties", row, ["penalty_id"])
 
     @handles("FundingProject.Awarded")
     def project_awarded(self, tx: Tx, event: RecordedEvent, project: FundingProject) -> None:

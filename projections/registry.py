@@ -8,8 +8,8 @@ from typing import Any
 from domain.application import RecordedEvent
 from domain.organization import Organization
 from projections.db import Tx
-from projections.rows import ORGANIZATION_COLUMNS, ORGANIZATION_EVENTS, REGISTRATION_COLUMNS, registry_row
-from projections.view import View, fen, flag, handles, iso
+from projections.rows import ORGANIZATION_COLUMNS, ORGANIZATION_EVENTS, REGISTRATION_COLUMNS, registry_row, penalty_row
+from projections.view import View, handles, iso
 
 
 class CivilAffairsRegistry(View):
@@ -33,12 +33,7 @@ class CivilAffairsRegistry(View):
 
     @handles("Organization.PenaltyImposed", "Organization.PenaltyExecuted")
     def penalties_changed(self, tx: Tx, event: RecordedEvent, org: Organization) -> None:
-        penalty = next(p for p in org.penalties if p.penalty_id == event.data["penalty_id"])
-        self.upsert(tx, "penalties", {
-            "penalty_id": penalty.penalty_id, "org_id": str(org.id), "kind": penalty.kind,
-            "amount_fen": fen(penalty.amount), "department": str(penalty.department),
-            "imposed_on": iso(penalty.imposed_on), "executed": flag(penalty.executed),
-        }, ["penalty_id"])
+        self.upsert(tx, "penalties", penalty_row(org, event.data["penalty_id"]), ["penalty_id"])
 
     @handles("Organization.AnnualReportSubmitted", "Organization.AnnualInspectionConcluded")
     def annual_duty(self, tx: Tx, event: RecordedEvent, org: Organization) -> None:

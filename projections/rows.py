@@ -83,3 +83,13 @@ def total_yuan(fen_sum: Any) -> Decimal:
 def registry_row(org: Organization, updated_at: str) -> dict[str, Any]:
     """The registry's row: every column, personal data included (civil affairs, the organization's street)."""
     return organization_row(org, updated_at) | registration_row(org)
+
+
+def penalty_row(org: Organization, penalty_id: str) -> dict[str, Any]:
+    """One of the organization's penalties as a row: what, how much, by which department, when, executed."""
+    penalty = next(p for p in org.penalties if p.penalty_id == penalty_id)
+    return {
+        "penalty_id": penalty.penalty_id, "org_id": str(org.id), "kind": penalty.kind,
+        "amount_fen": fen(penalty.amount), "department": str(penalty.department),
+        "imposed_on": iso(penalty.imposed_on), "executed": flag(penalty.executed),
+    }

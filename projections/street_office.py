@@ -20,10 +20,11 @@ from projections.rows import (
     ORGANIZATION_COLUMNS,
     ORGANIZATION_EVENTS,
     REGISTRATION_COLUMNS,
+    penalty_row,
     registry_row,
     total_yuan,
 )
-from projections.view import View, fen, flag, handles, iso
+from projections.view import View, fen, handles, iso
 
 ACTIVE = tuple(status.value for status in ACTIVE_STATUSES)
 
@@ -57,12 +58,7 @@ class StreetOfficeView(View):
 
     @handles("Organization.PenaltyImposed", "Organization.PenaltyExecuted")
     def penalties_changed(self, tx: Tx, event: RecordedEvent, org: Organization) -> None:
-        penalty = next(p for p in org.penalties if p.penalty_id == event.data["penalty_id"])
-        self.upsert(tx, "penalties", {
-            "penalty_id": penalty.penalty_id, "org_id": str(org.id), "street": org.street, "kind": penalty.kind,
-            "amount_fen": fen(penalty.amount), "department": str(penalty.department),
-            "imposed_on": iso(penalty.imposed_on), "executed": flag(penalty.executed),
-        }, ["penalty_id"])
+        self.upsert(tx, "penalties", penalty_row(org, event.data["penalty_id"]) | {"street": org.street}, ["penalty_id"])
 
     @handles(*FUNDING_EVENTS)
     def project_changed(self, tx: Tx, event: RecordedEvent, project: FundingProject) -> None:
