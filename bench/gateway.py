@@ -29,6 +29,7 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.stats import percentile  # noqa: E402
 from auth.dev import DevTokenIssuer  # noqa: E402
 from domain.context import Actor, Context  # noqa: E402
 from gateway.demo import load_demo  # noqa: E402
@@ -54,11 +55,6 @@ def free_port() -> int:
 
 def rate(count: int, seconds: float) -> float:
     return count / seconds if seconds else float("inf")
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
 def in_process_mutations(app, org_ids: list[str], n: int) -> float:

@@ -25,6 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.stats import percentile  # noqa: E402
 from bench.district import ctx, generate  # noqa: E402
 from domain.context import Department  # noqa: E402
 from gateway.settings import Settings  # noqa: E402
@@ -126,11 +127,6 @@ def sealing_window(app, org_ids: list[str], samples: int, poll_interval: float) 
         thread.join(timeout=10)
         worker.close()
     return windows
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
 def main() -> None:
