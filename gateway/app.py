@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -9,6 +10,7 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse, Response
+from cross_web import HTTPException
 from strawberry.asgi import GraphQL
 
 from auth.verified_cache import CachingVerifier
@@ -32,6 +34,17 @@ class GraphQLEndpoint(GraphQL):
     def __init__(self, runtime: Runtime, schema: Any, **options: Any) -> None:
         super().__init__(schema, **options)
         self.runtime = runtime
+
+    def parse_json(self, data: Any) -> Any:
+        # Strawberry expects an object (or a batch of objects); anything else, undecodable bytes included,
+        # would crash it into a 500.
+        try:
+            parsed = json.loads(data)
+        except ValueError:  # not JSON, or not in any Unicode encoding
+            raise HTTPException(400, "the request body is not JSON") from None
+        if isinstance(parsed, dict) or (isinstance(parsed, list) and all(isinstance(i, dict) for i in parsed)):
+            return parsed
+        raise HTTPException(400, "the request body must be a JSON object: {\"query\": ..., \"variables\": {...}}")
 
     async def get_context(self, request: Any, response: Any) -> RequestContext:
         context = RequestContext(self.runtime)
@@ -68,6 +81,7 @@ def create_app(settings: Settings | None = None, *, verifier: Any = None) -> Fas
                               graphql_ide="graphiql" if settings.dev_mode else None, allow_queries_via_get=False)
     api.add_route("/graphql", graphql, methods=["GET", "POST"])
     api.router.add_websocket_route("/graphql", graphql)
+    from gateway.web.routes import mount_dashboard; mount_dashboard(api, runtime)  # the dashboard: /, /static
     metrics = Metrics(runtime)
     api.add_middleware(metrics.middleware)
 

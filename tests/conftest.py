@@ -7,6 +7,7 @@ with the reason, except under CI=true, where they fail.
 
 from __future__ import annotations
 
+import collections
 import os
 import sys
 import uuid
@@ -85,3 +86,17 @@ def make_app(store_env: dict[str, str]) -> Iterator[AppFactory]:
     yield factory
     for application in opened:
         application.close()
+
+
+@pytest.fixture
+def inputs_tried(pytestconfig: pytest.Config) -> dict[str, int]:
+    """Counts of generated inputs, printed at the end of the run (what the bad-input tests tried)."""
+    if not hasattr(pytestconfig, "_lianjian_inputs_tried"):
+        pytestconfig._lianjian_inputs_tried = collections.Counter()  # type: ignore[attr-defined]
+    return pytestconfig._lianjian_inputs_tried  # type: ignore[attr-defined]
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # noqa: ANN001
+    tried = getattr(config, "_lianjian_inputs_tried", None)
+    if tried:
+        terminalreporter.write_line("inputs tried: " + ", ".join(f"{n} {what}" for what, n in sorted(tried.items())))
