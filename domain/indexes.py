@@ -10,6 +10,7 @@ from eventsourcing.domain import event
 
 from domain.base import SupervisedAggregate
 from domain.context import Context
+from domain.errors import DuplicateOrganization
 
 
 def _normalized_name(name: str) -> str:
@@ -34,8 +35,14 @@ class NameIndex(SupervisedAggregate):
         """The organization changed its name; the old one is free again."""
         self.organization_id = None
 
-    @event("Claimed")
     def claim(self, ctx: Context, organization_id: UUID) -> None:
+        """Take a released name; a name held by an organization cannot be taken."""
+        if self.organization_id is not None:
+            raise DuplicateOrganization(f"the name {self.name} is already taken")
+        self._claimed(ctx=ctx, organization_id=organization_id)
+
+    @event("Claimed")
+    def _claimed(self, ctx: Context, organization_id: UUID) -> None:
         """A released name was taken by another organization."""
         self.organization_id = organization_id
 

@@ -160,3 +160,40 @@ def test_idempotent_retries_record_nothing_new(make_app, retries):
         )
         assert again.event_ids == first.event_ids and again.replayed
     assert make_app().organization(org_id).version == 2
+
+
+class ChecksNameThenPauses(Supervision):
+    """A writer that finds a name free, then pauses until told to go on."""
+
+    checked = threading.Event()
+    go_on = threading.Event()
+
+    def _ensure_name_free(self, name: str) -> None:
+        super()._ensure_name_free(name)
+        self.checked.set()
+        self.go_on.wait(timeout=10)
+
+
+def test_a_name_taken_between_the_check_and_the_save_is_refused(make_app):
+    ChecksNameThenPauses.checked.clear()
+    ChecksNameThenPauses.go_on.clear()
+    slow = make_app(ChecksNameThenPauses)
+    outcome: list = []
+    thread = threading.Thread(target=lambda: outcome.append(_attempt(slow)))
+    thread.start()
+    assert ChecksNameThenPauses.checked.wait(timeout=10)
+    winner = register(make_app(), name="曾家岩太极拳剑队", serial=21)  # takes the name while the other waits
+    ChecksNameThenPauses.go_on.set()
+    thread.join(timeout=30)
+
+    assert isinstance(outcome[0], DuplicateOrganization), outcome
+    reopened = make_app()
+    assert reopened.organization_ids() == [winner]
+    assert str(reopened.find_organization("曾家岩太极拳剑队").id) == winner
+
+
+def _attempt(app: Supervision):
+    try:
+        return register(app, name="曾家岩太极拳剑队", serial=22)
+    except Exception as error:  # the outcome under test
+        return error
