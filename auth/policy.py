@@ -117,6 +117,13 @@ QUERY_FIELDS: dict[str, frozenset[Who]] = {
     "inspectionCases": frozenset({W.CIVIL_AFFAIRS, W.STREET_OFFICE, W.INSPECTION, W.AUDIT}),
     "partyCoverage": frozenset({W.CIVIL_AFFAIRS, W.STREET_OFFICE, W.PARTY_BUILDING, W.AUDIT}),
     "viewLag": frozenset({W.CIVIL_AFFAIRS, W.AUDIT}),
+    # The audit office's fields ("full event history: audit everything"). Each spans every department and
+    # district with personal data unmasked, so only a role that sees all of history and of personal data
+    # may ask; civil affairs reads its district's history through organizationHistory.
+    "eventLog": frozenset({W.AUDIT}),
+    "viewAsOf": frozenset({W.AUDIT}),
+    "verifyChain": frozenset({W.AUDIT}),
+    "personalDataReads": frozenset({W.AUDIT}),
 }
 
 PARTNER_DEPARTMENTS = frozenset({Department.TAX, Department.MARKET_REGULATION, Department.PUBLIC_SECURITY})
@@ -193,13 +200,21 @@ def registry_filter(principal: Principal) -> tuple[str | None, str | None]:
     return None, None
 
 
+def personal_data_unmasked(principal: Principal, district: str | None, street: str | None) -> bool:
+    """Does the caller see personal data (ID and phone numbers) of an organization here unmasked?
+
+    What ``mask_person`` decides; a read it allows is one the read audit records."""
+    value = scope(principal, Area.PERSONAL_DATA)
+    return value != S.MASKED and _in_scope(principal, value, district or "", street or "")
+
+
 def mask_person(person: dict[str, Any] | None, principal: Principal, district: str, street: str) -> dict[str, Any] | None:
     """A person as the caller may see them: whole, masked, or not at all."""
     if person is None:
         return None
-    value = scope(principal, Area.PERSONAL_DATA)
-    if _in_scope(principal, value, district, street) and value != S.MASKED:
+    if personal_data_unmasked(principal, district, street):
         return person
+    value = scope(principal, Area.PERSONAL_DATA)
     if value == S.NONE:
         return None
     return {

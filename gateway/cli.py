@@ -140,9 +140,19 @@ def events(
     """Print one organization's history: who, when, what and why, oldest first."""
     application = _open()
     org = application.find_organization(organization)
+    if show_personal_data:
+        _record_read(application, str(org.id), "events")
     typer.echo(f"{org.name}  ({org.id})")
     for recorded in application.history(org.id):
         _print_event(recorded, show_personal_data)
+
+
+def _record_read(application: Supervision, org_id: str, what: str) -> None:
+    """--show-personal-data is a read of personal data: recorded (the OS user, via "cli") before it is shown."""
+    from projections.db import ViewDatabase
+    from projections.read_audit import VIA_CLI, cli_reader, record_reads
+
+    record_reads(ViewDatabase(application), cli_reader(), [org_id], what, via=VIA_CLI)
 
 
 def _print_event(recorded: RecordedEvent, show_personal_data: bool) -> None:
@@ -456,7 +466,10 @@ def dossier(
 
     if fmt not in FORMATS:
         raise CliError(f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}")
-    built = build_dossier(_open(), organization, personal_data=show_personal_data)
+    application = _open()
+    built = build_dossier(application, organization, personal_data=show_personal_data)
+    if show_personal_data:
+        _record_read(application, built.organization["id"], "dossier")
     text = render(built, fmt)
     if output is None:
         typer.echo(text, nl=False)
@@ -465,6 +478,29 @@ def dossier(
     # CSV with a byte-order mark, so spreadsheet programs read the Chinese text as UTF-8.
     output.write_text(text, encoding="utf-8-sig" if fmt == "csv" else "utf-8")
     typer.echo(f"Wrote {output} ({fmt}, {len(built.events)} events).", err=True)
+
+
+@app.command()
+@friendly_errors
+def reads(
+    organization: str = typer.Option(None, help="Only reads of this organization (id, credit code or name)."),
+    user: str = typer.Option(None, help="Only reads by this user (id or username)."),
+    after: int = typer.Option(0, min=0, help="Cursor: start after this position (the last page's 'next')."),
+    limit: int = typer.Option(50, min=1, max=1000, help="Reads per page."),
+) -> None:
+    """The read audit: who was shown which organization's personal data, when and through what."""
+    from projections.db import ViewDatabase
+    from projections.read_audit import list_reads
+
+    application = _open()
+    org_id = str(application.find_organization(organization).id) if organization else None
+    page = list_reads(ViewDatabase(application), after=after, limit=limit, org_id=org_id, username=user)
+    for read in page.reads:
+        who = f"{read.username} ({read.department or read.via})"
+        typer.echo(f"#{read.position:<7}{_local_time(read.read_at)}  {who:<34}{read.org_id}  {read.what}")
+    shown = f"{len(page.reads)} reads" if page.reads else "no reads"
+    typer.echo(f"-- {shown}; next page: --after {page.next_after}" if page.next_after is not None
+               else f"-- {shown}; end of the read audit")
 
 
 @app.command()
@@ -481,7 +517,10 @@ def asof(
 
     if (at is None) == (version is None):
         raise CliError("give --at TIME or --version N")
-    found = organization_as_of(_open(), organization, at=_moment(at, "--at") if at else None, version=version)
+    application = _open()
+    found = organization_as_of(application, organization, at=_moment(at, "--at") if at else None, version=version)
+    if show_personal_data:
+        _record_read(application, str(found.organization.id), "asof")
     typer.echo(f"as of version {found.version} of {found.latest_version}, recorded"
                f" {_local_time(found.recorded_at)} Asia/Shanghai")
     for key, value in organization_summary(found.organization, show_personal_data).items():

@@ -10,6 +10,7 @@ from gateway.settings import Settings
 from projections.catalog import all_views
 from projections.db import ViewDatabase
 from projections.embedded import EmbeddedProjections
+from projections.read_audit import create_reads_table
 from projections.view import View
 
 
@@ -24,6 +25,7 @@ class Runtime:
 
     def __post_init__(self) -> None:
         self.db = ViewDatabase(self.app)
+        create_reads_table(self.db)  # the read audit's table and its append-only triggers, before any read
 
     def view(self, name: str) -> View:
         return self.views[name]

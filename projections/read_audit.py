@@ -19,8 +19,9 @@ startup (``create_reads_table``, idempotent) and before the first write or read 
 
 A read is recorded before the data leaves: when the row cannot be written the caller gets an error, not
 the data (fail closed). Each call of ``record_reads`` is one short transaction of its own, apart from
-whatever else the caller does. On PostgreSQL it locks the table against other writers (not readers) for
-that instant, so positions become visible in order and paging by position never skips a late commit.
+whatever else the caller does. On PostgreSQL it holds an advisory lock for that instant, so writers go one at
+a time (readers are not held up), positions become visible in order and paging by position never skips a late
+commit.
 """
 
 from __future__ import annotations
@@ -65,6 +66,8 @@ _POSTGRES_TRIGGERS = {
 }
 # pg_advisory_xact_lock key: concurrent first starts of several gateways create the table once.
 _CREATE_LOCK = 0x6C6A_7264  # "ljrd"
+# Held by each write for its instant: writers one at a time (not readers), like the library's event inserts.
+_WRITE_LOCK = 0x6C6A_7277  # "ljrw"
 
 _ready: weakref.WeakSet[ViewDatabase] = weakref.WeakSet()
 
@@ -110,21 +113,29 @@ def create_reads_table(db: ViewDatabase) -> None:
     with db.transaction() as tx:
         if db.is_postgres:
             tx.execute(f"SELECT pg_advisory_xact_lock({_CREATE_LOCK})")
-            tx.execute(f"CREATE TABLE IF NOT EXISTS {READS_TABLE}"
-                       f" (position BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, {_COLUMNS})")
-            for sql in _INDEXES:
-                tx.execute(sql)
-            tx.execute(_POSTGRES_FUNCTION)
-            for name, when in _POSTGRES_TRIGGERS.items():
-                present = tx.row("SELECT 1 AS present FROM pg_trigger WHERE tgname = ? AND tgrelid = to_regclass(?)",
-                                 (name, READS_TABLE))
-                if present is None:
-                    tx.execute(f"CREATE TRIGGER {name} {when.format(t=READS_TABLE)}"
-                               f" EXECUTE FUNCTION {READS_TABLE}_refuse()")
+            if _postgres_triggers(tx) == set(_POSTGRES_TRIGGERS):
+                pass  # made before (perhaps by the database's owner): a role with INSERT and SELECT will do
+            else:
+                tx.execute(f"CREATE TABLE IF NOT EXISTS {READS_TABLE}"
+                           f" (position BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, {_COLUMNS})")
+                for sql in _INDEXES:
+                    tx.execute(sql)
+                tx.execute(_POSTGRES_FUNCTION)
+                present = _postgres_triggers(tx)
+                for name, when in _POSTGRES_TRIGGERS.items():
+                    if name not in present:
+                        tx.execute(f"CREATE TRIGGER {name} {when.format(t=READS_TABLE)}"
+                                   f" EXECUTE FUNCTION {READS_TABLE}_refuse()")
         else:
             for sql in _SQLITE:
                 tx.execute(sql)
     _ready.add(db)
+
+
+def _postgres_triggers(tx: Any) -> set[str]:
+    """The append-only triggers present on the table (none when there is no table)."""
+    rows = tx.rows("SELECT tgname FROM pg_trigger WHERE tgrelid = to_regclass(?)", (READS_TABLE,))
+    return {r["tgname"] for r in rows}
 
 
 def _ensure(db: ViewDatabase) -> None:
@@ -153,7 +164,7 @@ def record_reads(db: ViewDatabase, reader: Any, org_ids: Iterable[str], what: st
     params = [p for org_id in ids for p in (*row, org_id, what, via)]
     with db.transaction() as tx:
         if db.is_postgres:
-            tx.execute(f"LOCK TABLE {READS_TABLE} IN EXCLUSIVE MODE")  # positions visible in order
+            tx.execute(f"SELECT pg_advisory_xact_lock({_WRITE_LOCK})")  # positions become visible in order
         tx.execute(f"INSERT INTO {READS_TABLE} (read_at, user_id, username, department, org_id, what, via)"
                    f" VALUES {values}", params)
     return len(ids)

@@ -8,8 +8,8 @@ from strawberry.fastapi import BaseContext
 from strawberry.types import Info
 
 from auth.principal import PUBLIC, Principal
-from auth.tokens import InvalidToken
-from gateway.graphql.errors import UNAUTHENTICATED, coded
+from auth.tokens import InvalidToken, KeysUnavailable
+from gateway.graphql.errors import UNAUTHENTICATED, UNAVAILABLE, coded
 from gateway.runtime import Runtime
 
 
@@ -29,7 +29,8 @@ class RequestContext(BaseContext):
 
     @property
     def principal(self) -> Principal:
-        """The caller; the public when no token is given; UNAUTHENTICATED when a token is bad."""
+        """The caller; the public when no token is given; UNAUTHENTICATED when a token is bad; UNAVAILABLE
+        when no signing key could be had yet to check it."""
         if self._principal is None:
             header = self._authorization()
             if not header:
@@ -40,6 +41,8 @@ class RequestContext(BaseContext):
                     raise coded("the Authorization header must be 'Bearer <token>'", UNAUTHENTICATED)
                 try:
                     self._principal = self.runtime.verifier.verify(token.strip())
+                except KeysUnavailable:  # no signing key known yet and Keycloak unreachable: not the token's fault
+                    raise coded("the identity provider cannot be reached just now; try again", UNAVAILABLE) from None
                 except InvalidToken as error:
                     raise coded(f"invalid token: {error}", UNAUTHENTICATED) from None
         return self._principal

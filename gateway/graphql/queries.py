@@ -15,6 +15,7 @@ from auth.policy import Area
 from domain.clock import SHANGHAI, today
 from gateway.graphql.context import caller, runtime
 from gateway.graphql.errors import BAD_USER_INPUT, NOT_FOUND, coded, translate_errors
+from gateway.graphql.read_audit import events_shown, organizations_shown
 from gateway.graphql.types import (
     Alert,
     AlertPage,
@@ -133,7 +134,9 @@ class Query:
     @translate_errors
     def organization(self, info: Info, id: strawberry.ID) -> Organization:
         policy.require_query(caller(info), "organization")
-        return Organization.from_row(registry_row_for(info, id), caller(info))
+        found = Organization.from_row(registry_row_for(info, id), caller(info))
+        organizations_shown(info, [found], "organization.legalRepresentative")
+        return found
 
     @strawberry.field(description="Search organizations, a page at a time (ordered by name).")
     @translate_errors
@@ -176,6 +179,7 @@ class Query:
                            [*page_params, size + 1])
         edges = [OrganizationEdge(cursor=encode_cursor(r["name"], r["org_id"]), node=Organization.from_row(r, principal))
                  for r in rows[:size]]
+        organizations_shown(info, [e.node for e in edges], "organizations.legalRepresentative")
         return OrganizationConnection(
             edges=edges, total_count=int(total["n"]) if total else 0,
             page_info=PageInfo(has_next_page=len(rows) > size, end_cursor=edges[-1].cursor if edges else None),
@@ -203,6 +207,7 @@ class Query:
         with rt.db.transaction(commit=False) as tx:
             rows = tx.rows(f"SELECT * FROM {table} WHERE {where} ORDER BY position LIMIT ?", [*params, size + 1])
         events = [HistoryEvent.from_row(r, principal, row["district"], row["street"]) for r in rows[:size]]
+        events_shown(info, events, "organizationHistory")
         return HistoryPage(events=events, page_info=PageInfo(
             has_next_page=len(rows) > size, end_cursor=encode_cursor(events[-1].position) if events else None))
 
@@ -219,7 +224,9 @@ class Query:
         if not found or found["version"] is None:
             raise coded(f"the organization was not yet recorded at {at.isoformat()}", NOT_FOUND)
         org = rt.app.repository.get(UUID(row["org_id"]), version=int(found["version"]))
-        return Organization.from_row(registry_row(org, org.modified_on.isoformat()), principal)
+        shown = Organization.from_row(registry_row(org, org.modified_on.isoformat()), principal)
+        organizations_shown(info, [shown], "organizationAsOf.legalRepresentative")
+        return shown
 
     @strawberry.field(description="Joint supervision alerts addressed to the caller's department, newest first.")
     @translate_errors

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import strawberry
+import strawberry.tools
 from graphql import GraphQLError
 from strawberry.types import ExecutionContext
 from graphql.validation import NoSchemaIntrospectionCustomRule
@@ -10,10 +11,13 @@ from strawberry.extensions import AddValidationRules, MaxTokensLimiter, ParserCa
 from strawberry.extensions.max_aliases import create_validator as alias_validator
 from strawberry.extensions.query_depth_limiter import create_validator as depth_validator
 
+from gateway.graphql.audit import AuditQuery
 from gateway.graphql.errors import CodedErrors, client_error
 from gateway.graphql.mutations import Mutation
 from gateway.graphql.queries import Query
 from gateway.graphql.subscriptions import Subscription
+
+RootQuery = strawberry.tools.merge_types("Query", (Query, AuditQuery))  # the auditor's fields: audit.py
 
 MAX_DEPTH = 10
 MAX_ALIASES = 20
@@ -49,7 +53,7 @@ def build_schema(production: bool = True, *, max_depth: int = MAX_DEPTH, max_ali
         lambda: ParserCache(maxsize=CACHED_DOCUMENTS),
         lambda: ValidationCache(maxsize=CACHED_DOCUMENTS),
     ]
-    return Schema(query=Query, mutation=Mutation, subscription=Subscription, extensions=extensions)
+    return Schema(query=RootQuery, mutation=Mutation, subscription=Subscription, extensions=extensions)
 
 
 def sdl() -> str:

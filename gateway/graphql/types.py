@@ -16,6 +16,7 @@ from auth import policy
 from auth.policy import Area, Scope
 from auth.principal import Principal
 from gateway.graphql.context import caller, runtime
+from gateway.graphql.read_audit import has_personal_data
 from projections.view import yuan
 
 
@@ -170,6 +171,9 @@ class Organization:
     under_investigation: bool | None = None
     updated_at: datetime | None = None
     version: int | None = None
+    # Not in the schema: whether the legal representative's ID or phone number was built unmasked (a read
+    # the resolver records, gateway/graphql/read_audit.py).
+    personal_data_shown: strawberry.Private[bool] = False
 
     @classmethod
     def from_row(cls, row: dict[str, Any], principal: Principal) -> Organization:
@@ -187,11 +191,9 @@ class Organization:
         )
         if policy.scope(principal, Area.REGISTRY) == Scope.PUBLIC_FIELDS:
             return cls(**public)
-        person = policy.mask_person(
-            {"name": row["representative_name"], "id_number": row["representative_id_number"],
-             "phone": row["representative_phone"]} if row["representative_name"] else None,
-            principal, district, street,
-        )
+        given = ({"name": row["representative_name"], "id_number": row["representative_id_number"],
+                  "phone": row["representative_phone"]} if row["representative_name"] else None)
+        person = policy.mask_person(given, principal, district, street)
         return cls(
             **public, community=row["community"], category=row["category"], role=row["role"],
             domicile=row["domicile"], purpose=row["purpose"], business_scope=row["business_scope"],
@@ -200,6 +202,7 @@ class Organization:
             party_members=row["party_members"], party_organization=row["party_organization"],
             under_investigation=bool(row["under_investigation"]), updated_at=_datetime(row["updated_at"]),
             version=row["version"],
+            personal_data_shown=person is not None and person is given and has_personal_data(person),
         )
 
     @strawberry.field(description="Funding projects, as far as the caller may see funding (names only for the public).")
@@ -275,16 +278,21 @@ class HistoryEvent:
     reason: str | None
     legal_basis: str | None
     data: JSON
+    # Not in the schema: whether the data held a person shown unmasked (a read the resolver records).
+    personal_data_shown: strawberry.Private[bool] = False
 
     @classmethod
-    def from_row(cls, row: dict[str, Any], principal: Principal, district: str, street: str) -> HistoryEvent:
+    def from_row(cls, row: dict[str, Any], principal: Principal, district: str | None,
+                 street: str | None) -> HistoryEvent:
+        data = json.loads(row["data"])
         return cls(
             position=row["position"], event_id=f"{row['aggregate_id']}/{row['version']}", type=row["type"],
             aggregate_id=row["aggregate_id"], organization_id=row["org_id"],
             recorded_at=datetime.fromisoformat(row["recorded_at"]), occurred_on=_date(row["occurred_on"]),
             actor=Actor(user_id=row["user_id"], username=row["username"], department=row["department"], role=row["role"]),
             reason=row["reason"], legal_basis=row["legal_basis"],
-            data=masked_data(json.loads(row["data"]), principal, district, street),
+            data=masked_data(data, principal, district or "", street or ""),
+            personal_data_shown=has_personal_data(data) and policy.personal_data_unmasked(principal, district, street),
         )
 
 

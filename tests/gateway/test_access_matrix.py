@@ -25,6 +25,12 @@ QUERY_ACCESS = {
     "fundingProjects": {CIVIL, STREET, FINANCE, AUDIT},  # funding amounts
     "inspectionCases": {CIVIL, STREET, INSPECTION, AUDIT},  # inspections beyond status
     "viewLag": {CIVIL, AUDIT},
+    # "Full event history: audit everything": the global log, views as of any moment, the chain's verification
+    # and the read audit span every department and district, personal data unmasked: the audit office only.
+    "eventLog": {AUDIT},
+    "viewAsOf": {AUDIT},
+    "verifyChain": {AUDIT},
+    "personalDataReads": {AUDIT},  # "visible to auditors"
 }
 QUERIES = {
     "me": "{ me { username } }",
@@ -37,6 +43,10 @@ QUERIES = {
     "fundingProjects": "{ fundingProjects(first: 1) { id } }",
     "inspectionCases": "{ inspectionCases(first: 1) { id } }",
     "viewLag": "{ viewLag { view } }",
+    "eventLog": "{ eventLog(first: 1) { events { type } } }",
+    "viewAsOf": '{ viewAsOf(view: "party_building", at: "2020-01-01T00:00:00", first: 1) { position } }',
+    "verifyChain": "{ verifyChain { intact } }",
+    "personalDataReads": "{ personalDataReads(first: 1) { reads { what } } }",
 }
 
 # "May record": filings and own-street reports for the street; funding for finance; and so on.
@@ -103,6 +113,11 @@ MUTATIONS = {
     "acknowledgeAlert": f"acknowledgeAlert({C}, alertId: $alert)",
     "resolveAlert": f'resolveAlert({C}, alertId: $alert, resolution: "r")',
 }
+
+
+def test_every_query_field_of_the_schema_is_in_the_matrix(gateway):
+    fields = gateway.data("audit-qian", '{ __type(name: "Query") { fields { name } } }')["__type"]["fields"]
+    assert {f["name"] for f in fields} == set(QUERIES) == set(QUERY_ACCESS)
 
 
 def test_every_mutation_of_the_schema_is_in_the_matrix(gateway):

@@ -25,7 +25,7 @@ runner = CliRunner()
 OFFICER = Actor("ca-1", "民政干部", Department.CIVIL_AFFAIRS, "officer")
 OLD, NEW = "重庆市民悦社会工作服务中心", "重庆市渝中区民悦社会工作服务中心"
 ID_NUMBER, PHONE = "50010319850202123X", "13900139000"
-AUDIT_COMMANDS = ["log", "dossier", "asof", "replay", "seal", "checkpoint", "verify"]
+AUDIT_COMMANDS = ["log", "dossier", "asof", "replay", "seal", "checkpoint", "verify", "reads"]
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -191,3 +191,31 @@ def test_dossier_as_json_csv_and_printable_html(store, tmp_path):
     assert page.startswith("<!DOCTYPE html>") and "@media print" in page
     assert "依法办理 &lt;审核&gt;" in page and "<审核>" not in page  # every value escaped
     assert ID_NUMBER not in page and NEW in page
+
+
+def test_showing_personal_data_on_the_command_line_is_a_recorded_read(store):
+    import getpass
+
+    assert "no reads" in lianjian("reads").output
+    assert lianjian("dossier", NEW).exit_code == 0  # masked: nothing to record
+    assert lianjian("asof", NEW, "--version", "1").exit_code == 0
+    assert "no reads" in lianjian("reads").output
+
+    assert lianjian("dossier", NEW, "--show-personal-data").exit_code == 0
+    assert lianjian("events", NEW, "--show-personal-data").exit_code == 0
+    assert lianjian("asof", NEW, "--version", "2", "--show-personal-data").exit_code == 0
+    recorded = sql(store, "SELECT username, user_id, department, org_id, what, via FROM personal_data_reads"
+                          " ORDER BY position")
+    application = open_application(store)
+    org_id = str(application.find_organization(NEW).id)
+    application.close()
+    me = getpass.getuser()
+    assert [(r["username"], r["department"], r["org_id"], r["what"], r["via"]) for r in recorded] == [
+        (me, None, org_id, what, "cli") for what in ("dossier", "events", "asof")]
+    assert recorded[0]["user_id"].startswith(f"{me}@")
+
+    listed = lianjian("reads", "--organization", NEW, "--limit", "2")
+    assert listed.exit_code == 0, listed.output
+    assert listed.output.count(org_id) == 2 and "dossier" in listed.output and "next page: --after 2" in listed.output
+    assert "asof" in lianjian("reads", "--after", "2", "--user", me).output
+
