@@ -46,6 +46,8 @@ class JointSupervisionRules:
         self.org_versions: dict[str, int] = {}
         self.open_projects: dict[str, set[str]] = defaultdict(set)
         self.project_org: dict[str, str] = {}
+        self.party_alerts: dict[str, str] = {}  # organization id -> its open party-organization alert
+        self._batch: dict[Any, Alert] = {}  # alerts raised or changed in the batch being processed
         self.position = 0
         self._rules: dict[str, list[Callable[[RecordedEvent, Any], list[Alert]]]] = {
             "FundingProject.Awarded": [self.funding_to_ineligible],
@@ -55,6 +57,7 @@ class JointSupervisionRules:
             "Organization.Banned": [self.ended_with_open_funding],
             "Organization.FilingCancelled": [self.ended_with_open_funding],
             "Organization.PartyMembersCounted": [self.party_organization_missing],
+            "Organization.PartyOrganizationSetUp": [self.party_organization_set_up],
             "Organization.PenaltyImposed": [self.partner_penalty],
             "InspectionCase.RectificationOverdue": [self.rectification_overdue],
         }
@@ -82,15 +85,16 @@ class JointSupervisionRules:
             events = self.app.read_events(self.position + 1, self.batch_size, stop=until)
             if not events:
                 return read
-            alerts: list[Alert] = []
+            self._batch = {}
             for event in events:
                 state = self._state(event)
                 for rule in self._rules.get(event.type, ()):
-                    alerts.extend(rule(event, state))
+                    for alert in rule(event, state):
+                        self._batch.setdefault(alert.id, alert)
                 self._remember(event, state)
             last = events[-1].position
-            new = [a for a in {a.id: a for a in alerts}.values() if a.id not in self.app.repository]
-            pending = [e for alert in new for e in alert.collect_events()]
+            fresh = [a for a in self._batch.values() if a.version > 1 or a.id not in self.app.repository]
+            pending = [e for alert in fresh for e in alert.collect_events()]
             tracking = Tracking(RULES_NAME, last)
             if pending:
                 self.store.put(pending, tracking=tracking)
@@ -106,6 +110,10 @@ class JointSupervisionRules:
         return None
 
     def _remember(self, event: RecordedEvent, state: Any) -> None:
+        if event.type == "Alert.Raised" and event.data["rule"] == AlertRule.PARTY_ORGANIZATION_MISSING:
+            self.party_alerts[event.data["organization_id"]] = event.aggregate_id
+        elif event.type == "Alert.Resolved":
+            self.party_alerts = {o: a for o, a in self.party_alerts.items() if a != event.aggregate_id}
         if isinstance(state, Organization):
             self.org_versions[event.aggregate_id] = event.version
         elif isinstance(state, FundingProject):
@@ -159,9 +167,24 @@ class JointSupervisionRules:
         minimum = self.app.settings.party_single_min_members
         if org.party_members < minimum or org.party_organization is not None or org.status in ENDED:
             return []
+        if event.aggregate_id in self.party_alerts:
+            return []  # one open alert per organization: a new count is no new news
         message = f"{org.name}有党员{org.party_members}名，尚未建立党组织"
-        return [self._raise(event, AlertRule.PARTY_ORGANIZATION_MISSING, event.event_id, org, message,
-                            [Department.PARTY_BUILDING, Department.STREET_OFFICE])]
+        alert = self._raise(event, AlertRule.PARTY_ORGANIZATION_MISSING, event.event_id, org, message,
+                            [Department.PARTY_BUILDING, Department.STREET_OFFICE])
+        self.party_alerts[event.aggregate_id] = str(alert.id)
+        return [alert]
+
+    def party_organization_set_up(self, event: RecordedEvent, org: Organization) -> list[Alert]:
+        """Rule 5 resolved: the party organization now exists, so its open alert is closed by the rules."""
+        alert_id = self.party_alerts.pop(event.aggregate_id, None)
+        if alert_id is None:
+            return []
+        alert = self._batch.get(UUID(alert_id)) or self.app.repository.get(UUID(alert_id))
+        if alert.status == "resolved":
+            return []
+        alert.resolve(rules_context(event, "党组织已建立"), resolution=f"党组织已建立（{event.event_id}）")
+        return [alert]
 
     def partner_penalty(self, event: RecordedEvent, org: Organization) -> list[Alert]:
         """Rule 6: a penalty from tax, market regulation or public security reaches civil affairs and the street."""

@@ -213,3 +213,23 @@ def test_the_rules_never_raise_an_alert_twice_after_a_restart(city):
     restarted.catch_up()
     city.views.catch_up()
     assert len(city.alerts("partner_penalty")) == 2
+
+
+def test_rule_5_alert_is_raised_once_and_closed_by_the_rules_when_the_party_organization_is_set_up(city):
+    org = city.register("春生社工室")
+    city.app.count_party_members(ctx(date(2025, 1, 5), Department.PARTY_BUILDING), org, members=3)
+    city.app.count_party_members(ctx(date(2025, 3, 5), Department.PARTY_BUILDING), org, members=4)
+    city.settle()
+    [open_alert] = city.alerts("party_organization_missing")  # a second count is no new alert
+    assert open_alert["status"] == "open"
+
+    set_up = city.app.set_up_party_organization(ctx(date(2025, 6, 1), Department.PARTY_BUILDING), org,
+                                                form="single", name="春生社工室党支部")
+    city.settle()
+
+    [closed] = city.alerts("party_organization_missing")
+    assert closed["status"] == "resolved" and set_up.event_ids[0] in closed["resolution"]
+    last = city.app.history(org)[-1]
+    assert last.type == "Alert.Resolved" and last.ctx.actor.username == "lianjian-rules"
+    restarted = JointSupervisionRules(city.app)  # remembers nothing open; raises nothing again
+    assert restarted.party_alerts == {} and restarted.catch_up() == 0
