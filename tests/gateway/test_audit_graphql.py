@@ -345,11 +345,13 @@ def test_the_database_refuses_to_change_or_remove_a_read_on_both_stores(make_app
         ("ca-zhang", "org-a"), ("ca-zhang", "org-b")]
 
 
-def test_truncating_the_reads_is_refused_on_postgres(make_app):
-    app = make_app()
+@pytest.mark.postgres
+def test_truncating_the_reads_is_refused_on_postgres(postgres_url):
+    from domain.application import Supervision
+    from gateway.storage import postgres_env
+
+    app = Supervision(env=postgres_env(postgres_url))  # SQLite has no TRUNCATE to refuse
     db = ViewDatabase(app)
-    if not db.is_postgres:
-        pytest.skip("SQLite has no TRUNCATE")
     record_reads(db, Reader("u-1", "ca-zhang", "civil_affairs"), ["org-a"], "dossier")
     with pytest.raises(Exception, match="append-only"), db.transaction() as tx:
         tx.execute(f"TRUNCATE {READS_TABLE}")
