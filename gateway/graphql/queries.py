@@ -253,26 +253,28 @@ class Query:
             overview = view.overview(tx, street, year or today().year, today())
         return StreetOverview.from_dict(overview)
 
-    @strawberry.field(description="Funding projects (finance ledger), optionally of one organization.")
+    @strawberry.field(description="Funding projects (finance ledger), optionally of one organization or street, "
+                                  "ordered by id; for the next page pass the last project's id as `after`.")
     @translate_errors
-    def funding_projects(self, info: Info, organization_id: strawberry.ID | None = None, first: int = 100,
-                         after: str | None = None) -> list[FundingProject]:
+    def funding_projects(self, info: Info, organization_id: strawberry.ID | None = None, street: str | None = None,
+                         first: int = 100, after: strawberry.ID | None = None) -> list[FundingProject]:
         principal, rt = caller(info), runtime(info)
         policy.require_query(principal, "fundingProjects")
         size = _page_size(first)
-        district, street = policy.registry_filter(principal)
+        own_district, own_street = policy.registry_filter(principal)
         ledger, registry = rt.view("finance_ledger").t("projects"), rt.view("civil_affairs_registry").t("organizations")
         where, params = ["1 = 1"], []
         if organization_id:
             where.append("p.org_id = ?")
             params.append(_uuid(organization_id))
-        if street:
-            where.append("o.street = ?")
-            params.append(street)
-        cursor = decode_cursor(after, 1)
-        if cursor:
+        # The caller's own district and street bound what it asked for.
+        for column, value in (("o.district", own_district), ("o.street", own_street), ("o.street", street)):
+            if value:
+                where.append(f"{column} = ?")
+                params.append(value)
+        if after:
             where.append("p.project_id > ?")
-            params.append(cursor[0])
+            params.append(str(after))
         with rt.db.transaction(commit=False) as tx:
             rows = tx.rows(f"SELECT p.* FROM {ledger} p JOIN {registry} o ON o.org_id = p.org_id"
                            f" WHERE {' AND '.join(where)} ORDER BY p.project_id LIMIT ?", [*params, size])

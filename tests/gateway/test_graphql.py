@@ -304,3 +304,15 @@ def test_a_subscription_with_a_bad_token_is_refused(gateway):
         assert message["type"] in ("error", "next")
         errors = message["payload"] if message["type"] == "error" else message["payload"]["errors"]
         assert errors[0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+def test_funding_projects_page_by_id_and_keep_a_street_officer_in_its_street(gateway):
+    query = "query($after: ID, $street: String) { fundingProjects(first: 5, after: $after, street: $street) { id organizationId } }"
+    seen, after = [], None
+    while page := gateway.data("ca-zhang", query, {"after": after, "street": "shangqingsi"})["fundingProjects"]:
+        seen += [p["id"] for p in page]
+        after = page[-1]["id"]
+    assert len(seen) == len(set(seen)) > 5 and seen == sorted(seen)
+    streets = {str(gateway.app.organization(p["organizationId"]).street)
+               for p in gateway.data("hlq-wang", query, {"street": "shangqingsi"})["fundingProjects"]}
+    assert streets <= {"hualongqiao"}  # asking for another street does not widen a street officer's view
