@@ -9,7 +9,7 @@ from domain.alerts import Alert
 from domain.application import RecordedEvent
 from domain.organization import Organization
 from projections.db import Tx
-from projections.view import View, handles, iso
+from projections.view import View, handles, iso, renamed
 
 
 class AlertsView(View):
@@ -24,13 +24,15 @@ class AlertsView(View):
         "organizations": "org_id TEXT PRIMARY KEY, name TEXT NOT NULL, district TEXT NOT NULL, street TEXT NOT NULL",
     }
     keys = {"alerts": "alert_id", "organizations": "org_id"}
+    indexes = {"alerts": ("org_id",)}
 
     @handles("Organization.Registered", "Organization.Filed", "Organization.RegistrationChanged",
              "Organization.FilingChanged")
     def organization_named(self, tx: Tx, event: RecordedEvent, org: Organization) -> None:
         self.upsert(tx, "organizations", {"org_id": str(org.id), "name": org.name, "district": org.district,
                                           "street": org.street}, ["org_id"])
-        tx.execute(f"UPDATE {self.t('alerts')} SET org_name = ? WHERE org_id = ?", (org.name, str(org.id)))
+        if renamed(event):  # a new organization has no alerts yet; a change that keeps the name needs nothing
+            tx.execute(f"UPDATE {self.t('alerts')} SET org_name = ? WHERE org_id = ?", (org.name, str(org.id)))
 
     @handles("Alert.Raised")
     def raised(self, tx: Tx, event: RecordedEvent, alert: Alert) -> None:

@@ -11,7 +11,7 @@ from domain.funding import FundingProject
 from domain.organization import Organization
 from projections.db import Tx
 from projections.rows import FUNDING_EVENTS, ORGANIZATION_COLUMNS, ORGANIZATION_EVENTS, organization_row, total_yuan
-from projections.view import View, fen, handles, iso
+from projections.view import View, fen, handles, iso, renamed
 
 ENTRY_KINDS = {
     "FundingProject.Awarded": "awarded",
@@ -36,6 +36,7 @@ class FinanceLedger(View):
                    " amount_fen BIGINT, occurred_on TEXT NOT NULL",
     }
     keys = {"organizations": "org_id", "projects": "project_id", "entries": "position"}
+    indexes = {"projects": ("org_id",)}
 
     @handles(*ORGANIZATION_EVENTS)
     def organization_changed(self, tx: Tx, event: RecordedEvent, org: Organization) -> None:
@@ -43,6 +44,8 @@ class FinanceLedger(View):
 
     @handles("Organization.RegistrationChanged", "Organization.FilingChanged")
     def organization_renamed(self, tx: Tx, event: RecordedEvent, org: Organization) -> None:
+        if not renamed(event):
+            return  # an UPDATE flushes the batch's buffered rows: only when the name really changed
         tx.execute(f"UPDATE {self.t('projects')} SET org_name = ? WHERE org_id = ?", (org.name, str(org.id)))
 
     @handles(*FUNDING_EVENTS)

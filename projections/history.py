@@ -45,6 +45,7 @@ class EventHistoryView(View):
                   " legal_basis TEXT, data TEXT NOT NULL",
     }
     keys = {"events": "position"}
+    indexes = {"events": ("org_id",)}
 
     @handles(*BUSINESS_EVENTS)
     def recorded(self, tx: Tx, event: RecordedEvent, state: Any) -> None:

@@ -12,7 +12,7 @@ from domain.organization import Organization
 from domain.sampling import SampleDraw
 from projections.db import Tx
 from projections.rows import INSPECTION_EVENTS, ORGANIZATION_COLUMNS, ORGANIZATION_EVENTS, organization_row
-from projections.view import View, flag, handles, iso
+from projections.view import View, flag, handles, iso, renamed
 
 
 class InspectionBoard(View):
@@ -29,6 +29,7 @@ class InspectionBoard(View):
                         " drawn_size BIGINT NOT NULL, drawn TEXT NOT NULL, drawn_on TEXT NOT NULL",
     }
     keys = {"organizations": "org_id", "cases": "case_id", "sample_draws": "draw_id"}
+    indexes = {"cases": ("org_id",)}
 
     @handles(*ORGANIZATION_EVENTS)
     def organization_changed(self, tx: Tx, event: RecordedEvent, org: Organization) -> None:
@@ -36,6 +37,8 @@ class InspectionBoard(View):
 
     @handles("Organization.RegistrationChanged", "Organization.FilingChanged")
     def organization_renamed(self, tx: Tx, event: RecordedEvent, org: Organization) -> None:
+        if not renamed(event):
+            return  # an UPDATE flushes the batch's buffered rows: only when the name really changed
         tx.execute(f"UPDATE {self.t('cases')} SET org_name = ? WHERE org_id = ?", (org.name, str(org.id)))
 
     @handles(*INSPECTION_EVENTS)

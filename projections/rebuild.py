@@ -55,6 +55,12 @@ def rebuild(app: Supervision, live: View) -> int:
             tx.execute(f"ALTER TABLE {scratch.t(table)} RENAME TO {live.t(table)}")
             if db.is_postgres:
                 _rename_indexes(tx, live.t(table), scratch.prefix, live.prefix)
+            else:  # SQLite keeps an index's name across a table's rename and cannot rename it: drop it
+                for row in tx.rows("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ?"
+                                   " AND sql IS NOT NULL", (live.t(table),)):
+                    if row["name"].startswith(scratch.prefix):
+                        tx.execute(f'DROP INDEX "{row["name"]}"')
+        live.create(tx)  # the live view's own indexes, under its own names
         db.forget_position(tx, live.tracking_name)
         db.forget_position(tx, scratch.tracking_name)
         if position:

@@ -34,6 +34,7 @@ class View:
     title: ClassVar[str] = ""
     tables: ClassVar[dict[str, str]]  # short table name -> column definitions
     keys: ClassVar[dict[str, str]]  # short table name -> ORDER BY columns that make rows comparable
+    indexes: ClassVar[dict[str, tuple[str, ...]]] = {}  # short table name -> columns looked up by
     _handlers: ClassVar[dict[str, list[Handler]]]
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -72,6 +73,9 @@ class View:
     def create(self, tx: Tx) -> None:
         for table, columns in self.tables.items():
             tx.execute(f"CREATE TABLE IF NOT EXISTS {self.t(table)} ({columns})")
+        for table, looked_up in self.indexes.items():
+            for column in looked_up:
+                tx.execute(f"CREATE INDEX IF NOT EXISTS {self.t(table)}__{column} ON {self.t(table)} ({column})")
 
     def drop(self, tx: Tx) -> None:
         for table in self.tables:
@@ -98,6 +102,11 @@ class View:
     def dump(self, tx: Tx) -> dict[str, list[dict[str, Any]]]:
         """Every row of every table, in key order: what rebuild --check compares."""
         return {table: tx.rows(f"SELECT * FROM {self.t(table)} ORDER BY {self.keys[table]}") for table in self.tables}
+
+
+def renamed(event: RecordedEvent) -> bool:
+    """Did this change of registration or filing change the organization's name?"""
+    return "name" in (event.data.get("changes") or {})
 
 
 def fen(amount: Decimal | None) -> int | None:
