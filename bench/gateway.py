@@ -11,7 +11,6 @@ Runs `lianjian serve --dev` on the embedded store (SQLite, demo data) in a separ
 from __future__ import annotations
 
 import argparse
-import threading
 import http.client
 import json
 import os
@@ -20,7 +19,11 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -109,36 +112,88 @@ def http_floor(url: str, n: int) -> float:
     return rate(n, time.perf_counter() - started)
 
 
-def http_concurrent(url: str, token: str, org_ids: list[str], clients: int, per_client: int) -> list[float]:
-    """``clients`` threads, each on its own keep-alive connection, measuring every request."""
+@dataclass
+class ClientRun:
+    """What a set of concurrent clients did: each request's latency, the wall time, the errors by code."""
+
+    latencies: list[float]
+    seconds: float
+    errors: Counter
+
+    @property
+    def rate(self) -> float:
+        return rate(len(self.latencies), self.seconds)
+
+
+def thread_clients(url: str, token: str, clients: int, per_client: int, body: Callable[[int, int], str]) -> ClientRun:
+    """``clients`` threads, each on its own keep-alive connection (the standard library's client: far lighter
+    here than an async one), each POSTing ``body(client, i)`` to /graphql ``per_client`` times, every request
+    measured. A GET /healthz first opens each connection, unmeasured; all start together."""
     host, port = url.removeprefix("http://").split(":")
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
     latencies: list[float] = []
-    start = threading.Barrier(clients)
+    errors: Counter = Counter()
+    start = threading.Barrier(clients + 1)
 
     def one_client(k: int) -> None:
-        connection = http.client.HTTPConnection(host, int(port), timeout=60)
-
-        def ask(i: int) -> float:
-            body = json.dumps({"query": ORG_QUERY, "variables": {"id": org_ids[(k + i) % len(org_ids)]}})
-            started = time.perf_counter()
-            connection.request("POST", "/graphql", body, headers)
-            response = connection.getresponse()
-            assert response.status == 200 and not json.loads(response.read()).get("errors")
-            return time.perf_counter() - started
-
-        ask(0)  # unmeasured: opening 32 connections at once is not what the p99 is about
+        connection = http.client.HTTPConnection(host, int(port), timeout=120)
+        connection.request("GET", "/healthz")
+        connection.getresponse().read()
         start.wait()
-        mine = [ask(i) for i in range(per_client)]
+        mine, failed = [], Counter()
+        for i in range(per_client):
+            payload = body(k, i)
+            started = time.perf_counter()
+            connection.request("POST", "/graphql", payload, headers)
+            response = connection.getresponse()
+            answer = json.loads(response.read())
+            mine.append(time.perf_counter() - started)
+            if response.status != 200 or answer.get("errors"):
+                codes = [(e.get("extensions") or {}).get("code", "?") for e in answer.get("errors") or [{}]]
+                failed[codes[0] if response.status == 200 else f"HTTP {response.status}"] += 1
         latencies.extend(mine)
+        errors.update(failed)
         connection.close()
 
     threads = [threading.Thread(target=one_client, args=(k,)) for k in range(clients)]
     for thread in threads:
         thread.start()
+    start.wait()
+    began = time.perf_counter()
     for thread in threads:
         thread.join()
-    return latencies
+    return ClientRun(latencies, time.perf_counter() - began, errors)
+
+
+def http_concurrent(url: str, token: str, org_ids: list[str], clients: int, per_client: int) -> list[float]:
+    """Organization queries from ``clients`` concurrent clients; each request's latency."""
+    run = thread_clients(url, token, clients, per_client, lambda k, i: json.dumps(
+        {"query": ORG_QUERY, "variables": {"id": org_ids[(k + i) % len(org_ids)]}}))
+    assert not run.errors, run.errors
+    return run.latencies
+
+
+def start_server(env: dict[str, str], workers: int = 1) -> tuple[subprocess.Popen, str]:
+    """`lianjian serve --dev` in a process of its own on a free 127.0.0.1 port, with ``env`` added to ours;
+    returns once it answers /healthz."""
+    port = free_port()
+    server = subprocess.Popen([sys.executable, "-m", "gateway", "serve", "--dev", "--port", str(port),
+                               "--workers", str(workers)], cwd=ROOT,
+                              env={**{k: v for k, v in os.environ.items() if not k.startswith("LIANJIAN_")}, **env},
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"the server exited with {server.returncode}")
+        try:
+            if httpx.get(url + "/healthz", timeout=1).status_code == 200:
+                return server, url
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    server.terminate()
+    raise RuntimeError("the server did not answer /healthz in 120 s")
 
 
 def server_histogram(url: str) -> dict[float, float]:
@@ -180,13 +235,9 @@ def main() -> None:
     token = DevTokenIssuer(folder).issue("party-liu")
     reader = DevTokenIssuer(folder).issue("ca-zhang")
 
-    port = free_port()
-    env = {**os.environ, "LIANJIAN_DATA_DIR": str(folder), "LIANJIAN_DEV_MODE": "true",
+    env = {"LIANJIAN_DATA_DIR": str(folder), "LIANJIAN_DEV_MODE": "true",
            "LIANJIAN_EMBEDDED_PROJECTIONS": "false" if args.workers_elsewhere else "true"}
-    server = subprocess.Popen([sys.executable, "-m", "gateway", "serve", "--dev", "--port", str(port),
-                               "--workers", str(args.server_workers)], cwd=ROOT,
-                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
+    server, url = start_server(env, args.server_workers)
     try:
         for _ in range(200):
             try:

@@ -34,20 +34,22 @@ from projections.db import ViewDatabase  # noqa: E402
 from projections.runner import ViewRunner  # noqa: E402
 from projections.worker import ProjectionWorker  # noqa: E402
 
-def bare_loop(app, batch: int) -> tuple[int, float]:
-    """Read and decode every event, nothing else: the floor a view's catch-up is compared with."""
+def bare_loop(app, batch: int, stop: int | None = None) -> tuple[int, float]:
+    """Read and decode every event (up to position ``stop``), nothing else: the floor a view's catch-up
+    is compared with."""
     started = time.perf_counter()
     position, count = 1, 0
-    while events := app.read_events(position, batch):
+    while events := app.read_events(position, batch, stop=stop):
         count += len(events)
         position = events[-1].position + 1
     return count, time.perf_counter() - started
 
 
-def catch_up_rate(app, view, batch: int) -> tuple[int, float]:
-    runner = ViewRunner(app, [view], batch_size=batch)
+def catch_up_rate(app, view, batch: int, until: int | None = None) -> tuple[int, float]:
+    """Apply the log (up to position ``until``) to a view, or a list of views, from nothing."""
+    runner = ViewRunner(app, view if isinstance(view, list) else [view], batch_size=batch)
     started = time.perf_counter()
-    count = runner.catch_up()
+    count = runner.catch_up(until=until)
     return count, time.perf_counter() - started
 
 

@@ -147,12 +147,25 @@ class Supervision(Application[UUID]):
                 earlier = self._earlier_result(idempotency_key, fingerprint)
                 if earlier is not None:
                     return earlier
+            if self._stored_already(pending):
+                # Our own write: the library retries an insert whose commit was not acknowledged (the
+                # connection dropped), and the retry collides with the events the first attempt committed.
+                return result
             if check_conflict is not None:
                 check_conflict()
             raise ConcurrentUpdate(
                 f"{command}: another writer changed the same record first; reload and try again"
             ) from None
         return replace(result, position=max(r.notification.id for r in recordings))
+
+    def _stored_already(self, pending: list[Any]) -> bool:
+        """Are exactly these events stored, at their versions (same time, same context, same data)?"""
+        for event in pending:
+            stored = list(self.events.get(event.originator_id, gt=event.originator_version - 1,
+                                          lte=event.originator_version))
+            if stored != [event]:
+                return False
+        return bool(pending)
 
     def _fingerprint(self, command: str, payload: dict[str, Any]) -> str:
         encoded = self.mapper.transcoder.encode({"command": command, **payload})

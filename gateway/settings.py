@@ -20,6 +20,9 @@ class Settings(BaseSettings):
     # postgresql://user:password@host:port/dbname[?schema=name] selects PostgreSQL (production).
     database_url: str | None = None
     postgres_pool_size: int = 5
+    # Seconds a database call waits for a connection. The library tries a call up to ten times, so while
+    # PostgreSQL is away a command waits about ten times this before it answers UNAVAILABLE.
+    postgres_connect_timeout: int = 10
 
     # The server. Dev mode: GraphiQL, introspection, and tokens signed by a local key (never in production).
     host: str = "127.0.0.1"

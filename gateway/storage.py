@@ -13,7 +13,8 @@ SQLITE_FILE = "lianjian.sqlite"
 def eventsourcing_env(settings: Settings) -> dict[str, str]:
     """The eventsourcing library's persistence settings for these Lianjian settings."""
     if settings.database_url:
-        return postgres_env(settings.database_url, pool_size=settings.postgres_pool_size)
+        return postgres_env(settings.database_url, pool_size=settings.postgres_pool_size,
+                            connect_timeout=settings.postgres_connect_timeout)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     return {
         "PERSISTENCE_MODULE": "eventsourcing.sqlite",
@@ -22,7 +23,7 @@ def eventsourcing_env(settings: Settings) -> dict[str, str]:
     }
 
 
-def postgres_env(url: str, pool_size: int = 5) -> dict[str, str]:
+def postgres_env(url: str, pool_size: int = 5, connect_timeout: int = 10) -> dict[str, str]:
     parsed = urlparse(url)
     dbname = parsed.path.lstrip("/")
     if not parsed.hostname or not dbname:
@@ -35,7 +36,7 @@ def postgres_env(url: str, pool_size: int = 5) -> dict[str, str]:
         "POSTGRES_USER": unquote(parsed.username or ""),
         "POSTGRES_PASSWORD": unquote(parsed.password or ""),
         "POSTGRES_POOL_SIZE": str(pool_size),
-        "POSTGRES_CONNECT_TIMEOUT": "10",
+        "POSTGRES_CONNECT_TIMEOUT": str(max(1, int(connect_timeout))),
     }
     schema = parse_qs(parsed.query).get("schema")
     if schema:

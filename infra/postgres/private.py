@@ -33,7 +33,12 @@ def _free_port() -> int:
 
 
 class PrivateServer:
-    def __init__(self) -> None:
+    """``durable=False`` (tests, benchmarks of CPU): fsync and synchronous commit off. ``durable=True``:
+    PostgreSQL's defaults, so a commit is acknowledged only once it would survive a crash of the server
+    (the fault tests stop it with ``pg_ctl -m immediate``; the benchmark measures commands as in production)."""
+
+    def __init__(self, durable: bool = False) -> None:
+        self.durable = durable
         self.bindir = postgres_bindir()
         if self.bindir is None:
             raise PostgresUnavailable("initdb not found (install Debian's postgresql)")
@@ -62,8 +67,13 @@ class PrivateServer:
         )
         if made.returncode != 0:
             raise PostgresUnavailable(f"initdb failed: {made.stderr.strip()[-300:]}")
-        options = (f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 -c fsync=off"
-                   " -c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
+        self._pg_ctl_start()
+        return self.url
+
+    def _pg_ctl_start(self) -> None:
+        options = f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 -c max_connections=200"
+        if not self.durable:
+            options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         log = self.folder / "server.log"
         started = subprocess.run(
             self._as_server_user([str(self.bindir / "pg_ctl"), "-D", str(self.data), "-l", str(log),
@@ -73,14 +83,30 @@ class PrivateServer:
         if started.returncode != 0:
             detail = log.read_text() if log.exists() else started.stderr
             raise PostgresUnavailable(f"the private server did not start: {detail.strip()[-300:]}")
-        return self.url
 
-    def stop(self) -> None:
+    def stop(self, keep_data: bool = False, mode: str = "immediate") -> None:
+        """Stop the server (``mode``: pg_ctl's smart, fast or immediate); ``keep_data`` to start it again."""
         subprocess.run(
-            self._as_server_user([str(self.bindir / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "stop"]),
+            self._as_server_user([str(self.bindir / "pg_ctl"), "-D", str(self.data), "-m", mode, "-w", "stop"]),
             capture_output=True,
         )
-        shutil.rmtree(self.folder, ignore_errors=True)
+        if not keep_data:
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+    def start_again(self) -> None:
+        """Start a server stopped with ``stop(keep_data=True)``, on the same port and data."""
+        self._pg_ctl_start()
+
+    def restart(self, mode: str = "immediate") -> None:
+        self.stop(keep_data=True, mode=mode)
+        self.start_again()
+
+    def version(self) -> str:
+        """The server's version, e.g. '15.14'."""
+        import psycopg
+
+        with psycopg.connect(self.url + "/postgres", autocommit=True) as conn:
+            return str(conn.execute("SHOW server_version").fetchone()[0])
 
     def create_database(self, name: str) -> str:
         import psycopg
