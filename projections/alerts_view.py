@@ -9,7 +9,7 @@ from domain.alerts import Alert
 from domain.application import RecordedEvent
 from domain.organization import Organization
 from projections.db import Tx
-from projections.view import View, handles, iso, renamed
+from projections.view import View, handles, iso
 
 
 class AlertsView(View):
@@ -31,8 +31,7 @@ class AlertsView(View):
     def organization_named(self, tx: Tx, event: RecordedEvent, org: Organization) -> None:
         self.upsert(tx, "organizations", {"org_id": str(org.id), "name": org.name, "district": org.district,
                                           "street": org.street}, ["org_id"])
-        if renamed(event):  # a new organization has no alerts yet; a change that keeps the name needs nothing
-            tx.execute(f"UPDATE {self.t('alerts')} SET org_name = ? WHERE org_id = ?", (org.name, str(org.id)))
+        self.follow_rename(tx, event, org, "alerts")  # a new organization has no alerts yet
 
     @handles("Alert.Raised")
     def raised(self, tx: Tx, event: RecordedEvent, alert: Alert) -> None:

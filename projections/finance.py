@@ -11,7 +11,7 @@ from domain.funding import FundingProject
 from domain.organization import Organization
 from projections.db import Tx
 from projections.rows import FUNDING_EVENTS, ORGANIZATION_COLUMNS, ORGANIZATION_EVENTS, organization_row, total_yuan
-from projections.view import View, fen, handles, iso, renamed
+from projections.view import View, fen, handles, iso
 
 ENTRY_KINDS = {
     "FundingProject.Awarded": "awarded",
@@ -44,9 +44,7 @@ class FinanceLedger(View):
 
     @handles("Organization.RegistrationChanged", "Organization.FilingChanged")
     def organization_renamed(self, tx: Tx, event: RecordedEvent, org: Organization) -> None:
-        if not renamed(event):
-            return  # an UPDATE flushes the batch's buffered rows: only when the name really changed
-        tx.execute(f"UPDATE {self.t('projects')} SET org_name = ? WHERE org_id = ?", (org.name, str(org.id)))
+        self.follow_rename(tx, event, org, "projects")
 
     @handles(*FUNDING_EVENTS)
     def project_changed(self, tx: Tx, event: RecordedEvent, project: FundingProject) -> None:

@@ -12,7 +12,7 @@ from domain.organization import Organization
 from domain.sampling import SampleDraw
 from projections.db import Tx
 from projections.rows import INSPECTION_EVENTS, ORGANIZATION_COLUMNS, ORGANIZATION_EVENTS, organization_row
-from projections.view import View, flag, handles, iso, renamed
+from projections.view import View, flag, handles, iso
 
 
 class InspectionBoard(View):
@@ -37,9 +37,7 @@ class InspectionBoard(View):
 
     @handles("Organization.RegistrationChanged", "Organization.FilingChanged")
     def organization_renamed(self, tx: Tx, event: RecordedEvent, org: Organization) -> None:
-        if not renamed(event):
-            return  # an UPDATE flushes the batch's buffered rows: only when the name really changed
-        tx.execute(f"UPDATE {self.t('cases')} SET org_name = ? WHERE org_id = ?", (org.name, str(org.id)))
+        self.follow_rename(tx, event, org, "cases")
 
     @handles(*INSPECTION_EVENTS)
     def case_changed(self, tx: Tx, event: RecordedEvent, case: InspectionCase) -> None:

@@ -99,6 +99,12 @@ class View:
         updated_at = iso(event.recorded_at)
         tx.upsert(self.t(table), lambda: build(org, updated_at), ["org_id"], identity=(str(org.id),))
 
+    def follow_rename(self, tx: Tx, event: RecordedEvent, org: Any, table: str) -> None:
+        """Carry a new organization name into ``table``'s ``org_name`` column, only when it changed
+        (an UPDATE writes out the batch's buffered rows first)."""
+        if renamed(event):
+            tx.execute(f"UPDATE {self.t(table)} SET org_name = ? WHERE org_id = ?", (org.name, str(org.id)))
+
     def dump(self, tx: Tx) -> dict[str, list[dict[str, Any]]]:
         """Every row of every table, in key order: what rebuild --check compares."""
         return {table: tx.rows(f"SELECT * FROM {self.t(table)} ORDER BY {self.keys[table]}") for table in self.tables}

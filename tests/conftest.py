@@ -18,6 +18,7 @@ import psycopg
 import pytest
 
 from domain.application import Supervision
+from gateway.settings import Settings
 from gateway.storage import postgres_env
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # for infra/, which is not an installed package
@@ -100,3 +101,22 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # no
     tried = getattr(config, "_lianjian_inputs_tried", None)
     if tried:
         terminalreporter.write_line("inputs tried: " + ", ".join(f"{n} {what}" for what, n in sorted(tried.items())))
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
+    """Lianjian's settings for a fresh store, once embedded (SQLite) and once on PostgreSQL."""
+    if request.param == "sqlite":
+        return Settings(data_dir=tmp_path / "data")
+    return Settings(database_url=request.getfixturevalue("postgres_url"))
+
+
+@pytest.fixture
+def child_env(settings: Settings) -> dict[str, str]:
+    """The environment of a `lianjian` child process that opens the same store as ``settings``."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LIANJIAN_")}
+    if settings.database_url:
+        env["LIANJIAN_DATABASE_URL"] = settings.database_url
+    else:
+        env["LIANJIAN_DATA_DIR"] = str(settings.data_dir)
+    return env

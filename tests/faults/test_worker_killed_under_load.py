@@ -4,7 +4,6 @@ row by row, and stands at the head of the log, and the audit chain is whole. On 
 
 from __future__ import annotations
 
-import os
 import random
 import signal
 import subprocess
@@ -15,7 +14,6 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-import pytest
 
 from domain.context import Actor, Context
 from gateway.demo import load_demo
@@ -32,28 +30,12 @@ PARTY = Actor("party-liu", "party-liu", "party_building", "officer")
 FINANCE = Actor("fin-chen", "fin-chen", "finance", "officer")
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def settings(request, tmp_path) -> Settings:
-    if request.param == "sqlite":
-        return Settings(data_dir=tmp_path / "data")
-    return Settings(database_url=request.getfixturevalue("postgres_url"))
-
-
-def child_env(settings: Settings) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LIANJIAN_")}
-    if settings.database_url:
-        env["LIANJIAN_DATABASE_URL"] = settings.database_url
-    else:
-        env["LIANJIAN_DATA_DIR"] = str(settings.data_dir)
-    return env
-
-
-def start_worker(settings: Settings) -> subprocess.Popen:
+def start_worker(env: dict[str, str]) -> subprocess.Popen:
     # Small batches, each widened by a pause per event, so that most kills land inside a batch.
     return subprocess.Popen(
         [sys.executable, "-m", "gateway", "project", "--batch-size", "40", "--poll-interval", "0.1",
          "--pause-per-event", "0.002"],
-        cwd=ROOT, env=child_env(settings), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 class Writer(threading.Thread):
@@ -97,7 +79,7 @@ class Writer(threading.Thread):
         self.app.close()
 
 
-def test_views_are_exact_after_a_worker_is_killed_again_and_again(settings, inputs_tried) -> None:
+def test_views_are_exact_after_a_worker_is_killed_again_and_again(settings, child_env, inputs_tried) -> None:
     app = open_application(settings)
     load_demo(app)
     db = ViewDatabase(app)
@@ -109,7 +91,7 @@ def test_views_are_exact_after_a_worker_is_killed_again_and_again(settings, inpu
     try:
         for _ in range(KILLS):
             before = db.position(registry)
-            worker = start_worker(settings)
+            worker = start_worker(child_env)
             try:
                 deadline = time.monotonic() + 30
                 while db.position(registry) <= before and time.monotonic() < deadline:
@@ -125,7 +107,7 @@ def test_views_are_exact_after_a_worker_is_killed_again_and_again(settings, inpu
     assert writer.errors == []
     assert writer.acknowledged > 50
 
-    done = subprocess.run([sys.executable, "-m", "gateway", "project", "--once"], cwd=ROOT, env=child_env(settings),
+    done = subprocess.run([sys.executable, "-m", "gateway", "project", "--once"], cwd=ROOT, env=child_env,
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
     head = app.head_position()

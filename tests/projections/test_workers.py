@@ -3,7 +3,6 @@ two for one view never both apply, and the standby takes over when the active on
 
 from __future__ import annotations
 
-import os
 import queue
 import signal
 import subprocess
@@ -13,11 +12,9 @@ import time
 from datetime import date
 from pathlib import Path
 
-import pytest
 
 from domain.context import Actor, Context
 from gateway.demo import load_demo
-from gateway.settings import Settings
 from gateway.storage import open_application
 from projections.db import ViewDatabase
 from projections.embedded import EmbeddedProjections
@@ -28,28 +25,12 @@ ROOT = Path(__file__).resolve().parents[2]
 REGISTRY = CivilAffairsRegistry.name
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def settings(request, tmp_path) -> Settings:
-    if request.param == "sqlite":
-        return Settings(data_dir=tmp_path / "data")
-    return Settings(database_url=request.getfixturevalue("postgres_url"))
-
-
-def child_env(settings: Settings) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LIANJIAN_")}
-    if settings.database_url:
-        env["LIANJIAN_DATABASE_URL"] = settings.database_url
-    else:
-        env["LIANJIAN_DATA_DIR"] = str(settings.data_dir)
-    return env
-
-
 class Worker:
     """A `lianjian project` process whose output lines are collected as they come."""
 
-    def __init__(self, settings: Settings, *args: str) -> None:
+    def __init__(self, env: dict[str, str], *args: str) -> None:
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "gateway", "project", *args], cwd=ROOT, env=child_env(settings),
+            [sys.executable, "-m", "gateway", "project", *args], cwd=ROOT, env=env,
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         )
         self.lines: queue.Queue[str] = queue.Queue()
@@ -93,13 +74,13 @@ def wait_until(predicate, timeout: float = 30.0, interval: float = 0.05) -> bool
     return False
 
 
-def test_a_worker_killed_mid_batch_resumes_and_the_view_is_exact(settings):
+def test_a_worker_killed_mid_batch_resumes_and_the_view_is_exact(settings, child_env):
     app = open_application(settings)
     load_demo(app)
     head = app.head_position()
     db = ViewDatabase(app)
     batch = 100
-    worker = Worker(settings, REGISTRY, "--no-rules", "--batch-size", str(batch), "--poll-interval", "0.1",
+    worker = Worker(child_env, REGISTRY, "--no-rules", "--batch-size", str(batch), "--poll-interval", "0.1",
                     "--pause-per-event", "0.004")
     try:
         assert wait_until(lambda: db.position(REGISTRY) >= batch), "the worker committed no batch"
@@ -112,23 +93,23 @@ def test_a_worker_killed_mid_batch_resumes_and_the_view_is_exact(settings):
     assert killed_at % batch == 0 or killed_at == head  # only whole batches ever committed
 
     done = subprocess.run([sys.executable, "-m", "gateway", "project", REGISTRY, "--no-rules", "--once"],
-                          cwd=ROOT, env=child_env(settings), capture_output=True, text=True, timeout=120)
+                          cwd=ROOT, env=child_env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert db.position(REGISTRY) == head
     result = check(app, CivilAffairsRegistry())
     assert result.differences == [] and result.position == head
 
 
-def test_two_workers_for_one_view_one_applies_and_the_standby_takes_over(settings):
+def test_two_workers_for_one_view_one_applies_and_the_standby_takes_over(settings, child_env):
     app = open_application(settings)
     load_demo(app)
     db = ViewDatabase(app)
-    first = Worker(settings, REGISTRY, "--no-rules", "--poll-interval", "0.1")
+    first = Worker(child_env, REGISTRY, "--no-rules", "--poll-interval", "0.1")
     second = None
     try:
         assert first.wait_for_line(f"{REGISTRY}: active")
         assert wait_until(lambda: db.position(REGISTRY) == app.head_position())
-        second = Worker(settings, REGISTRY, "--no-rules", "--poll-interval", "0.1")
+        second = Worker(child_env, REGISTRY, "--no-rules", "--poll-interval", "0.1")
         assert not second.wait_for_line(f"{REGISTRY}: active", timeout=2)  # standing by
 
         first.kill()
