@@ -14,7 +14,6 @@ import argparse
 import http.client
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -42,18 +41,13 @@ from gateway.identity import build_verifier  # noqa: E402
 from gateway.runtime import Runtime  # noqa: E402
 from gateway.settings import Settings  # noqa: E402
 from gateway.storage import open_application  # noqa: E402
+from infra.postgres.private import free_port  # noqa: E402
 from projections.catalog import all_views  # noqa: E402
 from projections.worker import ProjectionWorker  # noqa: E402
 
 ORG_QUERY = "query($id: ID!) { organization(id: $id) { name status credit { onAbnormalList } legalRepresentative { name } } }"
 COUNT = """mutation($id: ID!, $n: Int!) { countPartyMembers(command: {reason: "基准测试", occurredOn: "2026-11-20"},
   organizationId: $id, members: $n) { eventIds } }"""
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def rate(count: int, seconds: float) -> float:

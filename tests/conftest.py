@@ -27,10 +27,16 @@ from infra.postgres.private import PostgresUnavailable, PrivateServer  # noqa: E
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
-def postgres_unavailable(reason: str) -> None:
+def server_unavailable(what: str, reason: str) -> None:
+    """A server a test needs cannot be had: skip with the reason, but fail under CI=true."""
     if IN_CI:
-        pytest.fail(f"PostgreSQL is required under CI=true: {reason}")
-    pytest.skip(f"PostgreSQL unavailable: {reason}")
+        pytest.fail(f"{what} is required under CI=true: {reason}")
+    pytest.skip(f"{what} unavailable: {reason}")
+
+
+@pytest.fixture(scope="session")
+def unavailable():  # noqa: ANN201 - the function above, for tests and fixtures in other folders
+    return server_unavailable
 
 
 @pytest.fixture(scope="session")
@@ -44,7 +50,7 @@ def postgres_server() -> Iterator[str]:
         server = PrivateServer()
         url = server.start()
     except PostgresUnavailable as error:
-        postgres_unavailable(str(error))
+        server_unavailable("PostgreSQL", str(error))
     try:
         yield url
     finally:

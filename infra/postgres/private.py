@@ -26,7 +26,8 @@ def postgres_bindir() -> Path | None:
     return Path(versions[-1]).parent if versions else None
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A port on 127.0.0.1 that nothing listens on just now."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
@@ -50,7 +51,7 @@ class PrivateServer:
                 raise PostgresUnavailable("running as root and there is no 'postgres' user to run the server as") from None
         self.folder = Path(tempfile.mkdtemp(prefix="lianjian-pg-"))
         self.data = self.folder / "data"
-        self.port = _free_port()
+        self.port = free_port()
         self.url = f"postgresql://lianjian@127.0.0.1:{self.port}"
 
     def _as_server_user(self, command: list[str]) -> list[str]:

@@ -32,6 +32,7 @@ from gateway.demo import load_demo
 from gateway.demo_data import HUB_NAME
 from gateway.settings import Settings
 from gateway.storage import open_application
+from infra.postgres.private import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -39,22 +40,9 @@ SHOTS = ARTIFACTS / "screenshots"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync"]
-IN_CI = os.environ.get("CI", "").lower() == "true"
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
 WAIT_MS = 20_000
-
-
-def chromium_unavailable(reason: str) -> None:
-    if IN_CI:
-        pytest.fail(f"Chromium is required under CI=true: {reason}")
-    pytest.skip(f"Chromium unavailable: {reason}")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @dataclass
@@ -115,22 +103,22 @@ def _serve(data_dir: Path, port: int, extra_env: dict[str, str], dev: bool) -> I
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """The gateway in dev mode on a free port (dev sign-in picker)."""
-    yield from _serve(tmp_path_factory.mktemp("dashboard-data"), _free_port(), {"LIANJIAN_DEV_MODE": "true"}, dev=True)
+    yield from _serve(tmp_path_factory.mktemp("dashboard-data"), free_port(), {"LIANJIAN_DEV_MODE": "true"}, dev=True)
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
+def browser(unavailable) -> Iterator[Any]:
     if not CHROMIUM.exists():
-        chromium_unavailable(f"{CHROMIUM} is missing (apt-get install -y chromium fonts-noto-cjk)")
+        unavailable("Chromium", f"{CHROMIUM} is missing (apt-get install -y chromium fonts-noto-cjk)")
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        chromium_unavailable("the playwright package is missing (pip install -e '.[test]')")
+        unavailable("Chromium", "the playwright package is missing (pip install -e '.[test]')")
     with sync_playwright() as playwright:
         try:
             launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         except Exception as error:  # noqa: BLE001 - any failure to start is the reason to give
-            chromium_unavailable(f"Chromium did not start: {error}")
+            unavailable("Chromium", f"Chromium did not start: {error}")
         try:
             yield launched
         finally:
@@ -405,15 +393,14 @@ DASHBOARD_PORT = 8000  # the realm's lianjian-dashboard client allows http://127
 
 
 @pytest.mark.keycloak
-def test_production_sign_in_through_keycloak_with_pkce(browser: Any, keycloak_url: str,
+def test_production_sign_in_through_keycloak_with_pkce(browser: Any, keycloak_url: str, unavailable,
                                                         tmp_path_factory: pytest.TempPathFactory) -> None:
     with socket.socket() as sock:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does: TIME_WAIT is no obstacle
         try:
             sock.bind(("127.0.0.1", DASHBOARD_PORT))
         except OSError:
-            (pytest.fail if IN_CI else pytest.skip)(
-                f"port {DASHBOARD_PORT} is taken: the realm's dashboard client redirects only to it")
+            unavailable(f"Port {DASHBOARD_PORT}", "it is taken: the realm's dashboard client redirects only to it")
     for server in _serve(tmp_path_factory.mktemp("dashboard-keycloak"), DASHBOARD_PORT,
                          {"LIANJIAN_KEYCLOAK_URL": keycloak_url}, dev=False):
         assert httpx.post(f"{server.url}/dev/token", json={"username": "sqs-li"}).status_code == 404
