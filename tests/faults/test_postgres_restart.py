@@ -14,7 +14,6 @@ shared test server runs with synchronous_commit off, where a crash may lose comm
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 import uuid
@@ -52,14 +51,12 @@ COUNT = """mutation($id: ID!, $n: Int!, $key: String!) { countPartyMembers(
 
 
 @pytest.fixture(scope="module")
-def server() -> Iterator[PrivateServer]:
+def server(unavailable) -> Iterator[PrivateServer]:
     try:
         own = PrivateServer(durable=True)
         own.start()
     except PostgresUnavailable as error:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"PostgreSQL is required under CI=true: {error}")
-        pytest.skip(f"PostgreSQL unavailable: {error}")
+        unavailable("PostgreSQL", str(error))
     try:
         yield own
     finally:
