@@ -40,6 +40,16 @@ class Actor:
         object.__setattr__(self, "department", Department(self.department))
 
 
+_DEPARTMENTS = {department.value: department for department in Department}
+
+
+def stored_actor(user_id: str, username: str, department: str, role: str) -> Actor:
+    """An actor read back from a stored event: checked when the command was given, so not again."""
+    actor = object.__new__(Actor)
+    actor.__dict__.update(user_id=user_id, username=username, department=_DEPARTMENTS[department], role=role)
+    return actor
+
+
 @dataclass(frozen=True)
 class Context:
     """The circumstances of one command: the actor, the reason, the legal basis and the business date.
@@ -66,3 +76,10 @@ class Context:
         object.__setattr__(self, "legal_basis", basis)
         if not isinstance(self.occurred_on, date) or isinstance(self.occurred_on, datetime):
             raise InvalidInput("occurred_on must be a date")
+
+
+def stored_context(actor: Actor, reason: str, occurred_on: date, legal_basis: str | None) -> Context:
+    """A context read back from a stored event: checked when the command was given, so not again."""
+    ctx = object.__new__(Context)
+    ctx.__dict__.update(actor=actor, reason=reason, occurred_on=occurred_on, legal_basis=legal_basis)
+    return ctx

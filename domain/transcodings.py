@@ -7,7 +7,7 @@ from typing import Any
 
 from eventsourcing.persistence import JSONTranscoder, Transcoding
 
-from domain.context import Actor, Context
+from domain.context import Context, stored_actor, stored_context
 from domain.people import Person
 
 
@@ -51,8 +51,8 @@ class ContextAsDict(Transcoding):
         }
 
     def decode(self, data: dict[str, Any]) -> Context:
-        actor = Actor(data["user_id"], data["username"], data["department"], data["role"])
-        return Context(actor, data["reason"], data["occurred_on"], data["legal_basis"])
+        actor = stored_actor(data["user_id"], data["username"], data["department"], data["role"])
+        return stored_context(actor, data["reason"], data["occurred_on"], data["legal_basis"])
 
 
 def register_domain_transcodings(transcoder: JSONTranscoder) -> None:

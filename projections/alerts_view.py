@@ -35,10 +35,10 @@ class AlertsView(View):
 
     @handles("Alert.Raised")
     def raised(self, tx: Tx, event: RecordedEvent, alert: Alert) -> None:
-        org = tx.row(f"SELECT name, street FROM {self.t('organizations')} WHERE org_id = ?", (alert.organization_id,))
         self.upsert(tx, "alerts", {
             "alert_id": str(alert.id), "rule": alert.rule, "org_id": alert.organization_id,
-            "org_name": org["name"] if org else None, "street": org["street"] if org else None,
+            "org_name": self.organization_column(tx, alert.organization_id, "name"),
+            "street": self.organization_column(tx, alert.organization_id, "street"),
             "message": alert.message, "departments": ",".join(alert.departments), "causes": ",".join(alert.causes),
             "proposal": json.dumps(alert.proposal, ensure_ascii=False, sort_keys=True) if alert.proposal else None,
             "status": alert.status.value, "raised_on": iso(alert.raised_on), "raised_at": iso(event.recorded_at),
@@ -47,11 +47,11 @@ class AlertsView(View):
 
     @handles("Alert.Acknowledged")
     def acknowledged(self, tx: Tx, event: RecordedEvent, alert: Alert) -> None:
-        tx.execute(f"UPDATE {self.t('alerts')} SET status = ?, acknowledged_by = ? WHERE alert_id = ?",
-                   (alert.status.value, ",".join(alert.acknowledged_by), str(alert.id)))
+        tx.update(self.t("alerts"), {"status": alert.status.value, "acknowledged_by": ",".join(alert.acknowledged_by)},
+                  {"alert_id": event.aggregate_id})
 
     @handles("Alert.Resolved")
     def resolved(self, tx: Tx, event: RecordedEvent, alert: Alert) -> None:
-        tx.execute(f"UPDATE {self.t('alerts')} SET status = ?, resolved_on = ?, resolution = ? WHERE alert_id = ?",
-                   (alert.status.value, iso(event.ctx.occurred_on) if event.ctx else None,
-                    event.data["resolution"], str(alert.id)))
+        tx.update(self.t("alerts"), {"status": alert.status.value,
+                                     "resolved_on": iso(event.ctx.occurred_on) if event.ctx else None,
+                                     "resolution": event.data["resolution"]}, {"alert_id": event.aggregate_id})

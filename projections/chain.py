@@ -98,7 +98,7 @@ class ChainTables:
         self.db = ViewDatabase(app)
 
     def create(self) -> None:
-        with self.db.transaction() as tx:
+        with self.db.schema() as tx:
             tx.execute(f"CREATE TABLE IF NOT EXISTS {META_TABLE} (name TEXT PRIMARY KEY, value TEXT NOT NULL)")
             tx.execute(
                 f"CREATE TABLE IF NOT EXISTS {CHAIN_TABLE} (position BIGINT PRIMARY KEY,"

@@ -3,8 +3,9 @@ eventsourcing library's datastore, so a view's rows and its tracking position co
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from typing import Any
 
 from eventsourcing.persistence import Tracking, TrackingRecorder
@@ -13,18 +14,35 @@ from eventsourcing.postgres import PostgresTrackingRecorder
 from domain.application import Supervision
 
 
+# Held while tables are created: PostgreSQL's "IF NOT EXISTS" does not make two processes that start
+# at once (a server, its workers, a standby) safe from each other.
+SCHEMA_LOCK = 0x4C4A_0001
+COPY_FROM = 500  # rows of one table and column set from which PostgreSQL is sent them by COPY
+
+
 class Tx:
     """One transaction. SQL is written with ``?`` placeholders and runs on either database.
 
-    Upserts are buffered and merged per row, then written with one executemany per table and column
-    set: a batch that touches an organization ten times writes its row once. Any other statement
-    first flushes the buffer, so reads and updates always see every earlier write.
+    Upserts are buffered and merged per row, then written with one statement per table and column
+    set: a batch that touches an organization ten times writes its row once. ``update`` statements
+    wait too and run after those rows. Any other statement first flushes the buffer, so reads always
+    see every earlier write; handlers avoid them, since each one sends the buffer out in pieces.
     """
 
-    def __init__(self, cursor: Any, database: ViewDatabase) -> None:
-        self._cursor = cursor
+    def __init__(self, begin: Callable[[], Any], database: ViewDatabase) -> None:
+        self._begin = begin
+        self._opened: Any = None
         self._database = database
         self._pending: dict[tuple[str, tuple[Any, ...]], tuple[list[Any], tuple[str, ...]]] = {}
+        self._updates: dict[tuple[str, tuple[str, ...], tuple[Any, ...]], dict[str, Any]] = {}
+
+    @property
+    def _cursor(self) -> Any:
+        """The database transaction, begun at the first statement: a batch is worked out in memory
+        first, so its transaction stays short (and never idle while Python thinks)."""
+        if self._opened is None:
+            self._opened = self._begin()
+        return self._opened
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
         self.flush()
@@ -49,28 +67,87 @@ class Tx:
         if identity is None:
             assert isinstance(row, dict)
             identity = tuple(row[k] for k in key)
-        pieces, _ = self._pending.setdefault((table, identity), ([], tuple(key)))
-        if callable(row) and pieces and callable(pieces[-1]):
-            pieces[-1] = row  # a later build of the same row from the latest state supersedes the earlier
+        self._buffer(table, tuple(key), identity, row, callable(row))
+
+    def upsert_built(self, table: str, key: tuple[str, ...], identity: tuple[Any, ...],
+                     build: Callable[..., dict[str, Any]], *args: Any) -> None:
+        """``upsert`` of the row ``build(*args)`` builds, called only when the buffer is written."""
+        self._buffer(table, key, identity, (build, *args), True)
+
+    def _buffer(self, table: str, key: tuple[str, ...], identity: tuple[Any, ...], piece: Any, built: bool) -> None:
+        entry = self._pending.get((table, identity))
+        if entry is None:
+            self._pending[(table, identity)] = ([piece], key)
+            return
+        pieces = entry[0]
+        # A later build of the same row from the latest state supersedes the earlier one.
+        if type(piece) is tuple:
+            if len(pieces) == 1 and type(pieces[0]) is tuple and pieces[0][0] is piece[0]:
+                pieces[0] = piece
+                return
+            pieces[:] = [p for p in pieces if type(p) is not tuple or p[0] is not piece[0]]
+            pieces.append(piece)
+        elif built and type(pieces[-1]) is not dict:
+            pieces[-1] = piece
         else:
-            pieces.append(row)
+            pieces.append(piece)
+
+    def update(self, table: str, values: dict[str, Any], where: dict[str, Any]) -> None:
+        """``UPDATE table SET values WHERE where``, run when the buffer is written, after its rows.
+
+        Only for values no later row of the same batch could undo: the newest name of an
+        organization, an alert's new status. Updates of the same rows merge, the later winning.
+        """
+        self._updates.setdefault((table, tuple(where), tuple(where.values())), {}).update(values)
 
     def flush(self) -> None:
-        if not self._pending:
-            return
+        if self._pending:
+            self._write_rows()
+        if self._updates:
+            updates, self._updates = self._updates, {}
+            for (table, columns, params), values in updates.items():
+                sql = (f"UPDATE {table} SET {', '.join(f'{c} = ?' for c in values)}"
+                       f" WHERE {' AND '.join(f'{c} = ?' for c in columns)}")
+                self._cursor.execute(self._database.dialect_sql(sql), (*values.values(), *params))
+
+    def _write_rows(self) -> None:
+        for (table, columns, key), values in self._merged_rows().items():
+            updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c not in key) or f"{key[0]} = excluded.{key[0]}"
+            conflict = f" ON CONFLICT ({', '.join(key)}) DO UPDATE SET {updates}"
+            names = ", ".join(columns)
+            if self._database.is_postgres and len(values) >= COPY_FROM:
+                self._copy_rows(table, names, conflict, values)
+            else:
+                sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' for _ in columns)}){conflict}"
+                self._cursor.executemany(self._database.dialect_sql(sql), values)
+
+    def _copy_rows(self, table: str, names: str, conflict: str, values: list[tuple[Any, ...]]) -> None:
+        """PostgreSQL: many rows at once through COPY into a scratch table of this session, then one
+        INSERT … SELECT with the same ON CONFLICT clause (COPY itself cannot update a row)."""
+        stage = f"lianjian_stage_{zlib.crc32(f'{table}({names})'.encode()):08x}"
+        self._cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {stage} ON COMMIT DELETE ROWS AS"
+                             f" SELECT {names} FROM {table} WITH NO DATA")
+        with self._cursor.copy(f"COPY {stage} ({names}) FROM STDIN") as copy:
+            for row in values:
+                copy.write_row(row)
+        self._cursor.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM {stage}{conflict}")
+        self._cursor.execute(f"TRUNCATE {stage}")
+
+    def _merged_rows(self) -> dict[tuple[str, tuple[str, ...], tuple[str, ...]], list[tuple[Any, ...]]]:
+        """The buffered rows, each merged from its pieces, grouped by table and column set; empties the buffer."""
         groups: dict[tuple[str, tuple[str, ...], tuple[str, ...]], list[tuple[Any, ...]]] = {}
         for (table, _), (pieces, key) in self._pending.items():
             row: dict[str, Any] = {}
             for piece in pieces:
-                row.update(piece() if callable(piece) else piece)
-            columns = tuple(row)
-            groups.setdefault((table, columns, key), []).append(tuple(row[c] for c in columns))
+                if type(piece) is dict:
+                    row.update(piece)
+                elif type(piece) is tuple:
+                    row.update(piece[0](*piece[1:]))
+                else:
+                    row.update(piece())
+            groups.setdefault((table, tuple(row), key), []).append(tuple(row.values()))
         self._pending.clear()
-        for (table, columns, key), values in groups.items():
-            updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c not in key) or f"{key[0]} = excluded.{key[0]}"
-            sql = (f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})"
-                   f" ON CONFLICT ({', '.join(key)}) DO UPDATE SET {updates}")
-            self._cursor.executemany(self._database.dialect_sql(sql), values)
+        return groups
 
     def track(self, name: str, position: int) -> None:
         """Record that the view ``name`` has applied every event up to ``position``.
@@ -97,10 +174,18 @@ class ViewDatabase:
 
     @contextmanager
     def transaction(self, commit: bool = True) -> Iterator[Tx]:
-        with self.datastore.transaction(commit=commit) as cursor:
-            tx = Tx(cursor, self)
+        with ExitStack() as stack:
+            tx = Tx(lambda: stack.enter_context(self.datastore.transaction(commit=commit)), self)
             yield tx
             tx.flush()
+
+    @contextmanager
+    def schema(self) -> Iterator[Tx]:
+        """A transaction for creating tables: one process at a time on PostgreSQL."""
+        with self.transaction() as tx:
+            if self.is_postgres:
+                tx.execute("SELECT pg_advisory_xact_lock(?)", (SCHEMA_LOCK,))
+            yield tx
 
     def position(self, name: str) -> int:
         """The last global event position the view ``name`` has applied (0 when none)."""

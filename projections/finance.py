@@ -48,19 +48,15 @@ class FinanceLedger(View):
 
     @handles(*FUNDING_EVENTS)
     def project_changed(self, tx: Tx, event: RecordedEvent, project: FundingProject) -> None:
-        org_id = str(project.organization_id)
-        row: dict[str, Any] = {
-            "project_id": str(project.id), "org_id": org_id, "purchasing_unit": project.purchasing_unit,
-            "project_name": project.project_name, "amount_fen": fen(project.amount),
-            "disbursed_fen": fen(project.disbursed), "clawed_back_fen": fen(project.clawed_back),
-            "status": project.status.value, "period_start": iso(project.period_start),
-            "period_end": iso(project.period_end), "awarded_on": iso(project.awarded_on),
-        }
-        if event.type == "FundingProject.Awarded":
-            row["org_name"] = self.organization_column(tx, org_id, "name")
+        awarded = event.type == "FundingProject.Awarded"
+        # Read first: a read may write out the buffer, which must then hold this row whole.
+        name = self.organization_column(tx, str(project.organization_id), "name") if awarded else None
+        self.upsert_built(tx, "projects", ("project_id",), event.aggregate_id, project_row, project)
+        if awarded:  # the name as of the award; renames follow it
+            self.upsert(tx, "projects", {"project_id": event.aggregate_id, "org_name": name}, ["project_id"])
         if event.type == "FundingProject.ProjectClosed":
-            row["closed_on"] = iso(event.ctx.occurred_on) if event.ctx else None
-        self.upsert(tx, "projects", row, ["project_id"])
+            self.upsert(tx, "projects", {"project_id": event.aggregate_id,
+                                         "closed_on": iso(event.ctx.occurred_on) if event.ctx else None}, ["project_id"])
 
     @handles(*FUNDING_EVENTS)
     def ledger_entry(self, tx: Tx, event: RecordedEvent, project: FundingProject) -> None:
@@ -86,3 +82,13 @@ class FinanceLedger(View):
             "net_disbursed": total_yuan(r["disbursed"]) - total_yuan(r["clawed_back"]),
         } for r in rows]
 
+
+def project_row(project: FundingProject) -> dict[str, Any]:
+    """A project's own columns, from its latest state."""
+    return {
+        "project_id": str(project.id), "org_id": str(project.organization_id), "purchasing_unit": project.purchasing_unit,
+        "project_name": project.project_name, "amount_fen": fen(project.amount),
+        "disbursed_fen": fen(project.disbursed), "clawed_back_fen": fen(project.clawed_back),
+        "status": project.status.value, "period_start": iso(project.period_start),
+        "period_end": iso(project.period_end), "awarded_on": iso(project.awarded_on),
+    }

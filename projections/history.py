@@ -30,9 +30,12 @@ def _plain(value: Any) -> Any:
     raise TypeError(f"cannot write {type(value).__name__} into the history index")
 
 
+_ENCODER = json.JSONEncoder(default=_plain, ensure_ascii=False, sort_keys=True)
+
+
 def event_data_json(data: dict[str, Any]) -> str:
     """The event's own fields as JSON; exact decimals and dates as strings."""
-    return json.dumps(data, default=_plain, ensure_ascii=False, sort_keys=True)
+    return _ENCODER.encode(data)
 
 
 class EventHistoryView(View):

@@ -41,18 +41,15 @@ class InspectionBoard(View):
 
     @handles(*INSPECTION_EVENTS)
     def case_changed(self, tx: Tx, event: RecordedEvent, case: InspectionCase) -> None:
-        row: dict[str, Any] = {
-            "case_id": str(case.id), "org_id": str(case.organization_id), "inspectors": ", ".join(case.inspectors),
-            "subject": case.subject, "opened_on": iso(case.opened_on), "closed_on": iso(case.closed_on),
-            "problems_found": flag(case.problems_found), "findings": len(case.findings),
-            "rectification": case.rectification.value, "deadline": iso(case.rectification_deadline),
-            "penalties": len(case.penalty_ids),
-            "sample_draw_id": str(case.sample_draw_id) if case.sample_draw_id else None,
-        }
-        if event.type == "InspectionCase.Opened":
-            row["org_name"] = self.organization_column(tx, row["org_id"], "name")
-            row["street"] = self.organization_column(tx, row["org_id"], "street")
-        self.upsert(tx, "cases", row, ["case_id"])
+        opened: dict[str, Any] | None = None
+        if event.type == "InspectionCase.Opened":  # as of the opening; renames follow it
+            org_id = str(case.organization_id)
+            # Read first: a read may write out the buffer, which must then hold this row whole.
+            opened = {"case_id": event.aggregate_id, "org_name": self.organization_column(tx, org_id, "name"),
+                      "street": self.organization_column(tx, org_id, "street")}
+        self.upsert_built(tx, "cases", ("case_id",), event.aggregate_id, case_row, case)
+        if opened:
+            self.upsert(tx, "cases", opened, ["case_id"])
 
     @handles("SampleDraw.Drawn")
     def sample_drawn(self, tx: Tx, event: RecordedEvent, draw: SampleDraw) -> None:
@@ -68,3 +65,15 @@ class InspectionBoard(View):
         where, params = ("AND street = ?", (street,)) if street else ("", ())
         return tx.rows(f"SELECT * FROM {self.t('cases')} WHERE closed_on IS NULL {where} ORDER BY opened_on, case_id",
                        params)
+
+
+def case_row(case: InspectionCase) -> dict[str, Any]:
+    """A case's own columns, from its latest state."""
+    return {
+        "case_id": str(case.id), "org_id": str(case.organization_id), "inspectors": ", ".join(case.inspectors),
+        "subject": case.subject, "opened_on": iso(case.opened_on), "closed_on": iso(case.closed_on),
+        "problems_found": flag(case.problems_found), "findings": len(case.findings),
+        "rectification": case.rectification.value, "deadline": iso(case.rectification_deadline),
+        "penalties": len(case.penalty_ids),
+        "sample_draw_id": str(case.sample_draw_id) if case.sample_draw_id else None,
+    }

@@ -36,11 +36,11 @@ class PartyBuildingView(View):
     def party_organization_set_up(self, tx: Tx, event: RecordedEvent, org: Organization) -> None:
         # The organization's state keeps no host; the event names it.
         host = event.data.get("host_organization_id")
-        tx.execute(
-            f"UPDATE {self.t('organizations')} SET host_organization_id = ?, party_organization_set_up_on = ?"
-            " WHERE org_id = ?",
-            (str(host) if host else None, iso(event.ctx.occurred_on) if event.ctx else None, str(org.id)),
-        )
+        # Merged into the row organization_changed has just buffered for this event, so never alone.
+        self.upsert(tx, "organizations", {
+            "org_id": event.aggregate_id, "host_organization_id": str(host) if host else None,
+            "party_organization_set_up_on": iso(event.ctx.occurred_on) if event.ctx else None,
+        }, ["org_id"])
 
     def coverage(self, tx: Tx, street: str | None = None,
                  min_members: int = DEFAULT_SETTINGS.party_single_min_members) -> dict[str, Any]:

@@ -64,8 +64,6 @@ _POSTGRES_TRIGGERS = {
     f"{READS_TABLE}_no_delete": "BEFORE DELETE ON {t} FOR EACH ROW",
     f"{READS_TABLE}_no_truncate": "BEFORE TRUNCATE ON {t} FOR EACH STATEMENT",
 }
-# pg_advisory_xact_lock key: concurrent first starts of several gateways create the table once.
-_CREATE_LOCK = 0x6C6A_7264  # "ljrd"
 # Held by each write for its instant: writers one at a time (not readers), like the library's event inserts.
 _WRITE_LOCK = 0x6C6A_7277  # "ljrw"
 
@@ -110,9 +108,8 @@ class ReadsPage:
 
 def create_reads_table(db: ViewDatabase) -> None:
     """The table, its indexes and its append-only triggers (idempotent)."""
-    with db.transaction() as tx:
+    with db.schema() as tx:
         if db.is_postgres:
-            tx.execute(f"SELECT pg_advisory_xact_lock({_CREATE_LOCK})")
             if _postgres_triggers(tx) == set(_POSTGRES_TRIGGERS):
                 pass  # made before (perhaps by the database's owner): a role with INSERT and SELECT will do
             else:

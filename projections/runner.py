@@ -13,7 +13,7 @@ from projections.db import ViewDatabase
 from projections.states import AggregateStates
 from projections.view import View
 
-BATCH_SIZE = 1000
+BATCH_SIZE = 10_000  # events read and applied per transaction, at most: catching up, rows merge across many events
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,7 @@ class ViewRunner:
         self._lock = threading.Lock()
         self._caught_up = threading.Condition()
         self.positions: dict[str, int] = {}
-        with self.db.transaction() as tx:
+        with self.db.schema() as tx:
             for view in self.views:
                 view.create(tx)
         for view in self.views:
@@ -67,12 +67,21 @@ class ViewRunner:
     def _apply_batch(self, events: list[RecordedEvent]) -> None:
         last = events[-1].position
         behind = [view for view in self.views if self.positions[view.tracking_name] < last]
+        # Views that have applied part of the batch already (after a rebuild, or a view added to a
+        # running worker) are asked event by event; otherwise the views are looked up once per type.
+        ahead = max((self.positions[view.tracking_name] for view in behind), default=0) >= events[0].position
+        by_type: dict[str, list[View]] = {}
         with self.db.transaction() as tx:
             for event in events:
-                interested = [
-                    view for view in behind
-                    if event.position > self.positions[view.tracking_name] and view.handles(event.type)
-                ]
+                if ahead:
+                    interested = [
+                        view for view in behind
+                        if event.position > self.positions[view.tracking_name] and view.handles(event.type)
+                    ]
+                else:
+                    interested = by_type.get(event.type)  # type: ignore[assignment]
+                    if interested is None:
+                        interested = by_type[event.type] = [view for view in behind if view.handles(event.type)]
                 # Organizations are always followed, so views can read one as of any event (names, streets).
                 if not interested and not event.type.startswith("Organization."):
                     continue

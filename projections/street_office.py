@@ -62,13 +62,9 @@ class StreetOfficeView(View):
 
     @handles(*FUNDING_EVENTS)
     def project_changed(self, tx: Tx, event: RecordedEvent, project: FundingProject) -> None:
-        self.upsert(tx, "funding", {
-            "project_id": str(project.id), "org_id": str(project.organization_id),
-            "street": self._street_of(tx, project.organization_id), "project_name": project.project_name,
-            "purchasing_unit": project.purchasing_unit, "amount_fen": fen(project.amount),
-            "disbursed_fen": fen(project.disbursed), "clawed_back_fen": fen(project.clawed_back),
-            "status": project.status.value, "awarded_on": iso(project.awarded_on), "year": project.awarded_on.year,
-        }, ["project_id"])
+        street = self._street_of(tx, project.organization_id)  # first: a read may write out the buffer
+        self.upsert_built(tx, "funding", ("project_id",), event.aggregate_id, funding_row, project)
+        self.upsert(tx, "funding", {"project_id": event.aggregate_id, "street": street}, ["project_id"])
 
     @handles("FundingProject.TrancheDisbursed", "FundingProject.FundsClawedBack")
     def money_moved(self, tx: Tx, event: RecordedEvent, project: FundingProject) -> None:
@@ -83,12 +79,9 @@ class StreetOfficeView(View):
 
     @handles(*INSPECTION_EVENTS)
     def case_changed(self, tx: Tx, event: RecordedEvent, case: InspectionCase) -> None:
-        self.upsert(tx, "inspections", {
-            "case_id": str(case.id), "org_id": str(case.organization_id),
-            "street": self._street_of(tx, case.organization_id), "opened_on": iso(case.opened_on),
-            "closed_on": iso(case.closed_on), "status": "open" if case.is_open else "closed",
-            "rectification": case.rectification.value, "deadline": iso(case.rectification_deadline),
-        }, ["case_id"])
+        street = self._street_of(tx, case.organization_id)  # first: a read may write out the buffer
+        self.upsert_built(tx, "inspections", ("case_id",), event.aggregate_id, inspection_row, case)
+        self.upsert(tx, "inspections", {"case_id": event.aggregate_id, "street": street}, ["case_id"])
 
     def _street_of(self, tx: Tx, org_id: Any) -> str | None:
         return self.organization_column(tx, str(org_id), "street")
@@ -168,3 +161,21 @@ def _count(tx: Tx, sql: str, params: tuple[Any, ...]) -> int:
 
 def _ratio(part: Any, whole: Any) -> Decimal | None:
     return None if not whole else (Decimal(int(part or 0)) / Decimal(int(whole))).quantize(Decimal("0.0001"))
+
+
+def funding_row(project: FundingProject) -> dict[str, Any]:
+    """A project's own columns, from its latest state (the street is the organization's, as of each event)."""
+    return {
+        "project_id": str(project.id), "org_id": str(project.organization_id), "project_name": project.project_name,
+        "purchasing_unit": project.purchasing_unit, "amount_fen": fen(project.amount),
+        "disbursed_fen": fen(project.disbursed), "clawed_back_fen": fen(project.clawed_back),
+        "status": project.status.value, "awarded_on": iso(project.awarded_on), "year": project.awarded_on.year,
+    }
+
+
+def inspection_row(case: InspectionCase) -> dict[str, Any]:
+    return {
+        "case_id": str(case.id), "org_id": str(case.organization_id), "opened_on": iso(case.opened_on),
+        "closed_on": iso(case.closed_on), "status": "open" if case.is_open else "closed",
+        "rectification": case.rectification.value, "deadline": iso(case.rectification_deadline),
+    }

@@ -46,6 +46,7 @@ class View:
 
     def __init__(self, prefix: str = "") -> None:
         self.prefix = prefix
+        self._names = {table: f"{prefix}{self.name}__{table}" for table in self.tables}
         self.states: Any = None  # the runner's AggregateStates: organizations as of the event applied
 
     def organization_column(self, tx: Tx, org_id: str, column: str) -> Any:
@@ -66,9 +67,9 @@ class View:
 
     def t(self, table: str) -> str:
         """The real name of one of this view's tables."""
-        if table not in self.tables:
+        if table not in self._names:
             raise KeyError(f"{self.name} has no table {table}")
-        return f"{self.prefix}{self.name}__{table}"
+        return self._names[table]
 
     def create(self, tx: Tx) -> None:
         for table, columns in self.tables.items():
@@ -93,21 +94,33 @@ class View:
         """Insert the row, or update its given columns where the key already exists."""
         tx.upsert(self.t(table), row, key)
 
+    def upsert_built(self, tx: Tx, table: str, key: tuple[str, ...], identity: str,
+                     build: Callable[..., dict[str, Any]], *args: Any) -> None:
+        """Upsert the row ``build(*args)`` makes from an aggregate's latest state, built once per batch.
+        ``build`` must read only that state: anything as of the event goes in a row of its own."""
+        tx.upsert_built(self._names[table], key, (identity,), build, *args)
+
     def upsert_organization(self, tx: Tx, event: RecordedEvent, org: Any,
                             build: Callable[[Any, str], dict[str, Any]], table: str = "organizations") -> None:
         """Upsert an organization's whole row, built once per batch from its latest state."""
-        updated_at = iso(event.recorded_at)
-        tx.upsert(self.t(table), lambda: build(org, updated_at), ["org_id"], identity=(str(org.id),))
+        tx.upsert_built(self._names[table], ORG_KEY, (event.aggregate_id,), _built_organization, build, org, event)
 
     def follow_rename(self, tx: Tx, event: RecordedEvent, org: Any, table: str) -> None:
         """Carry a new organization name into ``table``'s ``org_name`` column, only when it changed
-        (an UPDATE writes out the batch's buffered rows first)."""
+        (an UPDATE after the batch's rows: the newest name is final for the batch)."""
         if renamed(event):
-            tx.execute(f"UPDATE {self.t(table)} SET org_name = ? WHERE org_id = ?", (org.name, str(org.id)))
+            tx.update(self.t(table), {"org_name": org.name}, {"org_id": event.aggregate_id})
 
     def dump(self, tx: Tx) -> dict[str, list[dict[str, Any]]]:
         """Every row of every table, in key order: what rebuild --check compares."""
         return {table: tx.rows(f"SELECT * FROM {self.t(table)} ORDER BY {self.keys[table]}") for table in self.tables}
+
+
+ORG_KEY = ("org_id",)
+
+
+def _built_organization(build: Callable[[Any, str], dict[str, Any]], org: Any, event: RecordedEvent) -> dict[str, Any]:
+    return build(org, iso(event.recorded_at))  # type: ignore[return-value]
 
 
 def renamed(event: RecordedEvent) -> bool:
