@@ -20,6 +20,7 @@ from domain.errors import DomainError
 from domain.people import Person
 from gateway.settings import Settings
 from gateway.storage import open_application
+from projections.runner import BATCH_SIZE
 
 app = typer.Typer(
     name="lianjian",
@@ -292,7 +293,7 @@ def project(
     seal: bool = typer.Option(None, "--seal/--no-seal", help="Also keep the audit hash chain sealed."),
     once: bool = typer.Option(False, "--once", help="Catch up once and exit."),
     poll_interval: float = typer.Option(1.0, min=0.05, help="Seconds between polls when no notice comes."),
-    batch_size: int = typer.Option(1000, min=1, max=100_000, help="Events per transaction."),
+    batch_size: int = typer.Option(BATCH_SIZE, min=1, max=100_000, help="Events per transaction, at most."),
     pause_per_event: float = typer.Option(0.0, hidden=True, help="Fault testing: pause after each event."),
 ) -> None:
     """Run a projection worker: keep views current until stopped (production: one process per group).

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from urllib.parse import parse_qs, unquote, urlparse
+
+import psycopg
 
 from domain.application import Supervision
 from gateway.settings import Settings
+from projections.db import SCHEMA_LOCK, ViewDatabase
 
 SQLITE_FILE = "lianjian.sqlite"
 
@@ -49,6 +54,23 @@ def postgres_env(url: str, pool_size: int = 5, connect_timeout: int = 10) -> dic
 AGGREGATE_CACHE = {"AGGREGATE_CACHE_MAXSIZE": "20000", "AGGREGATE_CACHE_FASTFORWARD": "y"}
 
 
+@contextmanager
+def schema_lock(env: dict[str, str]) -> Iterator[None]:
+    """On PostgreSQL, one process at a time creates tables (a session advisory lock); on SQLite, nothing."""
+    if env.get("PERSISTENCE_MODULE") != "eventsourcing.postgres":
+        yield
+        return
+    with psycopg.connect(host=env["POSTGRES_HOST"], port=env["POSTGRES_PORT"], dbname=env["POSTGRES_DBNAME"],
+                         user=env["POSTGRES_USER"], password=env["POSTGRES_PASSWORD"] or None,
+                         connect_timeout=env["POSTGRES_CONNECT_TIMEOUT"], autocommit=True) as connection:
+        connection.execute("SELECT pg_advisory_lock(%s)", (SCHEMA_LOCK,))
+        yield
+
+
 def open_application(settings: Settings | None = None) -> Supervision:
     settings = settings or Settings()
-    return Supervision(env=eventsourcing_env(settings) | AGGREGATE_CACHE, settings=settings.locality())
+    env = eventsourcing_env(settings) | AGGREGATE_CACHE
+    with schema_lock(env):  # the events' tables, and the views' tracking table
+        app = Supervision(env=env, settings=settings.locality())
+        ViewDatabase(app)
+    return app
