@@ -173,10 +173,12 @@ def rss_kb(pid: int, field_name: str = "VmHWM") -> int:
 # -- commands ------------------------------------------------------------------------------------------
 
 
-def domain_commands(app: Any, org_ids: list[str], n: int, seed: int) -> tuple[float, int]:
-    """count_party_members on random organizations; commands/s, and the position before the first."""
+def domain_commands(app: Any, org_ids: list[str], n: int, seed: int, distinct: bool = False) -> tuple[float, int]:
+    """count_party_members on random organizations (each once, if ``distinct``); commands/s, and the
+    position before the first."""
     rng = random.Random(seed)
-    picks = [rng.choice(org_ids) for _ in range(n)]
+    picks = rng.sample(org_ids, min(n, len(org_ids))) if distinct else [rng.choice(org_ids) for _ in range(n)]
+    n = len(picks)
     before = app.head_position()
     gc.collect()
     started = time.perf_counter()
@@ -278,8 +280,15 @@ def fill(store: Store, scale: Scale, report: Report) -> None:
 
 def commands(store: Store, sizes: Sizes, report: Report) -> None:
     n = sizes.commands
-    say(f"{store.name}: {n} commands through the domain service, the bare application and raw inserts")
-    domain_commands(store.app, store.org_ids, min(50, n), seed=1)  # warm up: imports, pool, statements
+    say(f"{store.name}: {n} commands through the domain service, cold and warm, the bare application and raw inserts")
+    # Cold: a freshly started application, each organization's first command since the start.
+    cold_app = open_application(store.settings)
+    domain_commands(cold_app, store.org_ids[-50:], 50, seed=1)  # imports, pool, statements
+    cold, _ = domain_commands(cold_app, store.org_ids[:-50], n, seed=5, distinct=True)
+    cold_app.close()
+    # Warm: a server that has been running, every organization in its aggregate cache.
+    for org_id in store.org_ids:
+        store.app.organization(org_id)
     rate, before = domain_commands(store.app, store.org_ids, n, seed=2)
     store.domain_rate = rate
     env = eventsourcing_env(store.settings)
@@ -289,14 +298,22 @@ def commands(store: Store, sizes: Sizes, report: Report) -> None:
         floor, floor_name = raw_postgres_inserts(store.url, records), "psycopg: 1 INSERT per transaction"
     else:
         floor, floor_name = raw_sqlite_inserts(env["SQLITE_DBNAME"], records), "sqlite3: 1 INSERT per transaction"
-    what = f"domain service, countPartyMembers ({store.name})"
-    report.add(Row("Commands", what, rate, "cmd/s", "plain eventsourcing app, bare aggregate", bare))
+    what = f"domain service, countPartyMembers, warm ({store.name})"
+    report.add(Row("Commands", what, rate, "cmd/s", "plain eventsourcing app, bare aggregate", bare,
+                   "every organization in the aggregate cache, as in a running server"))
     report.add(Row("Commands", what, rate, "cmd/s", floor_name + " (same bytes)", floor))
+    report.add(Row("Commands", f"domain service, countPartyMembers, cold ({store.name})", cold, "cmd/s",
+                   "plain eventsourcing app, bare aggregate", bare,
+                   "a fresh start: each organization's first command, its whole history read"))
     where_a_command_goes(store, report)
 
 
 def http_commands(store: Store, sizes: Sizes, report: Report, server_url: str, token: str) -> None:
     ids = store.org_ids
+    say(f"{store.name}: warming the server's aggregate cache, one command on each of {len(ids):,} organizations")
+    warm = thread_clients(server_url, token, 4, -(-len(ids) // 4), lambda k, i: json.dumps({
+        "query": COUNT, "variables": {"id": ids[(k + i * 4) % len(ids)], "n": 1}}))
+    assert not warm.errors, warm.errors
     for clients, each in sizes.http.items():
         say(f"{store.name}: GraphQL over HTTP, {clients} client(s) x {each} commands")
         run = thread_clients(server_url, token, clients, each, lambda k, i, c=clients: json.dumps({
@@ -641,10 +658,12 @@ def summary(report: Report) -> list[str]:
     lines = []
     for store in ("SQLite", "PostgreSQL"):
         domain = rows("Commands", f"({store})")
-        if len(domain) == 2 and domain[0].ratio is not None and domain[1].ratio is not None:
-            lines.append(f"- Commands through the domain service on {store}: {fmt(domain[0].figure)} a second,"
-                         f" {domain[0].ratio:.2f} of a plain eventsourcing application with a bare aggregate and"
-                         f" {domain[1].ratio:.2f} of the database's floor (one INSERT per transaction).")
+        if len(domain) == 3 and all(r.ratio is not None for r in domain):
+            warm, floor, cold = domain
+            lines.append(f"- Commands through the domain service on {store}: {fmt(warm.figure)} a second with a warm"
+                         f" aggregate cache, {warm.ratio:.2f} of a plain eventsourcing application with a bare aggregate"
+                         f" and {floor.ratio:.2f} of the database's floor (one INSERT per transaction); {fmt(cold.figure)}"
+                         f" a second cold ({cold.ratio:.2f}).")
         http = rows("GraphQL", f"({store})")
         if http:
             lines.append(f"- Through GraphQL over HTTP on {store}: " + ", ".join(

@@ -10,7 +10,7 @@ from typing import Any
 
 from eventsourcing.domain import event
 
-from domain.base import SupervisedAggregate
+from domain.base import IMMUTABLE, SupervisedAggregate
 from domain.context import Context
 from domain.credit_code import checked_credit_code
 from domain.credit_lists import (
@@ -78,6 +78,8 @@ class PartyOrganizationForm(StrEnum):
 
 class Organization(SupervisedAggregate):
     """One social organization, from registration or filing to its end."""
+
+    shared_on_copy = (*IMMUTABLE, Person, PenaltyRecord)  # frozen, of immutable fields
 
     # -- creation -------------------------------------------------------------------------------
 

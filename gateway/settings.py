@@ -6,7 +6,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 
-from pydantic import field_validator
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from domain.settings import LocalitySettings
@@ -23,6 +23,12 @@ class Settings(BaseSettings):
     # Seconds a database call waits for a connection. The library tries a call up to ten times, so while
     # PostgreSQL is away a command waits about ten times this before it answers UNAVAILABLE.
     postgres_connect_timeout: int = 10
+    # Aggregates kept in memory between commands (organizations, projects, cases…): a command on one of
+    # them reads only its events since. Size it to the deployment's organizations and their projects.
+    aggregate_cache_size: int = Field(default=20_000, ge=1)
+    # Aggregates kept in memory between commands (organizations, projects, cases…): a command on one of
+    # them reads only its events since. Size it to the organizations of the deployment and their projects.
+    aggregate_cache_size: int = Field(default=20_000, ge=0)
 
     # The server. Dev mode: GraphiQL, introspection, and tokens signed by a local key (never in production).
     host: str = "127.0.0.1"

@@ -51,7 +51,11 @@ def postgres_env(url: str, pool_size: int = 5, connect_timeout: int = 10) -> dic
 
 # The library's aggregate cache, fast-forwarded from the store on every read, so another process's
 # writes are always seen: loading an organization reads only its events since the cached version.
-AGGREGATE_CACHE = {"AGGREGATE_CACHE_MAXSIZE": "20000", "AGGREGATE_CACHE_FASTFORWARD": "y"}
+def aggregate_cache(size: int = 20_000) -> dict[str, str]:
+    return {"AGGREGATE_CACHE_MAXSIZE": str(size), "AGGREGATE_CACHE_FASTFORWARD": "y"}
+
+
+AGGREGATE_CACHE = aggregate_cache()
 
 
 @contextmanager
@@ -69,7 +73,7 @@ def schema_lock(env: dict[str, str]) -> Iterator[None]:
 
 def open_application(settings: Settings | None = None) -> Supervision:
     settings = settings or Settings()
-    env = eventsourcing_env(settings) | AGGREGATE_CACHE
+    env = eventsourcing_env(settings) | aggregate_cache(settings.aggregate_cache_size)
     with schema_lock(env):  # the events' tables, and the views' tracking table
         app = Supervision(env=env, settings=settings.locality())
         ViewDatabase(app)
