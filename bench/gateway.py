@@ -14,6 +14,7 @@ import argparse
 import http.client
 import json
 import os
+import random
 import statistics
 import subprocess
 import sys
@@ -145,6 +146,52 @@ def thread_clients(url: str, token: str, clients: int, per_client: int, body: Ca
             if response.status != 200 or answer.get("errors"):
                 codes = [(e.get("extensions") or {}).get("code", "?") for e in answer.get("errors") or [{}]]
                 failed[codes[0] if response.status == 200 else f"HTTP {response.status}"] += 1
+        latencies.extend(mine)
+        errors.update(failed)
+        connection.close()
+
+    threads = [threading.Thread(target=one_client, args=(k,)) for k in range(clients)]
+    for thread in threads:
+        thread.start()
+    start.wait()
+    began = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    return ClientRun(latencies, time.perf_counter() - began, errors)
+
+
+def paced_clients(url: str, token: str, clients: int, per_client: int, rate: float,
+                  body: Callable[[int, int], str], seed: int = 17) -> ClientRun:
+    """Like ``thread_clients``, but open-loop: together the clients send ``rate`` requests a second, each
+    at random (Poisson) moments, whether or not earlier answers have come. A request's latency counts from
+    the moment it was due, so a server that falls behind is charged for the wait (no coordinated omission)."""
+    host, port = url.removeprefix("http://").split(":")
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    latencies: list[float] = []
+    errors: Counter = Counter()
+    start = threading.Barrier(clients + 1)
+    each_rate = rate / clients
+
+    def one_client(k: int) -> None:
+        rng = random.Random(seed + k)
+        connection = http.client.HTTPConnection(host, int(port), timeout=120)
+        connection.request("GET", "/healthz")
+        connection.getresponse().read()
+        start.wait()
+        due = time.perf_counter() + rng.expovariate(each_rate)
+        mine, failed = [], Counter()
+        for i in range(per_client):
+            pause = due - time.perf_counter()
+            if pause > 0:
+                time.sleep(pause)
+            connection.request("POST", "/graphql", body(k, i), headers)
+            response = connection.getresponse()
+            answer = json.loads(response.read())
+            mine.append(time.perf_counter() - due)
+            if response.status != 200 or answer.get("errors"):
+                codes = [(e.get("extensions") or {}).get("code", "?") for e in answer.get("errors") or [{}]]
+                failed[codes[0] if response.status == 200 else f"HTTP {response.status}"] += 1
+            due += rng.expovariate(each_rate)
         latencies.extend(mine)
         errors.update(failed)
         connection.close()

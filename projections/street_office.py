@@ -49,6 +49,9 @@ class StreetOfficeView(View):
     }
     keys = {"organizations": "org_id", "funding": "project_id", "payments": "position",
             "inspections": "case_id", "penalties": "penalty_id"}
+    # The overview reads one street: a city's street office view holds every district's organizations.
+    indexes = {"organizations": ("street",), "funding": ("street, year",), "payments": ("street, year",),
+               "inspections": ("street",), "penalties": ("street",)}
 
     # -- keeping the tables -------------------------------------------------------------------------
 

@@ -34,7 +34,7 @@ class View:
     title: ClassVar[str] = ""
     tables: ClassVar[dict[str, str]]  # short table name -> column definitions
     keys: ClassVar[dict[str, str]]  # short table name -> ORDER BY columns that make rows comparable
-    indexes: ClassVar[dict[str, tuple[str, ...]]] = {}  # short table name -> columns looked up by
+    indexes: ClassVar[dict[str, tuple[str, ...]]] = {}  # short table name -> columns looked up by, each an index
     _handlers: ClassVar[dict[str, list[Handler]]]
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -75,8 +75,9 @@ class View:
         for table, columns in self.tables.items():
             tx.execute(f"CREATE TABLE IF NOT EXISTS {self.t(table)} ({columns})")
         for table, looked_up in self.indexes.items():
-            for column in looked_up:
-                tx.execute(f"CREATE INDEX IF NOT EXISTS {self.t(table)}__{column} ON {self.t(table)} ({column})")
+            for columns in looked_up:  # "org_id", or "street, year" for one index over both
+                name = "_".join(c.strip() for c in columns.split(","))
+                tx.execute(f"CREATE INDEX IF NOT EXISTS {self.t(table)}__{name} ON {self.t(table)} ({columns})")
 
     def drop(self, tx: Tx) -> None:
         for table in self.tables:
