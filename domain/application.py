@@ -5,11 +5,12 @@ idempotency key are not applied twice."""
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 from uuid import UUID, uuid4
 
 from eventsourcing.application import AggregateNotFoundError, Application
@@ -41,6 +42,8 @@ from domain.settings import DEFAULT_SETTINGS, LocalitySettings
 from domain.transcodings import register_domain_transcodings
 
 A = TypeVar("A", bound=Aggregate)
+SNAPSHOT_INTERVAL = 20
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -95,6 +98,11 @@ def mutate_in_turn(aggregate: Any, domain_events: Iterable[Any]) -> Any:
 class Supervision(Application[UUID]):
     """Lianjian's one application: the shared, immutable record of every department's facts."""
 
+    # An organization lives for decades: a snapshot every SNAPSHOT_INTERVAL events (domain/snapshots.py)
+    # means loading one reads a snapshot and fewer than that many events.
+    snapshotting_intervals: ClassVar[dict[type[Any], int]] = {Organization: SNAPSHOT_INTERVAL}
+    snapshotting_projectors: ClassVar[dict[type[Any], Any]] = {Organization: mutate_in_turn}
+
     name = "Lianjian"
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -107,6 +115,14 @@ class Supervision(Application[UUID]):
     def __init__(self, env: dict[str, str] | None = None, settings: LocalitySettings | None = None) -> None:
         super().__init__(env)
         self.settings = settings or DEFAULT_SETTINGS
+
+    def take_snapshot(self, aggregate_id: UUID, version: int | None = None, projector_func: Any = None) -> None:
+        """A snapshot is an optimisation taken after the command's events are stored: failing to take
+        one must not turn a recorded command into an error, so it is logged and the next one tried."""
+        try:
+            super().take_snapshot(aggregate_id, version, projector_func or mutate_in_turn)
+        except Exception:  # noqa: BLE001 - logged; the events are the record
+            log.warning("no snapshot of %s at version %s", aggregate_id, version, exc_info=True)
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)

@@ -38,6 +38,7 @@ from domain.evaluation import (
 )
 from domain.people import Person
 from domain.settings import LocalitySettings
+from domain.snapshots import StateSnapshot
 from domain.values import checked_name, checked_text, positive_money
 
 
@@ -80,6 +81,7 @@ class Organization(SupervisedAggregate):
     """One social organization, from registration or filing to its end."""
 
     shared_on_copy = (*IMMUTABLE, Person, PenaltyRecord)  # frozen, of immutable fields
+    Snapshot = StateSnapshot  # see domain/snapshots.py; raise class_version when the attributes change
 
     # -- creation -------------------------------------------------------------------------------
 

@@ -9,6 +9,7 @@ from eventsourcing.persistence import JSONTranscoder, Transcoding
 
 from domain.context import Context, stored_actor, stored_context
 from domain.people import Person
+from domain.snapshots import SNAPSHOT_TRANSCODINGS
 
 
 class DateAsISO(Transcoding):
@@ -56,5 +57,5 @@ class ContextAsDict(Transcoding):
 
 
 def register_domain_transcodings(transcoder: JSONTranscoder) -> None:
-    for transcoding in (DateAsISO(), PersonAsDict(), ContextAsDict()):
+    for transcoding in (DateAsISO(), PersonAsDict(), ContextAsDict(), *SNAPSHOT_TRANSCODINGS):
         transcoder.register(transcoding)
