@@ -116,6 +116,22 @@ class Supervision(Application[UUID]):
         super().__init__(env)
         self.settings = settings or DEFAULT_SETTINGS
 
+    def _take_snapshots(self, processing_event: Any) -> None:
+        """The library reloads an aggregate to snapshot it at the exact version that is a multiple of the
+        interval; a snapshot at any version will do, and the aggregate just saved is at hand."""
+        if self.snapshots is None:
+            return
+        first_new: dict[Any, int] = {}
+        for event in processing_event.events:
+            first_new.setdefault(event.originator_id, event.originator_version)
+        for aggregate_id, aggregate in processing_event.aggregates.items():
+            interval = self.snapshotting_intervals.get(type(aggregate))
+            if interval and aggregate_id in first_new and (first_new[aggregate_id] - 1) // interval < aggregate.version // interval:
+                try:
+                    self.snapshots.put([type(aggregate).Snapshot.take(aggregate)])
+                except Exception:  # noqa: BLE001 - logged; the events are the record
+                    log.warning("no snapshot of %s at version %s", aggregate_id, aggregate.version, exc_info=True)
+
     def take_snapshot(self, aggregate_id: UUID, version: int | None = None, projector_func: Any = None) -> None:
         """A snapshot is an optimisation taken after the command's events are stored: failing to take
         one must not turn a recorded command into an error, so it is logged and the next one tried."""

@@ -14,12 +14,30 @@ from eventsourcing.domain import Aggregate
 from domain import clock
 
 
+def as_stored(value: Any) -> Any:
+    """An event's value as it reads back from the store: an enum member as its value, a tuple as a list.
+    Events are made of these, so an aggregate changed by a command holds exactly what one replayed from
+    the store holds (and a snapshot of either is the same)."""
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, (list, tuple)):
+        return [as_stored(item) for item in value]
+    return value
+
+
 # Values that never change once made: a copy of an aggregate may share them with the original.
 IMMUTABLE: tuple[type, ...] = (str, int, float, bool, type(None), date, Decimal, UUID, Enum)
 
 
 class SupervisedAggregate(Aggregate):
     """Base of Lianjian's aggregates. Every event method takes ``ctx`` (who, why, legal basis, when)."""
+
+    @classmethod
+    def _create(cls, event_class: type[Any], *, id: Any = None, **kwargs: Any) -> Any:  # noqa: A002
+        return super()._create(event_class, id=id, **{k: as_stored(v) for k, v in kwargs.items()})
+
+    def trigger_event(self, event_class: type[Any], **kwargs: Any) -> None:
+        super().trigger_event(event_class, **{k: as_stored(v) for k, v in kwargs.items()})
 
     # What copies share, besides IMMUTABLE: an aggregate adds its own frozen value types.
     shared_on_copy: ClassVar[tuple[type, ...]] = IMMUTABLE

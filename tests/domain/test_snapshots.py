@@ -12,19 +12,9 @@ from domain.application import SNAPSHOT_INTERVAL, Supervision, mutate_in_turn
 from domain.context import Actor, Context
 from domain.organization import Organization
 from gateway.demo import load_demo
+from typed_state import typed
 
 PARTY = Actor("party-liu", "party-liu", "party_building", "officer")
-
-
-def typed(value: Any) -> Any:
-    """The value with its types spelled out, so a str is never taken for an enum member equal to it."""
-    if isinstance(value, dict):
-        return {typed(k): typed(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return (type(value).__name__, [typed(v) for v in value])
-    if hasattr(value, "__dict__") and not isinstance(value, type):
-        return (type(value).__name__, typed(vars(value)))
-    return (type(value).__name__, value)
 
 
 def replayed(app: Supervision, org_id: UUID) -> Organization:
