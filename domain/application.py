@@ -42,7 +42,7 @@ from domain.settings import DEFAULT_SETTINGS, LocalitySettings
 from domain.transcodings import register_domain_transcodings
 
 A = TypeVar("A", bound=Aggregate)
-SNAPSHOT_INTERVAL = 20
+SNAPSHOT_INTERVAL = 50  # each snapshot costs a write; 50 keeps that under 2% of commands
 log = logging.getLogger(__name__)
 
 
