@@ -9,11 +9,12 @@ Each figure stands beside its baseline, measured in the same run on the same mac
 - commands per second through the domain service (SQLite, PostgreSQL) beside a plain eventsourcing
   application with one bare aggregate (bench/baselines.py) and beside single-insert transactions of the
   same bytes with the database's own driver (the floor the database sets);
-- the same command through GraphQL over HTTP with 1, 8 and 32 concurrent clients, beside the domain service;
+- the same command through GraphQL over HTTP with 1, 8 and 32 concurrent clients, beside the domain service,
+  and the p99 of 32 clients sending at 50% and 80% of the rate that saturated the server;
 - each view's catch-up rate beside a bare read-and-decode loop, and a full rebuild of every view from the
-  whole log in a worker process, with a profile of where its time goes;
+  whole log (`lianjian rebuild`, in one process and with --jobs 2), with a profile of where its time goes;
 - query latency (organization, street overview, filtered search) over HTTP beside the same SQL in process;
-- peak memory of the server and of the rebuilding worker.
+- peak memory of the server and of the rebuilding processes.
 
 Data: bench/scale.py (bench/district.py's generator). PostgreSQL: a private server with PostgreSQL's
 durable defaults (fsync and synchronous commit on), or LIANJIAN_BENCH_DATABASE_URL. Never part of the tests.
@@ -29,6 +30,7 @@ import os
 import platform
 import pstats
 import random
+import resource
 import sqlite3
 import subprocess
 import sys
@@ -271,7 +273,7 @@ class Store:
     app: Any = None
     org_ids: list[str] = field(default_factory=list)  # active organizations of 渝中区 (the tokens' district)
     domain_rate: float = 0.0
-    rebuild_peak_kb: int | None = None  # the rebuilding worker's peak resident memory
+    rebuild_peak_kb: int | None = None  # the rebuilding processes' peak resident memory
 
     def server_env(self) -> dict[str, str]:
         env = {"LIANJIAN_DATA_DIR": str(self.folder), "LIANJIAN_DEV_MODE": "true",
@@ -373,18 +375,10 @@ def view_rates(store: Store, sizes: Sizes, report: Report) -> None:
                        "bare read-and-decode loop, same events", floor))
 
 
-# Two worker processes for the two cores, each keeping the views of one group, the costliest
-# (the event history) apart from the three next costliest (street office, finance, registry).
-REBUILD_GROUPS = (
-    ("event_history", "inspection_board", "party_building", "partners", "joint_alerts"),
-    ("civil_affairs_registry", "street_office", "finance_ledger", "public_disclosure"),
-)
-
-
 def full_rebuild(store: Store, report: Report) -> None:
-    """Every view from nothing, in `lianjian project --once` worker processes, as workers do it: first
-    one worker with every view, then one worker per group of REBUILD_GROUPS side by side (the views
-    of the first run are dropped between); their peak memory."""
+    """Every view rebuilt from the whole log by `lianjian rebuild` (one pass, then each swapped in), first
+    in one process, then with --jobs 2 (two processes side by side, each a share of the views); the
+    peak memory of the processes."""
     app = store.app
     head = app.head_position()
     say(f"{store.name}: bare read-and-decode loop over all {head:,} events")
@@ -394,42 +388,25 @@ def full_rebuild(store: Store, report: Report) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("LIANJIAN_")}
     env.update({k: v for k, v in store.server_env().items() if k != "LIANJIAN_DEV_MODE"})
     names = [v.name for v in ALL_VIEWS]
-    assert sorted(n for group in REBUILD_GROUPS for n in group) == sorted(names)
-    peaks = []
-    for groups in ([tuple(names)], REBUILD_GROUPS):
-        drop_views(app)
-        say(f"{store.name}: full rebuild of every view, {len(groups)} worker process(es)")
+    for jobs in (1, 2):
+        say(f"{store.name}: lianjian rebuild --jobs {jobs}")
+        out = tempfile.TemporaryFile()
         started = time.perf_counter()
-        workers = [(subprocess.Popen([sys.executable, "-m", "gateway", "project", *group, "--no-rules", "--no-seal",
-                                      "--once"], cwd=ROOT, env=env, stdout=(out := tempfile.TemporaryFile()),
-                                     stderr=subprocess.STDOUT), out) for group in groups]
-        cpu, peak = 0.0, 0
-        for worker, out in workers:
-            _, status, usage = os.wait4(worker.pid, 0)
-            cpu += usage.ru_utime + usage.ru_stime
-            peak = max(peak, usage.ru_maxrss)
-            if os.waitstatus_to_exitcode(status) != 0:
-                out.seek(0)
-                raise RuntimeError(f"a rebuilding worker failed: {out.read().decode(errors='replace')[-2000:]}")
+        worker = subprocess.Popen([sys.executable, "-m", "gateway", "rebuild", "--jobs", str(jobs)], cwd=ROOT,
+                                  env=env, stdout=out, stderr=subprocess.STDOUT)
+        _, status, _ = os.wait4(worker.pid, 0)
         seconds = time.perf_counter() - started
+        if os.waitstatus_to_exitcode(status) != 0:
+            out.seek(0)
+            raise RuntimeError(f"the rebuild failed: {out.read().decode(errors='replace')[-2000:]}")
         positions = {ViewDatabase(app).position(name) for name in names}
-        label = "one worker" if len(groups) == 1 else f"{len(groups)} workers side by side"
+        label = "one process" if jobs == 1 else f"--jobs {jobs}, processes side by side"
         report.add(Row("Views", f"full rebuild, all {len(names)} views, {count:,} events, {label} ({store.name})",
                        count / seconds, "events/s", "bare read-and-decode loop, same events", floor,
                        f"{seconds:.0f} s (goal < 60 s: {'ok' if seconds < 60 else 'NOT MET'}); every view at position"
-                       f" {max(positions):,}" + ("" if len(positions) == 1 else " (NOT ALL)") +
-                       f"; the workers' own CPU {cpu / seconds:.0%} of the time"))
-        peaks.append(peak)
-    store.rebuild_peak_kb = max(peaks)
-
-
-def drop_views(app: Any) -> None:
-    """Every view's tables and position, so the next rebuild starts from nothing."""
-    db = ViewDatabase(app)
-    with db.transaction() as tx:
-        for view in all_views():
-            view.drop(tx)
-            db.forget_position(tx, view.tracking_name)
+                       f" {max(positions):,}" + ("" if len(positions) == 1 else " (NOT ALL)")))
+    # The largest resident set of any process this one has waited for: the rebuilds are the largest.
+    store.rebuild_peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
 
 
 PROFILE_GROUPS = [
@@ -663,7 +640,7 @@ def run(scale: Scale, sizes: Sizes, stores: list[str], report: Report) -> dict[s
             report.add(Row("Memory", f"server peak RSS after the above ({store.name})", peak / 1024, "MiB",
                            "the same server right after start", idle / 1024))
             if store.rebuild_peak_kb is not None:
-                report.add(Row("Memory", f"rebuilding worker peak RSS ({store.name})", store.rebuild_peak_kb / 1024,
+                report.add(Row("Memory", f"rebuilding process peak RSS ({store.name})", store.rebuild_peak_kb / 1024,
                                "MiB", "the server right after start", idle / 1024))
         return info
     finally:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import fcntl
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
 import psycopg
@@ -60,9 +62,12 @@ AGGREGATE_CACHE = aggregate_cache()
 
 @contextmanager
 def schema_lock(env: dict[str, str]) -> Iterator[None]:
-    """On PostgreSQL, one process at a time creates tables (a session advisory lock); on SQLite, nothing."""
+    """One process at a time creates tables: a session advisory lock on PostgreSQL, a file lock beside
+    the SQLite file (where opening it also sets its journal mode, which another process may be holding)."""
     if env.get("PERSISTENCE_MODULE") != "eventsourcing.postgres":
-        yield
+        with open(Path(env["SQLITE_DBNAME"]).with_suffix(".schema-lock"), "a") as lock_file:
+            fcntl.flock(lock_file, fcntl.LOCK_EX)
+            yield
         return
     with psycopg.connect(host=env["POSTGRES_HOST"], port=env["POSTGRES_PORT"], dbname=env["POSTGRES_DBNAME"],
                          user=env["POSTGRES_USER"], password=env["POSTGRES_PASSWORD"] or None,

@@ -175,7 +175,16 @@ class ViewDatabase:
     @contextmanager
     def transaction(self, commit: bool = True) -> Iterator[Tx]:
         with ExitStack() as stack:
-            tx = Tx(lambda: stack.enter_context(self.datastore.transaction(commit=commit)), self)
+
+            def begin() -> Any:
+                cursor = stack.enter_context(self.datastore.transaction(commit=commit))
+                if commit and not self.is_postgres:
+                    # SQLite begins deferred: a transaction that read first and then writes, after another
+                    # process wrote, fails at once ("database is locked"). Writing first waits its turn.
+                    cursor.execute(f"DELETE FROM {self.tracking_table} WHERE 0")
+                return cursor
+
+            tx = Tx(begin, self)
             yield tx
             tx.flush()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -38,34 +39,41 @@ class CheckResult:
     differences: list[Difference] = field(default_factory=list)
 
 
-def rebuild(app: Supervision, live: View) -> int:
-    """Build the view anew in a scratch area, then swap it in with its position in one transaction.
+def rebuild(app: Supervision, live: View | Sequence[View]) -> int:
+    """Build the views anew in a scratch area, in one pass over the log, then swap each in with its
+    position in one transaction.
 
-    The caller holds the view's exclusive lock, so no worker applies events to it meanwhile.
-    Returns the position the rebuilt view has reached.
+    The caller holds the views' exclusive locks, so no worker applies events to them meanwhile.
+    Returns the position the rebuilt views have reached.
     """
-    scratch = type(live)(prefix=SCRATCH + live.prefix)
-    runner = _fresh(app, scratch)
+    lives = [live] if isinstance(live, View) else list(live)
+    scratches = [type(view)(prefix=SCRATCH + view.prefix) for view in lives]
+    runner = _fresh(app, scratches)
     runner.catch_up()
-    position = runner.positions[scratch.tracking_name]
+    position = min(runner.positions[scratch.tracking_name] for scratch in scratches)
     db = runner.db
     with db.transaction() as tx:
-        live.drop(tx)
-        for table in live.tables:
-            tx.execute(f"ALTER TABLE {scratch.t(table)} RENAME TO {live.t(table)}")
-            if db.is_postgres:
-                _rename_indexes(tx, live.t(table), scratch.prefix, live.prefix)
-            else:  # SQLite keeps an index's name across a table's rename and cannot rename it: drop it
-                for row in tx.rows("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ?"
-                                   " AND sql IS NOT NULL", (live.t(table),)):
-                    if row["name"].startswith(scratch.prefix):
-                        tx.execute(f'DROP INDEX "{row["name"]}"')
-        live.create(tx)  # the live view's own indexes, under its own names
-        db.forget_position(tx, live.tracking_name)
-        db.forget_position(tx, scratch.tracking_name)
-        if position:
-            tx.track(live.tracking_name, position)
+        for view, scratch in zip(lives, scratches, strict=True):
+            _swap_in(tx, db, view, scratch, position)
     return position
+
+
+def _swap_in(tx: Any, db: Any, live: View, scratch: View, position: int) -> None:
+    live.drop(tx)
+    for table in live.tables:
+        tx.execute(f"ALTER TABLE {scratch.t(table)} RENAME TO {live.t(table)}")
+        if db.is_postgres:
+            _rename_indexes(tx, live.t(table), scratch.prefix, live.prefix)
+        else:  # SQLite keeps an index's name across a table's rename and cannot rename it: drop it
+            for row in tx.rows("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ?"
+                               " AND sql IS NOT NULL", (live.t(table),)):
+                if row["name"].startswith(scratch.prefix):
+                    tx.execute(f'DROP INDEX "{row["name"]}"')
+    live.create(tx)  # the live view's own indexes, under its own names
+    db.forget_position(tx, live.tracking_name)
+    db.forget_position(tx, scratch.tracking_name)
+    if position:
+        tx.track(live.tracking_name, position)
 
 
 def check(app: Supervision, live: View, attempts: int = 5) -> CheckResult:
@@ -108,12 +116,14 @@ def db_position(tx: Any, db: Any, name: str) -> int:
     return int(found["notification_id"]) if found and found["notification_id"] is not None else 0
 
 
-def _fresh(app: Supervision, scratch: View) -> ViewRunner:
+def _fresh(app: Supervision, scratch: View | Sequence[View]) -> ViewRunner:
+    scratches = [scratch] if isinstance(scratch, View) else list(scratch)
     runner = ViewRunner(app, [])
     with runner.db.transaction() as tx:
-        scratch.drop(tx)
-        runner.db.forget_position(tx, scratch.tracking_name)
-    return ViewRunner(app, [scratch])
+        for view in scratches:
+            view.drop(tx)
+            runner.db.forget_position(tx, view.tracking_name)
+    return ViewRunner(app, scratches)
 
 
 def _compare(view: View, table: str, live: list[dict[str, Any]], rebuilt: list[dict[str, Any]]) -> list[Difference]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -11,10 +13,14 @@ from gateway.cli import app
 from gateway.demo import load_demo
 from gateway.settings import Settings
 from gateway.storage import open_application
+from projections.catalog import ALL_VIEWS, all_views, split_for_jobs
 from projections.db import ViewDatabase
+from projections.history import EventHistoryView
 from projections.registry import CivilAffairsRegistry
+from projections.street_office import StreetOfficeView
 
 runner = CliRunner()
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -56,6 +62,31 @@ def test_check_finds_a_tampered_view_row_and_rebuild_repairs_it(data_dir):
     rebuilt = runner.invoke(app, ["rebuild", "civil_affairs_registry"])
     assert rebuilt.exit_code == 0 and "rebuilt to position" in rebuilt.output
     assert runner.invoke(app, ["rebuild", "--check", "civil_affairs_registry"]).exit_code == 0
+
+
+def test_rebuild_in_two_processes_repairs_views_of_both_and_leaves_them_current(data_dir):
+    assert runner.invoke(app, ["project", "--once", "--no-rules"]).exit_code == 0
+    application = open_application(Settings())
+    head = application.head_position()
+    street, history = StreetOfficeView(), EventHistoryView()
+    groups = [{v.name for v in group} for group in split_for_jobs(all_views(), 2)]
+    assert [street.name in g for g in groups] == [history.name not in g for g in groups]  # one in each
+    with ViewDatabase(application).transaction() as tx:  # a tampered row in each process's share
+        tx.execute(f"DELETE FROM {street.t('organizations')} WHERE name = ?", ("春森腰鼓队",))
+        tx.execute(f"DELETE FROM {history.t('events')} WHERE position = ?", (head,))
+    application.close()
+    assert runner.invoke(app, ["rebuild", "--check"]).exit_code == 1
+
+    # The CLI's own process, as an operator runs it: its children are processes of their own.
+    done = subprocess.run([sys.executable, "-m", "gateway", "rebuild", "--jobs", "2"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.count("rebuilt to position") == len(ALL_VIEWS)
+    assert runner.invoke(app, ["rebuild", "--check"]).exit_code == 0
+    application = open_application(Settings())
+    db = ViewDatabase(application)
+    assert {db.position(view.name) for view in ALL_VIEWS} == {head}
+    application.close()
 
 
 def test_unknown_view_and_bad_date_are_one_line_errors(data_dir):
