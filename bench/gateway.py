@@ -120,57 +120,21 @@ class ClientRun:
         return rate(len(self.latencies), self.seconds)
 
 
-def thread_clients(url: str, token: str, clients: int, per_client: int, body: Callable[[int, int], str]) -> ClientRun:
+def thread_clients(url: str, token: str, clients: int, per_client: int, body: Callable[[int, int], str],
+                   rate: float | None = None, seed: int = 17) -> ClientRun:
     """``clients`` threads, each on its own keep-alive connection (the standard library's client: far lighter
     here than an async one), each POSTing ``body(client, i)`` to /graphql ``per_client`` times, every request
-    measured. A GET /healthz first opens each connection, unmeasured; all start together."""
+    measured. A GET /healthz first opens each connection, unmeasured; all start together.
+
+    Without ``rate``, each client sends its next request when the last is answered (a closed loop: at
+    saturation its latency is only queueing). With ``rate``, together the clients send that many requests
+    a second, each at random (Poisson) moments whether or not earlier answers have come, and a request's
+    latency counts from the moment it was due: a server that falls behind is charged for the wait."""
     host, port = url.removeprefix("http://").split(":")
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
     latencies: list[float] = []
     errors: Counter = Counter()
     start = threading.Barrier(clients + 1)
-
-    def one_client(k: int) -> None:
-        connection = http.client.HTTPConnection(host, int(port), timeout=120)
-        connection.request("GET", "/healthz")
-        connection.getresponse().read()
-        start.wait()
-        mine, failed = [], Counter()
-        for i in range(per_client):
-            payload = body(k, i)
-            started = time.perf_counter()
-            connection.request("POST", "/graphql", payload, headers)
-            response = connection.getresponse()
-            answer = json.loads(response.read())
-            mine.append(time.perf_counter() - started)
-            if response.status != 200 or answer.get("errors"):
-                codes = [(e.get("extensions") or {}).get("code", "?") for e in answer.get("errors") or [{}]]
-                failed[codes[0] if response.status == 200 else f"HTTP {response.status}"] += 1
-        latencies.extend(mine)
-        errors.update(failed)
-        connection.close()
-
-    threads = [threading.Thread(target=one_client, args=(k,)) for k in range(clients)]
-    for thread in threads:
-        thread.start()
-    start.wait()
-    began = time.perf_counter()
-    for thread in threads:
-        thread.join()
-    return ClientRun(latencies, time.perf_counter() - began, errors)
-
-
-def paced_clients(url: str, token: str, clients: int, per_client: int, rate: float,
-                  body: Callable[[int, int], str], seed: int = 17) -> ClientRun:
-    """Like ``thread_clients``, but open-loop: together the clients send ``rate`` requests a second, each
-    at random (Poisson) moments, whether or not earlier answers have come. A request's latency counts from
-    the moment it was due, so a server that falls behind is charged for the wait (no coordinated omission)."""
-    host, port = url.removeprefix("http://").split(":")
-    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-    latencies: list[float] = []
-    errors: Counter = Counter()
-    start = threading.Barrier(clients + 1)
-    each_rate = rate / clients
 
     def one_client(k: int) -> None:
         rng = random.Random(seed + k)
@@ -178,20 +142,25 @@ def paced_clients(url: str, token: str, clients: int, per_client: int, rate: flo
         connection.request("GET", "/healthz")
         connection.getresponse().read()
         start.wait()
-        due = time.perf_counter() + rng.expovariate(each_rate)
+        due = time.perf_counter() + (rng.expovariate(rate / clients) if rate else 0.0)
         mine, failed = [], Counter()
         for i in range(per_client):
-            pause = due - time.perf_counter()
-            if pause > 0:
-                time.sleep(pause)
-            connection.request("POST", "/graphql", body(k, i), headers)
+            payload = body(k, i)
+            if rate:
+                pause = due - time.perf_counter()
+                if pause > 0:
+                    time.sleep(pause)
+            else:
+                due = time.perf_counter()
+            connection.request("POST", "/graphql", payload, headers)
             response = connection.getresponse()
             answer = json.loads(response.read())
             mine.append(time.perf_counter() - due)
             if response.status != 200 or answer.get("errors"):
                 codes = [(e.get("extensions") or {}).get("code", "?") for e in answer.get("errors") or [{}]]
                 failed[codes[0] if response.status == 200 else f"HTTP {response.status}"] += 1
-            due += rng.expovariate(each_rate)
+            if rate:
+                due += rng.expovariate(rate / clients)
         latencies.extend(mine)
         errors.update(failed)
         connection.close()

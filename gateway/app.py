@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 from collections.abc import AsyncIterator
@@ -50,6 +51,16 @@ class GraphQLEndpoint(GraphQL):
         context = RequestContext(self.runtime)
         context.request, context.response = request, response
         return context
+
+
+def create_served_app(settings: Settings | None = None) -> FastAPI:
+    """The gateway as `lianjian serve` runs it. What is made at start (modules, the schema, the routes) lives
+    as long as the process: frozen out of the garbage collector's full scans, which stop every request
+    and took about 90 ms a time at city scale (the p99 of a lightly loaded server)."""
+    api = create_app(settings)
+    gc.collect()
+    gc.freeze()
+    return api
 
 
 def create_app(settings: Settings | None = None, *, verifier: Any = None) -> FastAPI:

@@ -215,12 +215,12 @@ def _serve(settings: Settings, workers: int = 1) -> None:
         # views' locks let one of them apply each view while the others stand by.
         os.environ.update({"LIANJIAN_DEV_MODE": str(settings.dev_mode).lower(),
                            "LIANJIAN_DATA_DIR": str(settings.data_dir)})
-        uvicorn.run("gateway.app:create_app", factory=True, host=settings.host, port=settings.port,
+        uvicorn.run("gateway.app:create_served_app", factory=True, host=settings.host, port=settings.port,
                     workers=workers, log_level="info")
         return
-    from gateway.app import create_app
+    from gateway.app import create_served_app
 
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+    uvicorn.run(create_served_app(settings), host=settings.host, port=settings.port, log_level="info")
 
 
 @app.command()

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import gc
 import time
 from collections.abc import Iterator
+from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.core import GaugeMetricFamily, HistogramMetricFamily
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway.runtime import Runtime
@@ -34,6 +36,49 @@ class LagCollector:
         yield seconds
 
 
+class GcPauses:
+    """Pauses of Python's cyclic garbage collector, which stops the whole process: they are part of every
+    request's tail. One gc callback per process, however many apps it makes (tests make many)."""
+
+    BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0)
+
+    def __init__(self) -> None:
+        self.counts: dict[str, list[int]] = {}
+        self.sums: dict[str, float] = {}
+        self._started = 0.0
+        self._watching = False
+
+    def watching(self) -> GcPauses:
+        if not self._watching:
+            gc.callbacks.append(self._callback)
+            self._watching = True
+        return self
+
+    def _callback(self, phase: str, info: dict[str, Any]) -> None:
+        if phase == "start":
+            self._started = time.perf_counter()
+            return
+        pause = time.perf_counter() - self._started
+        generation = str(info.get("generation"))
+        counts = self.counts.setdefault(generation, [0] * (len(self.BUCKETS) + 1))
+        counts[next((i for i, bound in enumerate(self.BUCKETS) if pause <= bound), len(self.BUCKETS))] += 1
+        self.sums[generation] = self.sums.get(generation, 0.0) + pause
+
+    def collect(self) -> Iterator[HistogramMetricFamily]:
+        family = HistogramMetricFamily("lianjian_gc_pause_seconds", "Pauses of Python's garbage collector",
+                                       labels=["generation"])
+        for generation, counts in sorted(self.counts.items()):
+            cumulative, buckets = 0, []
+            for bound, count in zip((*map(str, self.BUCKETS), "+Inf"), counts, strict=True):
+                cumulative += count
+                buckets.append((bound, cumulative))
+            family.add_metric([generation], buckets, sum_value=self.sums[generation])
+        yield family
+
+
+GC_PAUSES = GcPauses()
+
+
 class Metrics:
     def __init__(self, runtime: Runtime) -> None:
         self.registry = CollectorRegistry()
@@ -41,6 +86,7 @@ class Metrics:
         self.latency = Histogram("lianjian_http_request_seconds", "HTTP request latency", ["route"],
                                  registry=self.registry)
         self.registry.register(LagCollector(runtime))
+        self.registry.register(GC_PAUSES.watching())
 
     def middleware(self, app: ASGIApp) -> ASGIApp:
         """A plain ASGI middleware (no per-request task or body streaming, unlike BaseHTTPMiddleware)."""

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import base64
+import gc
 import json
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -220,6 +223,21 @@ def test_health_readiness_and_metrics(gateway):
     metrics = gateway.client.get("/metrics").text
     assert 'lianjian_http_requests_total{route="/graphql",status="200"}' in metrics
     assert 'lianjian_view_events_behind{view="civil_affairs_registry"} 0.0' in metrics
+    gc.collect()  # a full collection, timed by the process's one collector callback
+    pauses = [line for line in gateway.client.get("/metrics").text.splitlines()
+              if line.startswith('lianjian_gc_pause_seconds_count{generation="2"}')]
+    assert pauses and float(pauses[0].split()[-1]) >= 1
+
+
+def test_the_served_app_freezes_what_it_made_at_start_out_of_the_collectors_scans(tmp_path):
+    # In a process of its own: freezing is for the whole process.
+    script = ("import gc; from gateway.app import create_served_app; from gateway.settings import Settings;"
+              f" create_served_app(Settings(data_dir={str(tmp_path)!r}, dev_mode=True, embedded_projections=False));"
+              " print(gc.get_freeze_count())")
+    done = subprocess.run([sys.executable, "-c", script], cwd=Path(__file__).resolve().parents[2],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert int(done.stdout.split()[-1]) > 10_000
 
 
 def test_a_malformed_request_body_is_a_clear_client_error(gateway):
