@@ -37,6 +37,7 @@ import sys
 import tempfile
 import time
 import uuid
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -49,6 +50,7 @@ import psycopg  # noqa: E402
 
 from auth.dev import DevTokenIssuer  # noqa: E402
 from bench.baselines import BareApplication  # noqa: E402
+from bench.database import bench_database  # noqa: E402
 from bench.gateway import COUNT, ORG_QUERY, start_server, thread_clients  # noqa: E402
 from bench.projections import bare_loop, catch_up_rate  # noqa: E402
 from bench.scale import SCALES, Scale, record, scale_named  # noqa: E402
@@ -56,7 +58,6 @@ from bench.stats import percentile  # noqa: E402
 from domain.context import Actor, Context  # noqa: E402
 from gateway.settings import Settings  # noqa: E402
 from gateway.storage import eventsourcing_env, open_application  # noqa: E402
-from infra.postgres.private import PrivateServer  # noqa: E402
 from projections.catalog import ALL_VIEWS, all_views  # noqa: E402
 from projections.db import ViewDatabase  # noqa: E402
 from projections.history import EventHistoryView  # noqa: E402
@@ -175,6 +176,11 @@ def rss_kb(pid: int, field_name: str = "VmHWM") -> int:
 # -- commands ------------------------------------------------------------------------------------------
 
 
+def count_once(app: Any, org_id: str, i: int) -> None:
+    """The benchmark's one command: countPartyMembers through the domain service."""
+    app.count_party_members(Context(PARTY_OFFICER, "基准测试", date(2026, 11, 20)), org_id, members=i % 9 + 1)
+
+
 def domain_commands(app: Any, org_ids: list[str], n: int, seed: int, distinct: bool = False) -> tuple[float, int]:
     """count_party_members on random organizations (each once, if ``distinct``); commands/s, and the
     position before the first."""
@@ -185,7 +191,7 @@ def domain_commands(app: Any, org_ids: list[str], n: int, seed: int, distinct: b
     gc.collect()
     started = time.perf_counter()
     for i, org_id in enumerate(picks):
-        app.count_party_members(Context(PARTY_OFFICER, "基准测试", date(2026, 11, 20)), org_id, members=i % 9 + 1)
+        count_once(app, org_id, i)
     return n / (time.perf_counter() - started), before
 
 
@@ -206,8 +212,7 @@ def warm_and_bare(app: Any, org_ids: list[str], env: dict[str, str], n: int, see
     for block in range(0, n, per):
         started = time.perf_counter()
         for i in range(block, min(block + per, n)):
-            app.count_party_members(Context(PARTY_OFFICER, "基准测试", date(2026, 11, 20)), domain_picks[i],
-                                    members=i % 9 + 1)
+            count_once(app, domain_picks[i], i)
         domain_seconds += time.perf_counter() - started
         started = time.perf_counter()
         for i in range(block, min(block + per, n)):
@@ -592,22 +597,19 @@ def queries(store: Store, sizes: Sizes, report: Report, server_url: str, token: 
 
 
 def run(scale: Scale, sizes: Sizes, stores: list[str], report: Report) -> dict[str, str]:
-    server_pg = None
-    given = os.environ.get("LIANJIAN_BENCH_DATABASE_URL")
     work = Path(tempfile.mkdtemp(prefix="lianjian-bench-"))
     opened: list[Store] = []
-    try:
-        if "postgres" in stores and not given:
-            server_pg = PrivateServer(durable=True)
-            server_pg.start()
+    with ExitStack() as cleanup:
         pg_version = "—"
         if "postgres" in stores:
-            url = given or server_pg.create_database("bench_" + uuid.uuid4().hex[:8])
+            url = cleanup.enter_context(bench_database(durable=True))
             with psycopg.connect(url) as conn:
                 pg_version = str(conn.execute("SHOW server_version").fetchone()[0])
         info = machine(pg_version)
         say("machine: " + ", ".join(f"{k} {v}" for k, v in info.items()))
         print(f"\n{'measure':<54}{'figure':>10} {'unit':<9}| {'baseline':<44}{'baseline':>10} | ratio")
+        # Closed before the database's server stops (an exit stack unwinds last-in, first-out).
+        cleanup.callback(lambda: [store.app.close() for store in opened if store.app is not None])
         if "sqlite" in stores:
             folder = work / "sqlite"
             opened.append(Store("SQLite", Settings(data_dir=folder, dev_mode=True), folder))
@@ -643,12 +645,6 @@ def run(scale: Scale, sizes: Sizes, stores: list[str], report: Report) -> dict[s
                 report.add(Row("Memory", f"rebuilding process peak RSS ({store.name})", store.rebuild_peak_kb / 1024,
                                "MiB", "the server right after start", idle / 1024))
         return info
-    finally:
-        for store in opened:
-            if store.app is not None:
-                store.app.close()
-        if server_pg is not None:
-            server_pg.stop()
 
 
 def summary(report: Report) -> list[str]:

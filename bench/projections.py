@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import os
 import statistics
 import sys
 import threading
@@ -23,12 +22,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.database import bench_database  # noqa: E402
 from bench.stats import percentile  # noqa: E402
 from bench.district import ctx, generate  # noqa: E402
 from domain.context import Department  # noqa: E402
 from gateway.settings import Settings  # noqa: E402
 from gateway.storage import open_application  # noqa: E402
-from infra.postgres.private import PrivateServer  # noqa: E402
 from projections.catalog import ALL_VIEWS, all_views  # noqa: E402
 from projections.db import ViewDatabase  # noqa: E402
 from projections.runner import ViewRunner  # noqa: E402
@@ -91,13 +90,7 @@ def main() -> None:
     parser.add_argument("--lag-samples", type=int, default=200)
     args = parser.parse_args()
 
-    server = None
-    url = os.environ.get("LIANJIAN_BENCH_DATABASE_URL")
-    if not url:
-        server = PrivateServer()
-        server.start()
-        url = server.create_database("bench_" + uuid.uuid4().hex[:8])
-    try:
+    with bench_database() as url:
         app = open_application(Settings(database_url=url))
         started = time.perf_counter()
         org_ids = generate(app, args.organizations)
@@ -125,9 +118,6 @@ def main() -> None:
             print(f"{name:<26}{percentile(values, 0.5) * 1000:>9.1f}{p99 * 1000:>9.1f}"
                   f"  {'ok' if p99 < 1 else 'BELOW GOAL'}")
         print(f"{'(median of all views)':<26}{statistics.median(v for vs in lags.values() for v in vs) * 1000:>9.1f}")
-    finally:
-        if server is not None:
-            server.stop()
 
 
 if __name__ == "__main__":

@@ -12,25 +12,23 @@ from __future__ import annotations
 
 import argparse
 import gc
-import os
 import statistics
 import sys
 import tempfile
 import threading
 import time
-import uuid
 from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.database import bench_database  # noqa: E402
 from bench.stats import percentile  # noqa: E402
 from bench.district import ctx, generate  # noqa: E402
 from domain.context import Department  # noqa: E402
 from gateway.settings import Settings  # noqa: E402
 from gateway.storage import open_application  # noqa: E402
-from infra.postgres.private import PrivateServer  # noqa: E402
 from projections.chain import (  # noqa: E402
     ALGORITHMS,
     CHAIN_TABLE,
@@ -136,14 +134,8 @@ def main() -> None:
     parser.add_argument("--sqlite-poll", type=float, default=0.2, help="the sealer's poll interval on SQLite")
     args = parser.parse_args()
 
-    server = None
-    url = os.environ.get("LIANJIAN_BENCH_DATABASE_URL")
-    if not url:
-        server = PrivateServer()
-        server.start()
-        url = server.create_database("bench_" + uuid.uuid4().hex[:8])
     folder = tempfile.mkdtemp(prefix="lianjian-bench-")
-    try:
+    with bench_database() as url:
         stores = {"SQLite": Settings(data_dir=Path(folder)), "PostgreSQL": Settings(database_url=url)}
         rows, windows = [], {}
         for store, settings in stores.items():
@@ -168,9 +160,6 @@ def main() -> None:
             print(f"{store:<11}{wake:<22}{statistics.median(values) * 1000:>9.1f}"
                   f"{percentile(values, 0.99) * 1000:>9.1f}{max(values) * 1000:>9.1f}"
                   f"  {'ok' if max(values) < 1 else 'ABOVE GOAL'}")
-    finally:
-        if server is not None:
-            server.stop()
 
 
 if __name__ == "__main__":

@@ -101,7 +101,6 @@ class Supervision(Application[UUID]):
     # An organization lives for decades: a snapshot every SNAPSHOT_INTERVAL events (domain/snapshots.py)
     # means loading one reads a snapshot and fewer than that many events.
     snapshotting_intervals: ClassVar[dict[type[Any], int]] = {Organization: SNAPSHOT_INTERVAL}
-    snapshotting_projectors: ClassVar[dict[type[Any], Any]] = {Organization: mutate_in_turn}
 
     name = "Lianjian"
 
@@ -118,7 +117,8 @@ class Supervision(Application[UUID]):
 
     def _take_snapshots(self, processing_event: Any) -> None:
         """The library reloads an aggregate to snapshot it at the exact version that is a multiple of the
-        interval; a snapshot at any version will do, and the aggregate just saved is at hand."""
+        interval; a snapshot at any version will do, and the aggregate just saved is at hand. A snapshot that
+        cannot be taken is logged, never an error of the command: its events are already stored."""
         if self.snapshots is None:
             return
         first_new: dict[Any, int] = {}
@@ -126,19 +126,13 @@ class Supervision(Application[UUID]):
             first_new.setdefault(event.originator_id, event.originator_version)
         for aggregate_id, aggregate in processing_event.aggregates.items():
             interval = self.snapshotting_intervals.get(type(aggregate))
-            if interval and aggregate_id in first_new and (first_new[aggregate_id] - 1) // interval < aggregate.version // interval:
+            if not interval or aggregate_id not in first_new:
+                continue
+            if (first_new[aggregate_id] - 1) // interval < aggregate.version // interval:  # crossed a multiple
                 try:
                     self.snapshots.put([type(aggregate).Snapshot.take(aggregate)])
                 except Exception:  # noqa: BLE001 - logged; the events are the record
                     log.warning("no snapshot of %s at version %s", aggregate_id, aggregate.version, exc_info=True)
-
-    def take_snapshot(self, aggregate_id: UUID, version: int | None = None, projector_func: Any = None) -> None:
-        """A snapshot is an optimisation taken after the command's events are stored: failing to take
-        one must not turn a recorded command into an error, so it is logged and the next one tried."""
-        try:
-            super().take_snapshot(aggregate_id, version, projector_func or mutate_in_turn)
-        except Exception:  # noqa: BLE001 - logged; the events are the record
-            log.warning("no snapshot of %s at version %s", aggregate_id, version, exc_info=True)
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)

@@ -94,20 +94,28 @@ class Ledger:
             self.longest = max(self.longest, seconds)
 
 
-def restart_under_load(server: PrivateServer, ledger: Ledger, stopping: threading.Event, away: float) -> None:
-    """Let the writers run, stop the server hard, keep it away, start it again, and wait until the
-    writers are acknowledged again; then stop them."""
-    time.sleep(0.8)
-    assert ledger.acknowledged, ledger.unexpected or ledger.retryable
-    server.stop(keep_data=True, mode="immediate")
-    time.sleep(away)
-    server.start_again()
-    back = len(ledger.acknowledged)
-    deadline = time.monotonic() + 40
-    while len(ledger.acknowledged) < back + 30 and time.monotonic() < deadline:
-        time.sleep(0.05)
-    stopping.set()
-    assert len(ledger.acknowledged) >= back + 30, "the writers did not recover"
+def restart_under_load(server: PrivateServer, ledger: Ledger, stopping: threading.Event, away: float,
+                       threads: list[threading.Thread]) -> None:
+    """Start the writers, let them run, stop the server hard, keep it away, start it again, and wait until
+    the writers are acknowledged again; then stop them (also when this fails)."""
+    for thread in threads:
+        thread.start()
+    try:
+        time.sleep(0.8)
+        assert ledger.acknowledged, ledger.unexpected or ledger.retryable
+        server.stop(keep_data=True, mode="immediate")
+        time.sleep(away)
+        server.start_again()
+        back = len(ledger.acknowledged)
+        deadline = time.monotonic() + 40
+        while len(ledger.acknowledged) < back + 30 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        stopping.set()
+        assert len(ledger.acknowledged) >= back + 30, "the writers did not recover"
+    finally:
+        stopping.set()
+        for thread in threads:
+            thread.join(timeout=60)
 
 
 def check_store(app: Supervision, org_ids: list[str], starts: dict[str, int], ledger: Ledger) -> None:
@@ -156,14 +164,7 @@ def run_writers(app: Supervision, org_ids: list[str], server: PrivateServer, awa
             i += 1
 
     threads = [threading.Thread(target=writer, args=(w,), daemon=True) for w in range(4)]
-    for thread in threads:
-        thread.start()
-    try:
-        restart_under_load(server, ledger, stopping, away)
-    finally:
-        stopping.set()
-        for thread in threads:
-            thread.join(timeout=60)
+    restart_under_load(server, ledger, stopping, away, threads)
     assert ledger.unexpected == []
     return ledger
 
@@ -287,14 +288,7 @@ def test_the_gateway_answers_unavailable_meanwhile_and_recovers(server, tmp_path
 
         threads = [threading.Thread(target=writer, args=(w,), daemon=True) for w in range(3)]
         threads.append(threading.Thread(target=probe, daemon=True))
-        for thread in threads:
-            thread.start()
-        try:
-            restart_under_load(server, ledger, stopping, LONG_OUTAGE)
-        finally:
-            stopping.set()
-            for thread in threads:
-                thread.join(timeout=60)
+        restart_under_load(server, ledger, stopping, LONG_OUTAGE, threads)
         assert ledger.unexpected == []
         assert codes["UNAVAILABLE"] > 0 and set(codes) == {"UNAVAILABLE"}
         print(f"gateway: {len(ledger.acknowledged)} commands acknowledged, {codes['UNAVAILABLE']} UNAVAILABLE;"
