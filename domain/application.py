@@ -269,8 +269,18 @@ class Supervision(Application[UUID]):
 
     def read_events(self, start: int, limit: int, stop: int | None = None) -> list[RecordedEvent]:
         """Up to ``limit`` stored events from global position ``start`` (to ``stop``), decoded."""
+        return self.read_batch(start, limit, stop)[0]
+
+    def read_batch(self, start: int, limit: int, stop: int | None = None,
+                   keep: Callable[[Any], bool] | None = None) -> tuple[list[RecordedEvent], int]:
+        """``read_events`` decoding only the stored events ``keep`` accepts (it sees each one's
+        originator id, version, topic and position before any decoding), and the position of the
+        last event read, kept or not (0 when there was none)."""
         notifications = self.recorder.select_notifications(start=start, limit=limit, stop=stop)
-        return [self._decoded(notification) for notification in notifications]
+        if not notifications:
+            return [], 0
+        kept = notifications if keep is None else [n for n in notifications if keep(n)]
+        return [self._decoded(notification) for notification in kept], notifications[-1].id
 
     def recorded_events(self, start: int = 1, batch: int = 500) -> Iterator[RecordedEvent]:
         """Every stored event from global position ``start`` on, decoded."""

@@ -321,12 +321,11 @@ def rebuild(
     views: list[str] = typer.Argument(None, help="Views to rebuild or check (default: all)."),
     check: bool = typer.Option(False, "--check", help="Compare each live view with a rebuild; change nothing."),
     wait: float = typer.Option(30.0, help="Seconds to wait for a running worker to let go of a view."),
-    jobs: int = typer.Option(1, min=1, max=16, help="Worker processes rebuilding side by side, each a share"
-                                                     " of the views (one per core)."),
+    jobs: int = typer.Option(1, min=1, max=16, help="Processes rebuilding side by side, each a share of the"
+                                                     " organizations (one per core)."),
 ) -> None:
     """Recreate views from the log in one pass over it, or (--check) prove each equals a replay of the
     log, row by row."""
-    from projections.catalog import split_for_jobs
     from projections.rebuild import check as check_view
     from projections.rebuild import rebuild as rebuild_views
     from projections.worker import ExclusiveLock
@@ -345,10 +344,6 @@ def rebuild(
         if failed:
             raise typer.Exit(1)
         return
-    groups = split_for_jobs(chosen, jobs)
-    if len(groups) > 1:
-        _rebuild_side_by_side(groups, wait)
-        return
     application = _open()
     locks = []
     try:
@@ -360,7 +355,7 @@ def rebuild(
                     raise CliError(f"a worker is applying {view.name}; stop it first (or wait longer)")
                 time.sleep(0.5)
             locks.append(lock)
-        position = rebuild_views(application, chosen)
+        position = rebuild_views(application, chosen, jobs=jobs, run_shares=_run_shares)
     finally:
         for lock in locks:
             lock.release()
@@ -368,16 +363,33 @@ def rebuild(
         typer.echo(f"{view.name}: rebuilt to position {position}")
 
 
-def _rebuild_side_by_side(groups: list[list[Any]], wait: float) -> None:
-    """One `lianjian rebuild` process per group of views, side by side; fails if any of them fails."""
+def _run_shares(names: list[str], count: int, until: int) -> None:
+    """One `lianjian rebuild-share` process per share of the organizations, side by side."""
     import subprocess
     import sys
 
-    workers = [subprocess.Popen([sys.executable, "-m", "gateway", "rebuild", *(v.name for v in group),
-                                 "--wait", str(wait)]) for group in groups]
+    workers = [subprocess.Popen([sys.executable, "-m", "gateway", "rebuild-share", *names, "--index", str(index),
+                                 "--count", str(count), "--until", str(until)]) for index in range(count)]
     codes = [worker.wait() for worker in workers]
     if any(codes):
-        raise CliError(f"a rebuilding process failed (exit codes {codes}); the views of a failed one are as they were")
+        raise CliError(f"a rebuilding process failed (exit codes {codes}); the views are as they were")
+
+
+@app.command("rebuild-share", hidden=True)
+@friendly_errors
+def rebuild_share(
+    views: list[str] = typer.Argument(..., help="Views being rebuilt."),
+    index: int = typer.Option(..., min=0, help="This process's share, from 0."),
+    count: int = typer.Option(..., min=2, help="How many shares."),
+    until: int = typer.Option(..., min=0, help="The position the rebuild reaches."),
+) -> None:
+    """Internal: one share of `lianjian rebuild --jobs N`, into the scratch views its parent made."""
+    from projections.rebuild import rebuild_share as apply_share
+
+    if index >= count:
+        raise CliError(f"--index must be below --count ({count})")
+    applied = apply_share(_open(), _views(views), index, count, until)
+    typer.echo(f"share {index + 1} of {count}: {applied} events applied")
 
 
 @app.command()

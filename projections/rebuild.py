@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from domain.application import Supervision
 from projections.runner import ViewRunner
+from projections.shares import Share
 from projections.view import View
 
 SCRATCH = "scratch_"
@@ -39,26 +40,53 @@ class CheckResult:
     differences: list[Difference] = field(default_factory=list)
 
 
-def rebuild(app: Supervision, live: View | Sequence[View]) -> int:
+RunShares = Callable[[list[str], int, int], None]
+
+
+def rebuild(app: Supervision, live: View | Sequence[View], jobs: int = 1, run_shares: RunShares | None = None) -> int:
     """Build the views anew in a scratch area, in one pass over the log, then swap each in with its
     position in one transaction.
 
+    With ``jobs`` > 1, ``run_shares(view names, jobs, position)`` runs that many processes side by
+    side, each calling ``rebuild_share`` for one share of the organizations, and returns when all
+    have finished (raising if any failed: the live views are then as they were).
     The caller holds the views' exclusive locks, so no worker applies events to them meanwhile.
     Returns the position the rebuilt views have reached.
     """
     lives = [live] if isinstance(live, View) else list(live)
     scratches = [type(view)(prefix=SCRATCH + view.prefix) for view in lives]
-    runner = _fresh(app, scratches)
-    runner.catch_up()
-    position = min(runner.positions[scratch.tracking_name] for scratch in scratches)
+    shares = [Share(i, jobs) for i in range(jobs)] if jobs > 1 else []
+    runner = _fresh(app, scratches, shares)
+    until = app.head_position()
+    if shares:
+        if run_shares is None:
+            raise ValueError("a rebuild in shares needs a way to run them")
+        run_shares([view.name for view in lives], jobs, until)
+        db = runner.db
+        for scratch in scratches:
+            reached = {db.position(share.tracked_as(scratch.tracking_name)) for share in shares}
+            if until and reached != {until}:
+                raise RuntimeError(f"{scratch.name}: the shares reached {sorted(reached)}, not {until}")
+        position = until
+    else:
+        runner.catch_up(until=until)
+        position = min(runner.positions[scratch.tracking_name] for scratch in scratches)
     db = runner.db
     with db.transaction() as tx:
         for view, scratch in zip(lives, scratches, strict=True):
-            _swap_in(tx, db, view, scratch, position)
+            _swap_in(tx, db, view, scratch, position, shares)
     return position
 
 
-def _swap_in(tx: Any, db: Any, live: View, scratch: View, position: int) -> None:
+def rebuild_share(app: Supervision, live: Sequence[View], index: int, count: int, until: int) -> int:
+    """One process's part of a rebuild side by side: share ``index`` of ``count`` of the organizations,
+    applied to the scratch views up to ``until``. Returns how many events it applied."""
+    scratches = [type(view)(prefix=SCRATCH + view.prefix) for view in live]
+    runner = ViewRunner(app, scratches, share=Share(index, count))
+    return runner.catch_up(until=until)
+
+
+def _swap_in(tx: Any, db: Any, live: View, scratch: View, position: int, shares: Sequence[Share] = ()) -> None:
     live.drop(tx)
     for table in live.tables:
         tx.execute(f"ALTER TABLE {scratch.t(table)} RENAME TO {live.t(table)}")
@@ -72,6 +100,8 @@ def _swap_in(tx: Any, db: Any, live: View, scratch: View, position: int) -> None
     live.create(tx)  # the live view's own indexes, under its own names
     db.forget_position(tx, live.tracking_name)
     db.forget_position(tx, scratch.tracking_name)
+    for share in shares:
+        db.forget_position(tx, share.tracked_as(scratch.tracking_name))
     if position:
         tx.track(live.tracking_name, position)
 
@@ -116,13 +146,15 @@ def db_position(tx: Any, db: Any, name: str) -> int:
     return int(found["notification_id"]) if found and found["notification_id"] is not None else 0
 
 
-def _fresh(app: Supervision, scratch: View | Sequence[View]) -> ViewRunner:
+def _fresh(app: Supervision, scratch: View | Sequence[View], shares: Sequence[Share] = ()) -> ViewRunner:
     scratches = [scratch] if isinstance(scratch, View) else list(scratch)
     runner = ViewRunner(app, [])
     with runner.db.transaction() as tx:
         for view in scratches:
             view.drop(tx)
             runner.db.forget_position(tx, view.tracking_name)
+            for share in shares:
+                runner.db.forget_position(tx, share.tracked_as(view.tracking_name))
     return ViewRunner(app, scratches)
 
 

@@ -8,8 +8,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from domain import clock
-from domain.application import RecordedEvent, Supervision
+from domain.application import RecordedEvent, Supervision, event_type_name
 from projections.db import ViewDatabase
+from projections.shares import Share
 from projections.states import AggregateStates
 from projections.view import View
 
@@ -30,9 +31,11 @@ class ViewRunner:
 
     pause_per_event = 0.0  # fault testing only (`lianjian project --pause-per-event`): widen each batch
 
-    def __init__(self, app: Supervision, views: Sequence[View], batch_size: int = BATCH_SIZE) -> None:
+    def __init__(self, app: Supervision, views: Sequence[View], batch_size: int = BATCH_SIZE,
+                 share: Share | None = None) -> None:
         self.app = app
         self.views = list(views)
+        self.share = share  # only this share of the organizations (a rebuild side by side)
         self.db = ViewDatabase(app)
         self.states = AggregateStates(app)
         for view in self.views:
@@ -45,34 +48,55 @@ class ViewRunner:
             for view in self.views:
                 view.create(tx)
         for view in self.views:
-            self.positions[view.tracking_name] = self.db.position(view.tracking_name)
+            self.positions[view.tracking_name] = self.db.position(self.tracked_as(view))
+        if share is not None and any(self.positions.values()):
+            raise ValueError("a share of the log is applied from its beginning, into empty views")
+        self._wanted: dict[str, bool] = {}  # event type -> does any view (or the states) need it
+
+    def tracked_as(self, view: View) -> str:
+        return view.tracking_name if self.share is None else self.share.tracked_as(view.tracking_name)
+
+    def _wants(self, stored: object) -> bool:
+        """Decode only events some view handles, and organizations' (see _apply_batch)."""
+        topic: str = stored.topic  # type: ignore[attr-defined]
+        wanted = self._wanted.get(topic)
+        if wanted is None:
+            name = event_type_name(topic)
+            wanted = self._wanted[topic] = name.startswith("Organization.") or any(
+                view.handles(name) for view in self.views)
+        return wanted and (self.share is None or self.share.wants(stored))
 
     def catch_up(self, until: int | None = None) -> int:
-        """Apply every event not yet applied (up to ``until``); return how many events were read."""
+        """Apply every event not yet applied (up to ``until``); return how many events were decoded
+        (a share's: how many were its own)."""
         read = 0
         with self._lock:
             while True:
                 start = min(self.positions.values(), default=0) + 1
                 if until is not None and start > until:
                     break
-                events = self.app.read_events(start, self.batch_size, stop=until)
-                if not events:
+                events, last = self.app.read_batch(start, self.batch_size, stop=until, keep=self._wants)
+                if not last:
                     break
-                self._apply_batch(events)
-                read += len(events)
+                read += self._apply_batch(events, last)
         with self._caught_up:
             self._caught_up.notify_all()
         return read
 
-    def _apply_batch(self, events: list[RecordedEvent]) -> None:
-        last = events[-1].position
+    def _apply_batch(self, events: list[RecordedEvent], last: int) -> int:
         behind = [view for view in self.views if self.positions[view.tracking_name] < last]
         # Views that have applied part of the batch already (after a rebuild, or a view added to a
         # running worker) are asked event by event; otherwise the views are looked up once per type.
-        ahead = max((self.positions[view.tracking_name] for view in behind), default=0) >= events[0].position
+        ahead = bool(events) and max((self.positions[view.tracking_name] for view in behind),
+                                     default=0) >= events[0].position
         by_type: dict[str, list[View]] = {}
+        share = self.share
+        skipped = 0
         with self.db.transaction() as tx:
             for event in events:
+                if share is not None and not share.keeps(event):
+                    skipped += 1
+                    continue
                 if ahead:
                     interested = [
                         view for view in behind
@@ -91,15 +115,16 @@ class ViewRunner:
                 if self.pause_per_event:
                     time.sleep(self.pause_per_event)
             for view in behind:
-                tx.track(view.tracking_name, last)
+                tx.track(self.tracked_as(view), last)
         for view in self.views:
             self.positions[view.tracking_name] = max(self.positions[view.tracking_name], last)
+        return len(events) - skipped
 
     def refresh_positions(self) -> None:
         """Re-read tracking from the database (after another process or a rebuild moved it)."""
         with self._lock:
             for view in self.views:
-                self.positions[view.tracking_name] = self.db.position(view.tracking_name)
+                self.positions[view.tracking_name] = self.db.position(self.tracked_as(view))
 
     def wait_for(self, view_name: str, position: int, timeout: float = 5.0) -> bool:
         """Block until the named view has applied ``position`` (read-your-writes); False on timeout."""

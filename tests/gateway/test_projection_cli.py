@@ -13,7 +13,7 @@ from gateway.cli import app
 from gateway.demo import load_demo
 from gateway.settings import Settings
 from gateway.storage import open_application
-from projections.catalog import ALL_VIEWS, all_views, split_for_jobs
+from projections.catalog import ALL_VIEWS
 from projections.db import ViewDatabase
 from projections.history import EventHistoryView
 from projections.registry import CivilAffairsRegistry
@@ -69,11 +69,9 @@ def test_rebuild_in_two_processes_repairs_views_of_both_and_leaves_them_current(
     application = open_application(Settings())
     head = application.head_position()
     street, history = StreetOfficeView(), EventHistoryView()
-    groups = [{v.name for v in group} for group in split_for_jobs(all_views(), 2)]
-    assert [street.name in g for g in groups] == [history.name not in g for g in groups]  # one in each
-    with ViewDatabase(application).transaction() as tx:  # a tampered row in each process's share
+    with ViewDatabase(application).transaction() as tx:  # tampered rows, in either process's share
         tx.execute(f"DELETE FROM {street.t('organizations')} WHERE name = ?", ("春森腰鼓队",))
-        tx.execute(f"DELETE FROM {history.t('events')} WHERE position = ?", (head,))
+        tx.execute(f"DELETE FROM {history.t('events')} WHERE position > ?", (head - 20,))
     application.close()
     assert runner.invoke(app, ["rebuild", "--check"]).exit_code == 1
 
@@ -82,6 +80,7 @@ def test_rebuild_in_two_processes_repairs_views_of_both_and_leaves_them_current(
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert done.stdout.count("rebuilt to position") == len(ALL_VIEWS)
+    assert "share 1 of 2" in done.stdout and "share 2 of 2" in done.stdout
     assert runner.invoke(app, ["rebuild", "--check"]).exit_code == 0
     application = open_application(Settings())
     db = ViewDatabase(application)

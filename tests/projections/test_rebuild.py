@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
+
 from gateway.demo import load_demo
-from projections.catalog import all_views
-from projections.rebuild import check, rebuild
+from projections.catalog import all_views, view_by_name
+from projections.rebuild import check, rebuild, rebuild_share
 from projections.runner import ViewRunner
+from projections.shares import Share
 
 
 def test_views_rebuild_twice_and_still_equal_the_log(make_app):
@@ -18,3 +21,57 @@ def test_views_rebuild_twice_and_still_equal_the_log(make_app):
         second = rebuild(app, view)  # the scratch area's names are free again after a swap
         assert first == second == app.head_position()
         assert check(app, view).differences == []
+
+
+def test_a_rebuild_in_shares_writes_each_row_once_and_equals_the_log(make_app):
+    """Three shares of the organizations, each its own application (as its own process would be):
+    together they make every view equal to the log, and the views end at the head, shares forgotten."""
+    app = make_app()
+    load_demo(app)
+    views = all_views()
+    runner = ViewRunner(app, views)
+    runner.catch_up()
+    with runner.db.transaction() as tx:  # a damaged row, which the rebuild must repair
+        tx.execute(f"DELETE FROM {views[0].t('organizations')} WHERE org_id IN"
+                   f" (SELECT org_id FROM {views[0].t('organizations')} ORDER BY org_id LIMIT 3)")
+    applied: list[int] = []
+
+    def run_shares(names, count, until):
+        assert names == [view.name for view in views] and until == app.head_position()
+        for index in range(count):
+            applied.append(rebuild_share(make_app(), [view_by_name(name) for name in names], index, count, until))
+
+    assert rebuild(app, views, jobs=3, run_shares=run_shares) == app.head_position()
+    assert len(applied) == 3 and all(applied) and sum(applied) <= app.head_position()
+    for view in views:
+        assert check(app, view).differences == [], view.name
+        assert runner.db.position(view.tracking_name) == app.head_position()
+    with runner.db.transaction(commit=False) as tx:
+        left = tx.rows(f"SELECT application_name FROM {runner.db.tracking_table} WHERE application_name LIKE ?",
+                       ("%~%",))
+    assert left == []
+
+
+def test_a_failed_share_leaves_the_live_views_as_they_were(make_app):
+    app = make_app()
+    load_demo(app)
+    views = all_views()
+    ViewRunner(app, views).catch_up()
+
+    def run_shares(names, count, until):
+        rebuild_share(make_app(), [view_by_name(name) for name in names], 0, count, until)
+        raise RuntimeError("share 2 of 2 died")
+
+    with pytest.raises(RuntimeError, match="died"):
+        rebuild(app, views, jobs=2, run_shares=run_shares)
+    assert all(check(app, view).differences == [] for view in views)
+
+
+def test_a_share_restarted_midway_refuses_to_go_on(make_app):
+    """A share remembers whose each aggregate is from its first event: it cannot resume midway."""
+    app = make_app()
+    load_demo(app)
+    scratch = type(all_views()[0])(prefix="half_")
+    ViewRunner(app, [scratch], share=Share(0, 2)).catch_up(until=50)
+    with pytest.raises(ValueError, match="from its beginning"):
+        ViewRunner(app, [scratch], share=Share(0, 2))

@@ -1,0 +1,58 @@
+"""Shares of the log by organization: each event is applied by exactly one share, and with it every
+event of the same organization (its projects', cases' and alerts' too)."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from gateway.demo import load_demo
+from projections.shares import Share
+
+
+@pytest.fixture(scope="module")
+def demo_log(tmp_path_factory):
+    from gateway.settings import Settings
+    from gateway.storage import open_application
+
+    app = open_application(Settings(data_dir=tmp_path_factory.mktemp("shares")))
+    load_demo(app)
+    stored = app.recorder.select_notifications(start=1, limit=1_000_000)
+    events = {event.position: event for event in app.read_events(1, 1_000_000)}
+    app.close()
+    return stored, events
+
+
+def _organization_of(event, owners):
+    if event.type.startswith("Organization."):
+        return event.aggregate_id
+    if event.version == 1:
+        org = event.data.get("organization_id")
+        owners[event.aggregate_id] = str(org) if org else None
+    return owners[event.aggregate_id]
+
+
+@pytest.mark.parametrize("count", [2, 3, 5])
+def test_every_event_is_kept_by_exactly_one_share_with_its_organization(demo_log, count):
+    stored, events = demo_log
+    shares = [Share(index, count) for index in range(count)]
+    kept_by: Counter[int] = Counter()
+    share_of_org: dict[str | None, set[int]] = {}
+    owners: dict[str, str | None] = {}
+    for record in stored:
+        org = _organization_of(events[record.id], owners)
+        for share in shares:
+            # Only what ``wants`` lets through is decoded; of that, ``keeps`` has the last word.
+            if share.wants(record) and share.keeps(events[record.id]):
+                kept_by[record.id] += 1
+                share_of_org.setdefault(org, set()).add(share.index)
+    assert set(kept_by) == {record.id for record in stored} and set(kept_by.values()) == {1}
+    assert all(len(indexes) == 1 for indexes in share_of_org.values())
+    assert share_of_org.get(None, {0}) == {0}  # sample draws belong to no organization: the first share
+    assert len({i for indexes in share_of_org.values() for i in indexes}) == count  # every share has work
+
+
+def test_a_share_index_must_be_below_the_count():
+    with pytest.raises(ValueError, match="from 0 to 1"):
+        Share(2, 2)
