@@ -35,6 +35,7 @@ class Tx:
         self._database = database
         self._pending: dict[tuple[str, tuple[Any, ...]], tuple[list[Any], tuple[str, ...]]] = {}
         self._updates: dict[tuple[str, tuple[str, ...], tuple[Any, ...]], dict[str, Any]] = {}
+        self._inserts: dict[tuple[str, tuple[str, ...]], list[tuple[Any, ...]]] = {}
 
     @property
     def _cursor(self) -> Any:
@@ -92,6 +93,11 @@ class Tx:
         else:
             pieces.append(piece)
 
+    def insert(self, table: str, row: dict[str, Any]) -> None:
+        """A row no earlier batch can have written (one per event, keyed by its position): buffered,
+        and written without a conflict check, so a second write of it fails loudly."""
+        self._inserts.setdefault((table, tuple(row)), []).append(tuple(row.values()))
+
     def update(self, table: str, values: dict[str, Any], where: dict[str, Any]) -> None:
         """``UPDATE table SET values WHERE where``, run when the buffer is written, after its rows.
 
@@ -103,6 +109,10 @@ class Tx:
     def flush(self) -> None:
         if self._pending:
             self._write_rows()
+        if self._inserts:
+            inserts, self._inserts = self._inserts, {}
+            for (table, columns), values in inserts.items():
+                self._insert_rows(table, columns, values)
         if self._updates:
             updates, self._updates = self._updates, {}
             for (table, columns, params), values in updates.items():
@@ -120,6 +130,16 @@ class Tx:
             else:
                 sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' for _ in columns)}){conflict}"
                 self._cursor.executemany(self._database.dialect_sql(sql), values)
+
+    def _insert_rows(self, table: str, columns: tuple[str, ...], values: list[tuple[Any, ...]]) -> None:
+        names = ", ".join(columns)
+        if self._database.is_postgres and len(values) >= COPY_FROM:
+            with self._cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in values:
+                    copy.write_row(row)
+        else:
+            sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' for _ in columns)})"
+            self._cursor.executemany(self._database.dialect_sql(sql), values)
 
     def _copy_rows(self, table: str, names: str, conflict: str, values: list[tuple[Any, ...]]) -> None:
         """PostgreSQL: many rows at once through COPY into a scratch table of this session, then one

@@ -63,10 +63,10 @@ class FinanceLedger(View):
         kind = ENTRY_KINDS[event.type]
         amount = project.amount if kind == "awarded" else event.data.get("amount")
         assert event.ctx is not None
-        self.upsert(tx, "entries", {
+        self.insert_event_row(tx, "entries", {
             "position": event.position, "project_id": str(project.id), "org_id": str(project.organization_id),
             "kind": kind, "amount_fen": fen(amount), "occurred_on": iso(event.ctx.occurred_on),
-        }, ["position"])
+        })
 
     def totals_by_organization(self, tx: Tx) -> list[dict[str, Any]]:
         """Per organization: projects, and the money awarded, disbursed and clawed back (Decimal yuan)."""

@@ -59,7 +59,7 @@ class EventHistoryView(View):
         else:
             org_id = str(getattr(state, "organization_id", "") or "") or None
         ctx = event.ctx
-        self.upsert(tx, "events", {
+        self.insert_event_row(tx, "events", {
             "position": event.position, "aggregate_id": event.aggregate_id, "aggregate_type": aggregate_type,
             "version": event.version, "org_id": org_id, "type": event.type, "recorded_at": iso(event.recorded_at),
             "occurred_on": iso(ctx.occurred_on) if ctx else None,
@@ -67,4 +67,4 @@ class EventHistoryView(View):
             "department": str(ctx.actor.department) if ctx else None, "role": ctx.actor.role if ctx else None,
             "reason": ctx.reason if ctx else None, "legal_basis": ctx.legal_basis if ctx else None,
             "data": event_data_json(event.data),
-        }, ["position"])
+        })

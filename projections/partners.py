@@ -51,11 +51,11 @@ class PartnersView(View):
     def findings_recorded(self, tx: Tx, event: RecordedEvent, case: InspectionCase) -> None:
         if event.ctx is None or event.ctx.actor.department not in PARTNER_DEPARTMENTS:
             return
-        self.upsert(tx, "findings", {
+        self.insert_event_row(tx, "findings", {
             "position": event.position, "case_id": str(case.id), "org_id": str(case.organization_id),
             "department": str(event.ctx.actor.department), "findings": event.data["findings"],
             "problems_found": flag(event.data["problems_found"]), "recorded_on": iso(event.ctx.occurred_on),
-        }, ["position"])
+        })
 
     def own_records(self, tx: Tx, department: str) -> dict[str, list[dict[str, Any]]]:
         """What one partner department recorded itself: its penalties and its findings."""

@@ -54,7 +54,7 @@ def rebuild(app: Supervision, live: View | Sequence[View], jobs: int = 1, run_sh
     Returns the position the rebuilt views have reached.
     """
     lives = [live] if isinstance(live, View) else list(live)
-    scratches = [type(view)(prefix=SCRATCH + view.prefix) for view in lives]
+    scratches = [scratch_of(view) for view in lives]
     shares = [Share(i, jobs) for i in range(jobs)] if jobs > 1 else []
     runner = _fresh(app, scratches, shares)
     until = app.head_position()
@@ -81,9 +81,17 @@ def rebuild(app: Supervision, live: View | Sequence[View], jobs: int = 1, run_sh
 def rebuild_share(app: Supervision, live: Sequence[View], index: int, count: int, until: int) -> int:
     """One process's part of a rebuild side by side: share ``index`` of ``count`` of the organizations,
     applied to the scratch views up to ``until``. Returns how many events it applied."""
-    scratches = [type(view)(prefix=SCRATCH + view.prefix) for view in live]
+    scratches = [scratch_of(view) for view in live]
     runner = ViewRunner(app, scratches, share=Share(index, count))
     return runner.catch_up(until=until)
+
+
+def scratch_of(live: View) -> View:
+    """The view's copy in the scratch area, without its lookup indexes: they are made once over the
+    whole table when it is swapped in (cheaper than keeping them row by row), its key meanwhile."""
+    scratch = type(live)(prefix=SCRATCH + live.prefix)
+    scratch.indexes = {}  # type: ignore[misc]
+    return scratch
 
 
 def _swap_in(tx: Any, db: Any, live: View, scratch: View, position: int, shares: Sequence[Share] = ()) -> None:
@@ -108,7 +116,7 @@ def _swap_in(tx: Any, db: Any, live: View, scratch: View, position: int, shares:
 
 def check(app: Supervision, live: View, attempts: int = 5) -> CheckResult:
     """Rebuild into a scratch area up to the live view's position and compare every row."""
-    scratch = type(live)(prefix=SCRATCH + live.prefix)
+    scratch = scratch_of(live)
     runner = _fresh(app, scratch)
     db = runner.db
     for _ in range(attempts):

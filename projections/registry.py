@@ -49,8 +49,8 @@ class CivilAffairsRegistry(View):
     def credit_list_changed(self, tx: Tx, event: RecordedEvent, org: Organization) -> None:
         kind = event.type.split(".")[1]
         data: dict[str, Any] = event.data
-        self.upsert(tx, "credit_list_history", {
+        self.insert_event_row(tx, "credit_list_history", {
             "position": event.position, "org_id": str(org.id), "list": "abnormal" if "Abnormal" in kind else "serious",
             "change": "added" if kind.startswith("Added") else data.get("how", "removed"), "ground": data.get("ground"),
             "occurred_on": iso(event.ctx.occurred_on) if event.ctx else None,
-        }, ["position"])
+        })

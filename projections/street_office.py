@@ -72,13 +72,13 @@ class StreetOfficeView(View):
     @handles("FundingProject.TrancheDisbursed", "FundingProject.FundsClawedBack")
     def money_moved(self, tx: Tx, event: RecordedEvent, project: FundingProject) -> None:
         assert event.ctx is not None
-        self.upsert(tx, "payments", {
+        self.insert_event_row(tx, "payments", {
             "position": event.position, "project_id": str(project.id), "org_id": str(project.organization_id),
             "street": self._street_of(tx, project.organization_id),
             "kind": "disbursed" if event.type.endswith("TrancheDisbursed") else "clawed_back",
             "amount_fen": fen(event.data["amount"]), "occurred_on": iso(event.ctx.occurred_on),
             "year": event.ctx.occurred_on.year,
-        }, ["position"])
+        })
 
     @handles(*INSPECTION_EVENTS)
     def case_changed(self, tx: Tx, event: RecordedEvent, case: InspectionCase) -> None:

@@ -95,6 +95,11 @@ class View:
         """Insert the row, or update its given columns where the key already exists."""
         tx.upsert(self.t(table), row, key)
 
+    def insert_event_row(self, tx: Tx, table: str, row: dict[str, Any]) -> None:
+        """Add the row of one event to a table keyed by the event's position: no earlier batch can
+        have written it (positions only grow), so it is written without a conflict check."""
+        tx.insert(self.t(table), row)
+
     def upsert_built(self, tx: Tx, table: str, key: tuple[str, ...], identity: str,
                      build: Callable[..., dict[str, Any]], *args: Any) -> None:
         """Upsert the row ``build(*args)`` makes from an aggregate's latest state, built once per batch.
