@@ -39,7 +39,7 @@ from domain.people import Person
 from domain.receipts import IDEMPOTENCY_KEY_MAX, CommandReceipt
 from domain.sampling import SampleDraw
 from domain.settings import DEFAULT_SETTINGS, LocalitySettings
-from domain.transcodings import register_domain_transcodings
+from domain.transcodings import StoredJSONTranscoder, register_domain_transcodings
 
 A = TypeVar("A", bound=Aggregate)
 SNAPSHOT_INTERVAL = 50  # each snapshot costs a write; 50 keeps that under 2% of commands
@@ -133,6 +133,11 @@ class Supervision(Application[UUID]):
                     self.snapshots.put([type(aggregate).Snapshot.take(aggregate)])
                 except Exception:  # noqa: BLE001 - logged; the events are the record
                     log.warning("no snapshot of %s at version %s", aggregate_id, aggregate.version, exc_info=True)
+
+    def construct_transcoder(self) -> JSONTranscoder:
+        transcoder = StoredJSONTranscoder()
+        self.register_transcodings(transcoder)
+        return transcoder
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from domain.application import Supervision
-from projections.runner import ViewRunner
+from projections.runner import BATCH_SIZE, ViewRunner
 from projections.shares import Share
 from projections.view import View
 
@@ -82,7 +82,8 @@ def rebuild_share(app: Supervision, live: Sequence[View], index: int, count: int
     """One process's part of a rebuild side by side: share ``index`` of ``count`` of the organizations,
     applied to the scratch views up to ``until``. Returns how many events it applied."""
     scratches = [scratch_of(view) for view in live]
-    runner = ViewRunner(app, scratches, share=Share(index, count))
+    # A share keeps about 1/count of what it reads: it reads count times as many, for full batches.
+    runner = ViewRunner(app, scratches, batch_size=BATCH_SIZE * count, share=Share(index, count))
     return runner.catch_up(until=until)
 
 
@@ -99,6 +100,7 @@ def _swap_in(tx: Any, db: Any, live: View, scratch: View, position: int, shares:
     for table in live.tables:
         tx.execute(f"ALTER TABLE {scratch.t(table)} RENAME TO {live.t(table)}")
         if db.is_postgres:
+            tx.execute(f"ALTER TABLE {live.t(table)} SET LOGGED")
             _rename_indexes(tx, live.t(table), scratch.prefix, live.prefix)
         else:  # SQLite keeps an index's name across a table's rename and cannot rename it: drop it
             for row in tx.rows("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ?"
