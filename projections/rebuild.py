@@ -55,7 +55,7 @@ def rebuild(app: Supervision, live: View | Sequence[View], jobs: int = 1, run_sh
     """
     lives = [live] if isinstance(live, View) else list(live)
     scratches = [scratch_of(view) for view in lives]
-    shares = [Share(i, jobs) for i in range(jobs)] if jobs > 1 else []
+    shares = [Share(i, jobs, app.mapper.to_domain_event) for i in range(jobs)] if jobs > 1 else []
     runner = _fresh(app, scratches, shares)
     until = app.head_position()
     if shares:
@@ -83,7 +83,8 @@ def rebuild_share(app: Supervision, live: Sequence[View], index: int, count: int
     applied to the scratch views up to ``until``. Returns how many events it applied."""
     scratches = [scratch_of(view) for view in live]
     # A share keeps about 1/count of what it reads: it reads count times as many, for full batches.
-    runner = ViewRunner(app, scratches, batch_size=BATCH_SIZE * count, share=Share(index, count))
+    share = Share(index, count, app.mapper.to_domain_event)
+    runner = ViewRunner(app, scratches, batch_size=BATCH_SIZE * count, share=share)
     return runner.catch_up(until=until)
 
 

@@ -51,24 +51,31 @@ class ViewRunner:
             self.positions[view.tracking_name] = self.db.position(self.tracked_as(view))
         if share is not None and any(self.positions.values()):
             raise ValueError("a share of the log is applied from its beginning, into empty views")
-        self._wanted: dict[str, bool] = {}  # event type -> does any view (or the states) need it
+        self._wanted: dict[str, bool] = {}  # topic -> does any view (or the states) need the event
+        self._followed: dict[str, bool] = {}  # topic -> does any view need any event of its aggregate
 
     def tracked_as(self, view: View) -> str:
         return view.tracking_name if self.share is None else self.share.tracked_as(view.tracking_name)
 
     def _wants(self, stored: object) -> bool:
-        """Decode only events some view handles, and organizations' (see _apply_batch)."""
+        """Decode only events some view handles, and organizations' (see _apply_batch); in a share,
+        only its own (it must see the first event of every aggregate whose events some view handles)."""
         topic: str = stored.topic  # type: ignore[attr-defined]
         wanted = self._wanted.get(topic)
         if wanted is None:
             name = event_type_name(topic)
-            wanted = self._wanted[topic] = name.startswith("Organization.") or any(
+            aggregate = name.split(".")[0] + "."
+            self._wanted[topic] = wanted = name.startswith("Organization.") or any(
                 view.handles(name) for view in self.views)
-        return wanted and (self.share is None or self.share.wants(stored))
+            self._followed[topic] = wanted or any(
+                t.startswith(aggregate) for view in self.views for t in view.handled_types())
+        if self.share is None:
+            return wanted
+        return self._followed[topic] and self.share.wants(stored) and wanted
 
     def catch_up(self, until: int | None = None) -> int:
         """Apply every event not yet applied (up to ``until``); return how many events were decoded
-        (a share's: how many were its own)."""
+        (a share's: its own)."""
         read = 0
         with self._lock:
             while True:
@@ -90,13 +97,8 @@ class ViewRunner:
         ahead = bool(events) and max((self.positions[view.tracking_name] for view in behind),
                                      default=0) >= events[0].position
         by_type: dict[str, list[View]] = {}
-        share = self.share
-        skipped = 0
         with self.db.transaction() as tx:
             for event in events:
-                if share is not None and not share.keeps(event):
-                    skipped += 1
-                    continue
                 if ahead:
                     interested = [
                         view for view in behind
@@ -118,7 +120,7 @@ class ViewRunner:
                 tx.track(self.tracked_as(view), last)
         for view in self.views:
             self.positions[view.tracking_name] = max(self.positions[view.tracking_name], last)
-        return len(events) - skipped
+        return len(events)
 
     def refresh_positions(self) -> None:
         """Re-read tracking from the database (after another process or a rebuild moved it)."""

@@ -3,23 +3,26 @@
 Every row of every view belongs to one organization (its own, its projects', cases' and alerts'), except
 the sample draws, which go to share 0. So the processes write disjoint rows, and each decodes only its
 own events: an organization's by its id, any other aggregate's by the organization its first event
-names (read once, as every share must, to learn whose it is).
+names (that first event is decoded by every share, to learn whose the aggregate is).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
-from domain.application import RecordedEvent, event_type_name
+from domain.application import event_type_name
 
 
 @dataclass
 class Share:
     index: int  # 0 … count - 1
     count: int
+    decode: Callable[[Any], Any]  # a stored event to its domain event (the application's mapper)
     _mine: dict[Any, bool] = field(default_factory=dict, repr=False)  # aggregate id -> in this share
+    _organization_topics: dict[str, bool] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         if not 0 <= self.index < self.count:
@@ -34,27 +37,19 @@ class Share:
         return org.int % self.count == self.index
 
     def wants(self, stored: Any) -> bool:
-        """Before decoding a batch: may this stored event be ours? An aggregate first seen in this
-        batch is not known yet: its events are decoded, and ``keeps`` decides."""
+        """Is this stored event ours? Seen in the log's order, before any decoding (but of the first
+        event of an aggregate other than an organization)."""
         known = self._mine.get(stored.originator_id)
         if known is not None:
             return known
-        if event_type_name(stored.topic).startswith("Organization."):
+        topic = stored.topic
+        is_organization = self._organization_topics.get(topic)
+        if is_organization is None:
+            is_organization = self._organization_topics[topic] = event_type_name(topic).startswith("Organization.")
+        if is_organization:
             return self.owns_organization(stored.originator_id)
-        return True
-
-    def keeps(self, event: RecordedEvent) -> bool:
-        """After decoding, in order: is this event ours? A first event says whose its aggregate is."""
-        aggregate_id = event.domain_event.originator_id
-        if event.version != 1:
-            known = self._mine.get(aggregate_id)
-            if known is None:
-                raise ValueError(f"{event.aggregate_id}: a share of the log is applied from its beginning")
-            return known
-        if event.type.startswith("Organization."):
-            mine = self.owns_organization(aggregate_id)
-        else:
-            org_id = event.data.get("organization_id")
-            mine = self.owns_organization(org_id) if org_id else self.index == 0
-        self._mine[aggregate_id] = mine
+        if stored.originator_version != 1:
+            raise ValueError(f"{stored.originator_id}: a share of the log is applied from its beginning")
+        org_id = getattr(self.decode(stored), "organization_id", None)
+        mine = self._mine[stored.originator_id] = self.owns_organization(org_id) if org_id else self.index == 0
         return mine

@@ -86,6 +86,9 @@ class View:
     def handles(self, event_type: str) -> bool:
         return event_type in self._handlers
 
+    def handled_types(self) -> tuple[str, ...]:
+        return tuple(self._handlers)
+
     def apply(self, tx: Tx, event: RecordedEvent, state: Any) -> None:
         """Apply one event; ``state`` is its aggregate right after it (see projections.states)."""
         for handler in self._handlers.get(event.type, ()):

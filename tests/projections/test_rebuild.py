@@ -72,6 +72,6 @@ def test_a_share_restarted_midway_refuses_to_go_on(make_app):
     app = make_app()
     load_demo(app)
     scratch = type(all_views()[0])(prefix="half_")
-    ViewRunner(app, [scratch], share=Share(0, 2)).catch_up(until=50)
+    ViewRunner(app, [scratch], share=Share(0, 2, app.mapper.to_domain_event)).catch_up(until=50)
     with pytest.raises(ValueError, match="from its beginning"):
-        ViewRunner(app, [scratch], share=Share(0, 2))
+        ViewRunner(app, [scratch], share=Share(0, 2, app.mapper.to_domain_event))

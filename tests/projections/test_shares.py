@@ -20,8 +20,8 @@ def demo_log(tmp_path_factory):
     load_demo(app)
     stored = app.recorder.select_notifications(start=1, limit=1_000_000)
     events = {event.position: event for event in app.read_events(1, 1_000_000)}
+    yield app, stored, events
     app.close()
-    return stored, events
 
 
 def _organization_of(event, owners):
@@ -34,25 +34,31 @@ def _organization_of(event, owners):
 
 
 @pytest.mark.parametrize("count", [2, 3, 5])
-def test_every_event_is_kept_by_exactly_one_share_with_its_organization(demo_log, count):
-    stored, events = demo_log
-    shares = [Share(index, count) for index in range(count)]
-    kept_by: Counter[int] = Counter()
+def test_every_event_is_wanted_by_exactly_one_share_with_its_organization(demo_log, count):
+    app, stored, events = demo_log
+    shares = [Share(index, count, app.mapper.to_domain_event) for index in range(count)]
+    wanted_by: Counter[int] = Counter()
     share_of_org: dict[str | None, set[int]] = {}
     owners: dict[str, str | None] = {}
-    for record in stored:
+    for record in stored:  # in the log's order, as a share sees them, before decoding
         org = _organization_of(events[record.id], owners)
         for share in shares:
-            # Only what ``wants`` lets through is decoded; of that, ``keeps`` has the last word.
-            if share.wants(record) and share.keeps(events[record.id]):
-                kept_by[record.id] += 1
+            if share.wants(record):
+                wanted_by[record.id] += 1
                 share_of_org.setdefault(org, set()).add(share.index)
-    assert set(kept_by) == {record.id for record in stored} and set(kept_by.values()) == {1}
+    assert set(wanted_by) == {record.id for record in stored} and set(wanted_by.values()) == {1}
     assert all(len(indexes) == 1 for indexes in share_of_org.values())
     assert share_of_org.get(None, {0}) == {0}  # sample draws belong to no organization: the first share
     assert len({i for indexes in share_of_org.values() for i in indexes}) == count  # every share has work
 
 
-def test_a_share_index_must_be_below_the_count():
+def test_a_share_that_missed_an_aggregate_s_first_event_refuses(demo_log):
+    app, stored, events = demo_log
+    later = next(r for r in stored if r.originator_version > 1 and not events[r.id].type.startswith("Organization."))
+    with pytest.raises(ValueError, match="from its beginning"):
+        Share(0, 2, app.mapper.to_domain_event).wants(later)
+
+
+def test_a_share_index_must_be_below_the_count(demo_log):
     with pytest.raises(ValueError, match="from 0 to 1"):
-        Share(2, 2)
+        Share(2, 2, demo_log[0].mapper.to_domain_event)
