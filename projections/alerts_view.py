@@ -29,14 +29,14 @@ class AlertsView(View):
     @handles("Organization.Registered", "Organization.Filed", "Organization.RegistrationChanged",
              "Organization.FilingChanged")
     def organization_named(self, tx: Tx, event: RecordedEvent, org: Organization) -> None:
-        self.upsert(tx, "organizations", {"org_id": str(org.id), "name": org.name, "district": org.district,
+        self.upsert(tx, "organizations", {"org_id": event.aggregate_id, "name": org.name, "district": org.district,
                                           "street": org.street}, ["org_id"])
         self.follow_rename(tx, event, org, "alerts")  # a new organization has no alerts yet
 
     @handles("Alert.Raised")
     def raised(self, tx: Tx, event: RecordedEvent, alert: Alert) -> None:
         self.upsert(tx, "alerts", {
-            "alert_id": str(alert.id), "rule": alert.rule, "org_id": alert.organization_id,
+            "alert_id": event.aggregate_id, "rule": alert.rule, "org_id": alert.organization_id,
             "org_name": self.organization_column(tx, alert.organization_id, "name"),
             "street": self.organization_column(tx, alert.organization_id, "street"),
             "message": alert.message, "departments": ",".join(alert.departments), "causes": ",".join(alert.causes),

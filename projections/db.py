@@ -157,14 +157,10 @@ class Tx:
         """The buffered rows, each merged from its pieces, grouped by table and column set; empties the buffer."""
         groups: dict[tuple[str, tuple[str, ...], tuple[str, ...]], list[tuple[Any, ...]]] = {}
         for (table, _), (pieces, key) in self._pending.items():
-            row: dict[str, Any] = {}
-            for piece in pieces:
-                if type(piece) is dict:
-                    row.update(piece)
-                elif type(piece) is tuple:
-                    row.update(piece[0](*piece[1:]))
-                else:
-                    row.update(piece())
+            row: dict[str, Any] = {} if len(pieces) > 1 else _whole(pieces[0])  # most rows are one piece
+            if len(pieces) > 1:
+                for piece in pieces:
+                    row.update(_whole(piece))
             groups.setdefault((table, tuple(row), key), []).append(tuple(row.values()))
         self._pending.clear()
         return groups
@@ -177,6 +173,15 @@ class Tx:
         """
         self.flush()
         self._database.tracking._insert_tracking(self._cursor, Tracking(name, position))  # noqa: SLF001
+
+
+def _whole(piece: Any) -> dict[str, Any]:
+    """A buffered piece of a row as columns: given, built from a state, or made by a function."""
+    if type(piece) is dict:
+        return piece
+    if type(piece) is tuple:
+        return piece[0](*piece[1:])  # type: ignore[no-any-return]
+    return piece()  # type: ignore[no-any-return]
 
 
 class ViewDatabase:

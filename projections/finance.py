@@ -64,7 +64,7 @@ class FinanceLedger(View):
         amount = project.amount if kind == "awarded" else event.data.get("amount")
         assert event.ctx is not None
         self.insert_event_row(tx, "entries", {
-            "position": event.position, "project_id": str(project.id), "org_id": str(project.organization_id),
+            "position": event.position, "project_id": event.aggregate_id, "org_id": str(project.organization_id),
             "kind": kind, "amount_fen": fen(amount), "occurred_on": iso(event.ctx.occurred_on),
         })
 

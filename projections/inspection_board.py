@@ -54,7 +54,7 @@ class InspectionBoard(View):
     @handles("SampleDraw.Drawn")
     def sample_drawn(self, tx: Tx, event: RecordedEvent, draw: SampleDraw) -> None:
         self.upsert(tx, "sample_draws", {
-            "draw_id": str(draw.id), "year": draw.year, "jurisdiction": draw.jurisdiction, "ratio": str(draw.ratio),
+            "draw_id": event.aggregate_id, "year": draw.year, "jurisdiction": draw.jurisdiction, "ratio": str(draw.ratio),
             "seed": draw.seed, "population_size": len(draw.population), "drawn_size": len(draw.drawn),
             "drawn": ",".join(draw.drawn),
             "drawn_on": iso(event.ctx.occurred_on) if event.ctx else iso(event.recorded_at),

@@ -52,7 +52,7 @@ class PartnersView(View):
         if event.ctx is None or event.ctx.actor.department not in PARTNER_DEPARTMENTS:
             return
         self.insert_event_row(tx, "findings", {
-            "position": event.position, "case_id": str(case.id), "org_id": str(case.organization_id),
+            "position": event.position, "case_id": event.aggregate_id, "org_id": str(case.organization_id),
             "department": str(event.ctx.actor.department), "findings": event.data["findings"],
             "problems_found": flag(event.data["problems_found"]), "recorded_on": iso(event.ctx.occurred_on),
         })

@@ -46,7 +46,7 @@ class PublicDisclosure(View):
     @handles("FundingProject.Awarded")
     def project_awarded(self, tx: Tx, event: RecordedEvent, project: FundingProject) -> None:
         self.upsert(tx, "projects", {
-            "project_id": str(project.id), "org_id": str(project.organization_id),
+            "project_id": event.aggregate_id, "org_id": str(project.organization_id),
             "project_name": project.project_name,
         }, ["project_id"])
 

@@ -37,7 +37,7 @@ class CivilAffairsRegistry(View):
 
     @handles("Organization.AnnualReportSubmitted", "Organization.AnnualInspectionConcluded")
     def annual_duty(self, tx: Tx, event: RecordedEvent, org: Organization) -> None:
-        year, org_id = event.data["year"], str(org.id)
+        year, org_id = event.data["year"], event.aggregate_id
         # Built when written: a year's report date and result never change once recorded.
         tx.upsert(self.t("annual_duties"), lambda: {
             "org_id": org_id, "year": year, "report_submitted_on": iso(org.annual_reports.get(year)),
@@ -50,7 +50,7 @@ class CivilAffairsRegistry(View):
         kind = event.type.split(".")[1]
         data: dict[str, Any] = event.data
         self.insert_event_row(tx, "credit_list_history", {
-            "position": event.position, "org_id": str(org.id), "list": "abnormal" if "Abnormal" in kind else "serious",
+            "position": event.position, "org_id": event.aggregate_id, "list": "abnormal" if "Abnormal" in kind else "serious",
             "change": "added" if kind.startswith("Added") else data.get("how", "removed"), "ground": data.get("ground"),
             "occurred_on": iso(event.ctx.occurred_on) if event.ctx else None,
         })

@@ -72,9 +72,10 @@ class StreetOfficeView(View):
     @handles("FundingProject.TrancheDisbursed", "FundingProject.FundsClawedBack")
     def money_moved(self, tx: Tx, event: RecordedEvent, project: FundingProject) -> None:
         assert event.ctx is not None
+        org_id = str(project.organization_id)
         self.insert_event_row(tx, "payments", {
-            "position": event.position, "project_id": str(project.id), "org_id": str(project.organization_id),
-            "street": self._street_of(tx, project.organization_id),
+            "position": event.position, "project_id": event.aggregate_id, "org_id": org_id,
+            "street": self._street_of(tx, org_id),
             "kind": "disbursed" if event.type.endswith("TrancheDisbursed") else "clawed_back",
             "amount_fen": fen(event.data["amount"]), "occurred_on": iso(event.ctx.occurred_on),
             "year": event.ctx.occurred_on.year,
@@ -87,7 +88,7 @@ class StreetOfficeView(View):
         self.upsert(tx, "inspections", {"case_id": event.aggregate_id, "street": street}, ["case_id"])
 
     def _street_of(self, tx: Tx, org_id: Any) -> str | None:
-        return self.organization_column(tx, str(org_id), "street")
+        return self.organization_column(tx, org_id if type(org_id) is str else str(org_id), "street")
 
     # -- the street's dashboard (read time) ---------------------------------------------------------
 
