@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -69,7 +70,7 @@ def rebuild(app: Supervision, live: View | Sequence[View], jobs: int = 1, run_sh
                 raise RuntimeError(f"{scratch.name}: the shares reached {sorted(reached)}, not {until}")
         position = until
     else:
-        runner.catch_up(until=until)
+        _catch_up_frozen(runner, until)
         position = min(runner.positions[scratch.tracking_name] for scratch in scratches)
     db = runner.db
     with db.transaction() as tx:
@@ -85,7 +86,18 @@ def rebuild_share(app: Supervision, live: Sequence[View], index: int, count: int
     # A share keeps about 1/count of what it reads: it reads count times as many, for full batches.
     share = Share(index, count, app.mapper.to_domain_event)
     runner = ViewRunner(app, scratches, batch_size=BATCH_SIZE * count, share=share)
-    return runner.catch_up(until=until)
+    return _catch_up_frozen(runner, until)
+
+
+def _catch_up_frozen(runner: ViewRunner, until: int) -> int:
+    """Catch up with the survivors of each batch frozen out of the garbage collector's scans, then
+    hand them back to it."""
+    runner.freeze_survivors = True
+    try:
+        return runner.catch_up(until=until)
+    finally:
+        runner.freeze_survivors = False
+        gc.unfreeze()
 
 
 def scratch_of(live: View) -> View:
