@@ -383,8 +383,8 @@ def view_rates(store: Store, sizes: Sizes, report: Report) -> None:
 
 def full_rebuild(store: Store, report: Report) -> None:
     """Every view rebuilt from the whole log by `lianjian rebuild` (one pass, then each swapped in), first
-    in one process, then with --jobs 2 (two processes side by side, each a share of the views); the
-    peak memory of the processes."""
+    in one process, then with --jobs 2 (two processes side by side, each a share of the organizations);
+    the peak memory of the processes."""
     app = store.app
     head = app.head_position()
     say(f"{store.name}: bare read-and-decode loop over all {head:,} events")
@@ -394,25 +394,28 @@ def full_rebuild(store: Store, report: Report) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("LIANJIAN_")}
     env.update({k: v for k, v in store.server_env().items() if k != "LIANJIAN_DEV_MODE"})
     names = [v.name for v in ALL_VIEWS]
+    peak_kb = 0
     for jobs in (1, 2):
         say(f"{store.name}: lianjian rebuild --jobs {jobs}")
         out = tempfile.TemporaryFile()
         started = time.perf_counter()
         worker = subprocess.Popen([sys.executable, "-m", "gateway", "rebuild", "--jobs", str(jobs)], cwd=ROOT,
                                   env=env, stdout=out, stderr=subprocess.STDOUT)
-        _, status, _ = os.wait4(worker.pid, 0)
+        _, status, usage = os.wait4(worker.pid, 0)  # its usage includes its own children's (the shares')
         seconds = time.perf_counter() - started
+        peak_kb = max(peak_kb, usage.ru_maxrss)
         if os.waitstatus_to_exitcode(status) != 0:
             out.seek(0)
             raise RuntimeError(f"the rebuild failed: {out.read().decode(errors='replace')[-2000:]}")
         positions = {ViewDatabase(app).position(name) for name in names}
         label = "one process" if jobs == 1 else f"--jobs {jobs}, processes side by side"
+        per_million = seconds * 1_000_000 / count
         report.add(Row("Views", f"full rebuild, all {len(names)} views, {count:,} events, {label} ({store.name})",
                        count / seconds, "events/s", "bare read-and-decode loop, same events", floor,
-                       f"{seconds:.0f} s (goal < 60 s: {'ok' if seconds < 60 else 'NOT MET'}); every view at position"
+                       f"{seconds:.0f} s, {per_million:.0f} s a million (goal < 60 s:"
+                       f" {'ok' if per_million < 60 else 'NOT MET'}); every view at position"
                        f" {max(positions):,}" + ("" if len(positions) == 1 else " (NOT ALL)")))
-    # The largest resident set of any process this one has waited for: the rebuilds are the largest.
-    store.rebuild_peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    store.rebuild_peak_kb = peak_kb
 
 
 PROFILE_GROUPS = [
@@ -630,10 +633,10 @@ def run(scale: Scale, sizes: Sizes, stores: list[str], report: Report) -> dict[s
                 time.sleep(1)
                 idle = rss_kb(server.pid, "VmRSS")
                 http_commands(store, sizes, report, server_url, token)
+                full_rebuild(store, report)  # the embedded default and production alike
                 if store.url:
                     view_rates(store, sizes, report)
                     where_the_time_goes(store, sizes, report)
-                    full_rebuild(store, report)
                     reader = DevTokenIssuer(store.folder).issue("ca-zhang", lifetime=6 * 3600)
                     queries(store, sizes, report, server_url, reader)
                 peak = rss_kb(server.pid)
@@ -681,7 +684,8 @@ def summary(report: Report) -> list[str]:
         seconds = 1_000_000 / r.figure
         verdict = "met" if seconds < 60 else f"not met, by a factor of {seconds / 60:.1f}"
         label = r.what.split(" events, ")[1].split(" (")[0]
-        lines.append(f"- A full rebuild of every view with {label}: {fmt(r.figure)} events a second, {r.ratio:.2f} of"
+        store = r.what.rsplit("(", 1)[1].rstrip(")")
+        lines.append(f"- A full rebuild of every view on {store} with {label}: {fmt(r.figure)} events a second, {r.ratio:.2f} of"
                      f" the bare read-and-decode loop; at that rate a million events take about {seconds:,.0f} s: the goal"
                      f" of 60 s is {verdict}.")
     p50 = rows("Queries", "p50")
