@@ -216,6 +216,17 @@ def server_histogram(url: str) -> dict[float, float]:
     return buckets
 
 
+def server_gc_pauses(url: str) -> tuple[float, float]:
+    """The server's full (generation 2) garbage collections so far: how many, and their seconds in all."""
+    count = total = 0.0
+    for line in httpx.get(url + "/metrics", timeout=10).text.splitlines():
+        if 'generation="2"' in line and line.startswith("lianjian_gc_pause_seconds_count"):
+            count = float(line.rsplit(" ", 1)[1])
+        elif 'generation="2"' in line and line.startswith("lianjian_gc_pause_seconds_sum"):
+            total = float(line.rsplit(" ", 1)[1])
+    return count, total
+
+
 def histogram_quantile(before: dict[float, float], after: dict[float, float], share: float) -> float:
     """The bucket bound under which ``share`` of the requests between the two scrapes finished."""
     counts = {bound: after[bound] - before.get(bound, 0.0) for bound in sorted(after)}
