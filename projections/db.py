@@ -157,8 +157,10 @@ class Tx:
         """The buffered rows, each merged from its pieces, grouped by table and column set; empties the buffer."""
         groups: dict[tuple[str, tuple[str, ...], tuple[str, ...]], list[tuple[Any, ...]]] = {}
         for (table, _), (pieces, key) in self._pending.items():
-            row: dict[str, Any] = {} if len(pieces) > 1 else _whole(pieces[0])  # most rows are one piece
-            if len(pieces) > 1:
+            if len(pieces) == 1:  # most rows: taken as they are
+                row = _whole(pieces[0])
+            else:
+                row = {}
                 for piece in pieces:
                     row.update(_whole(piece))
             groups.setdefault((table, tuple(row), key), []).append(tuple(row.values()))

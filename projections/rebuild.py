@@ -63,9 +63,8 @@ def rebuild(app: Supervision, live: View | Sequence[View], jobs: int = 1, run_sh
         if run_shares is None:
             raise ValueError("a rebuild in shares needs a way to run them")
         run_shares([view.name for view in lives], jobs, until)
-        db = runner.db
         for scratch in scratches:
-            reached = {db.position(share.tracked_as(scratch.tracking_name)) for share in shares}
+            reached = {runner.db.position(share.tracked_as(scratch.tracking_name)) for share in shares}
             if until and reached != {until}:
                 raise RuntimeError(f"{scratch.name}: the shares reached {sorted(reached)}, not {until}")
         position = until
@@ -83,8 +82,8 @@ def rebuild_share(app: Supervision, live: Sequence[View], index: int, count: int
     """One process's part of a rebuild side by side: share ``index`` of ``count`` of the organizations,
     applied to the scratch views up to ``until``. Returns how many events it applied."""
     scratches = [scratch_of(view) for view in live]
-    # A share keeps about 1/count of what it reads: it reads count times as many, for full batches.
     share = Share(index, count, app.mapper.to_domain_event)
+    # A share keeps about 1/count of what it reads: it reads count times as many, for full batches.
     runner = ViewRunner(app, scratches, batch_size=BATCH_SIZE * count, share=share)
     return _catch_up_frozen(runner, until)
 
@@ -113,7 +112,6 @@ def _swap_in(tx: Any, db: Any, live: View, scratch: View, position: int, shares:
     for table in live.tables:
         tx.execute(f"ALTER TABLE {scratch.t(table)} RENAME TO {live.t(table)}")
         if db.is_postgres:
-            tx.execute(f"ALTER TABLE {live.t(table)} SET LOGGED")
             _rename_indexes(tx, live.t(table), scratch.prefix, live.prefix)
         else:  # SQLite keeps an index's name across a table's rename and cannot rename it: drop it
             for row in tx.rows("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ?"
