@@ -57,6 +57,7 @@ from bench.gateway import (  # noqa: E402
     histogram_quantile,
     server_gc_pauses,
     server_histogram,
+    server_metrics,
     start_server,
     thread_clients,
 )
@@ -363,11 +364,13 @@ def http_commands(store: Store, sizes: Sizes, report: Report, server_url: str, t
         rate = share * saturated.rate
         each = max(each, int(rate * 5 / clients))  # about five seconds of it at least
         say(f"{store.name}: GraphQL over HTTP, {clients} clients paced at {rate:.0f} commands a second")
-        histogram, (collections, paused) = server_histogram(server_url), server_gc_pauses(server_url)
+        before = server_metrics(server_url)
         run = thread_clients(server_url, token, clients, each, lambda k, i: json.dumps({
             "query": COUNT, "variables": {"id": ids[(k * 7 + i * clients) % len(ids)], "n": i % 9 + 1}}), rate=rate)
-        server_p99 = histogram_quantile(histogram, server_histogram(server_url), 0.99) * 1000
-        collections_after, paused_after = server_gc_pauses(server_url)
+        after = server_metrics(server_url)
+        server_p99 = histogram_quantile(server_histogram(server_url, before), server_histogram(server_url, after),
+                                        0.99) * 1000
+        (collections, paused), (collections_after, paused_after) = server_gc_pauses(before), server_gc_pauses(after)
         p99 = percentile(run.latencies, 0.99) * 1000
         errors = ", ".join(f"{v} {k}" for k, v in run.errors.items())
         report.add(Row("Latency", f"countPartyMembers p99, {clients} clients sending {share:.0%} of the saturated"

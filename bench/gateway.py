@@ -206,20 +206,24 @@ def start_server(env: dict[str, str], workers: int = 1) -> tuple[subprocess.Pope
     raise RuntimeError("the server did not answer /healthz in 120 s")
 
 
-def server_histogram(url: str) -> dict[float, float]:
+def server_metrics(url: str) -> list[str]:
+    return httpx.get(url + "/metrics", timeout=10).text.splitlines()
+
+
+def server_histogram(url: str, lines: list[str] | None = None) -> dict[float, float]:
     """The server's own /graphql latency histogram (cumulative counts by bucket bound) from /metrics."""
     buckets: dict[float, float] = {}
-    for line in httpx.get(url + "/metrics", timeout=10).text.splitlines():
+    for line in lines if lines is not None else server_metrics(url):
         if line.startswith('lianjian_http_request_seconds_bucket{') and 'route="/graphql"' in line:
             bound = line.split('le="')[1].split('"')[0]
             buckets[float("inf") if bound == "+Inf" else float(bound)] = float(line.rsplit(" ", 1)[1])
     return buckets
 
 
-def server_gc_pauses(url: str) -> tuple[float, float]:
+def server_gc_pauses(lines: list[str]) -> tuple[float, float]:
     """The server's full (generation 2) garbage collections so far: how many, and their seconds in all."""
     count = total = 0.0
-    for line in httpx.get(url + "/metrics", timeout=10).text.splitlines():
+    for line in lines:
         if 'generation="2"' in line and line.startswith("lianjian_gc_pause_seconds_count"):
             count = float(line.rsplit(" ", 1)[1])
         elif 'generation="2"' in line and line.startswith("lianjian_gc_pause_seconds_sum"):

@@ -25,10 +25,7 @@ class Settings(BaseSettings):
     postgres_connect_timeout: int = 10
     # Aggregates kept in memory between commands (organizations, projects, cases…): a command on one of
     # them reads only its events since. Size it to the deployment's organizations and their projects.
-    aggregate_cache_size: int = Field(default=20_000, ge=1)
-    # Aggregates kept in memory between commands (organizations, projects, cases…): a command on one of
-    # them reads only its events since. Size it to the organizations of the deployment and their projects.
-    aggregate_cache_size: int = Field(default=20_000, ge=0)
+    aggregate_cache_size: int = Field(default=20_000, ge=1)  # 0 would make the library's cache unbounded
 
     # The server. Dev mode: GraphiQL, introspection, and tokens signed by a local key (never in production).
     host: str = "127.0.0.1"

@@ -88,7 +88,7 @@ class StreetOfficeView(View):
         self.upsert(tx, "inspections", {"case_id": event.aggregate_id, "street": street}, ["case_id"])
 
     def _street_of(self, tx: Tx, org_id: Any) -> str | None:
-        return self.organization_column(tx, org_id if type(org_id) is str else str(org_id), "street")
+        return self.organization_column(tx, str(org_id), "street")
 
     # -- the street's dashboard (read time) ---------------------------------------------------------
 

@@ -42,6 +42,13 @@ def test_an_unknown_organization_is_a_one_line_error(data_dir):
     assert result.output.strip() == "lianjian: no organization '不存在的组织'"
 
 
+def test_an_aggregate_cache_of_no_size_is_refused(data_dir, monkeypatch):
+    monkeypatch.setenv("LIANJIAN_AGGREGATE_CACHE_SIZE", "0")  # the library would take 0 as "unbounded"
+    result = runner.invoke(app, ["events", "x"])
+    assert result.exit_code == 2
+    assert "greater than or equal to 1" in result.output and "Traceback" not in result.output
+
+
 def test_a_database_url_that_is_not_postgresql_is_refused(data_dir, monkeypatch):
     monkeypatch.setenv("LIANJIAN_DATABASE_URL", "mysql://root@localhost/lianjian")
     result = runner.invoke(app, ["events", "x"])
