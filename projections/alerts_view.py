@@ -25,6 +25,7 @@ class AlertsView(View):
     }
     keys = {"alerts": "alert_id", "organizations": "org_id"}
     indexes = {"alerts": ("org_id",)}
+    json_columns = {"alerts": ("proposal",)}
 
     @handles("Organization.Registered", "Organization.Filed", "Organization.RegistrationChanged",
              "Organization.FilingChanged")

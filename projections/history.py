@@ -10,6 +10,8 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
+import orjson
+
 from domain.application import TECHNICAL_AGGREGATES, RecordedEvent
 from domain.catalogue import BUSINESS_AGGREGATES, event_classes
 from projections.db import Tx
@@ -34,8 +36,13 @@ _ENCODER = json.JSONEncoder(default=_plain, ensure_ascii=False, sort_keys=True)
 
 
 def event_data_json(data: dict[str, Any]) -> str:
-    """The event's own fields as JSON; exact decimals and dates as strings."""
-    return _ENCODER.encode(data)
+    """The event's own fields as JSON; exact decimals and dates as strings. orjson writes it about four
+    times as fast as the standard library (one row per event makes it a rebuild's largest single cost);
+    what orjson refuses (an integer beyond 64 bits) goes to the standard library's encoder."""
+    try:
+        return orjson.dumps(data, default=_plain, option=orjson.OPT_SORT_KEYS).decode()
+    except TypeError:
+        return _ENCODER.encode(data)
 
 
 class EventHistoryView(View):
@@ -49,6 +56,7 @@ class EventHistoryView(View):
     }
     keys = {"events": "position"}
     indexes = {"events": ("org_id",)}
+    json_columns = {"events": ("data",)}
 
     @handles(*BUSINESS_EVENTS)
     def recorded(self, tx: Tx, event: RecordedEvent, state: Any) -> None:

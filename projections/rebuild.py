@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -185,11 +186,29 @@ def _compare(view: View, table: str, live: list[dict[str, Any]], rebuilt: list[d
     def key(row: dict[str, Any]) -> str:
         return "/".join(str(row[c]) for c in key_columns)
 
+    json_columns = view.json_columns.get(table, ())
+
+    def same(a: dict[str, Any] | None, b: dict[str, Any] | None) -> bool:
+        if a == b or a is None or b is None or not json_columns:
+            return a == b
+        return all(a.get(c) == b.get(c) or (c in json_columns and _json_value(a.get(c)) == _json_value(b.get(c)))
+                   for c in a.keys() | b.keys())
+
     live_by_key = {key(r): r for r in live}
     rebuilt_by_key = {key(r): r for r in rebuilt}
     differences = []
     for k in sorted(set(live_by_key) | set(rebuilt_by_key)):
         a, b = live_by_key.get(k), rebuilt_by_key.get(k)
-        if a != b:
+        if not same(a, b):
             differences.append(Difference(view.name, table, k, a, b))
     return differences
+
+
+def _json_value(text: Any) -> Any:
+    """A JSON column's value; text that is not JSON stands for itself (and so still differs)."""
+    if not isinstance(text, str):
+        return text
+    try:
+        return json.loads(text)
+    except ValueError:
+        return ("not JSON", text)

@@ -35,6 +35,9 @@ class View:
     tables: ClassVar[dict[str, str]]  # short table name -> column definitions
     keys: ClassVar[dict[str, str]]  # short table name -> ORDER BY columns that make rows comparable
     indexes: ClassVar[dict[str, tuple[str, ...]]] = {}  # short table name -> columns looked up by, each an index
+    # short table name -> columns holding JSON text: rebuild --check compares their values, not their
+    # spelling, so a row written by an older encoder (other spacing) still matches its rebuilt twin
+    json_columns: ClassVar[dict[str, tuple[str, ...]]] = {}
     _handlers: ClassVar[dict[str, list[Handler]]]
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
