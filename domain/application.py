@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
@@ -284,8 +284,12 @@ class Supervision(Application[UUID]):
         notifications = self.recorder.select_notifications(start=start, limit=limit, stop=stop)
         if not notifications:
             return [], 0
+        return self.decoded(notifications, keep), notifications[-1].id
+
+    def decoded(self, notifications: Sequence[Any], keep: Callable[[Any], bool] | None = None) -> list[RecordedEvent]:
+        """Stored events (the library's notifications) as recorded events; only those ``keep`` accepts."""
         kept = notifications if keep is None else [n for n in notifications if keep(n)]
-        return [self._decoded(notification) for notification in kept], notifications[-1].id
+        return [self._decoded(notification) for notification in kept]
 
     def recorded_events(self, start: int = 1, batch: int = 500) -> Iterator[RecordedEvent]:
         """Every stored event from global position ``start`` on, decoded."""

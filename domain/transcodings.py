@@ -74,6 +74,8 @@ class StoredJSONTranscoder(JSONTranscoder):
         return self._revived(parsed)
 
     def _revived(self, value: Any) -> Any:
+        # Called for every dict and list of every event read (a rebuild reads a million): so the
+        # branches are few and a marker's data, rarely nested, is decoded without another call.
         if type(value) is dict:
             if len(value) == 2 and "_type_" in value and "_data_" in value:
                 try:
@@ -82,13 +84,16 @@ class StoredJSONTranscoder(JSONTranscoder):
                     raise TranscodingNotRegisteredError(
                         f"Data serialized with name {value['_type_']!r} is not deserializable") from None
                 data = value["_data_"]
-                return transcoding.decode(self._revived(data) if type(data) in (dict, list) else data)
+                kind = type(data)
+                return transcoding.decode(self._revived(data) if kind is dict or kind is list else data)
             for key, item in value.items():
-                if type(item) in (dict, list):
+                kind = type(item)
+                if kind is dict or kind is list:
                     value[key] = self._revived(item)
             return value
         if type(value) is list:
-            return [self._revived(item) if type(item) in (dict, list) else item for item in value]
+            revived = self._revived
+            return [revived(item) if type(item) is dict or type(item) is list else item for item in value]
         return value
 
 

@@ -194,7 +194,7 @@ class ViewDatabase:
         self.is_postgres = isinstance(self.tracking, PostgresTrackingRecorder)
         self.tracking_table = self.tracking.tracking_table_name if self.is_postgres else "tracking"  # type: ignore[attr-defined]
         self.events_table = app.recorder.events_table_name  # type: ignore[attr-defined]
-        self._position_column = "notification_id" if self.is_postgres else "rowid"
+        self.position_column = "notification_id" if self.is_postgres else "rowid"
 
     def dialect_sql(self, sql: str) -> str:
         return sql.replace("?", "%s") if self.is_postgres else sql
@@ -238,7 +238,7 @@ class ViewDatabase:
         with self.transaction(commit=False) as tx:
             found = tx.row(
                 f"SELECT COUNT(*) AS n FROM {self.events_table}"
-                f" WHERE {self._position_column} > ? AND {self._position_column} <= ?",
+                f" WHERE {self.position_column} > ? AND {self.position_column} <= ?",
                 (after, upto),
             )
         return int(found["n"]) if found else 0

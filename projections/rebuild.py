@@ -86,7 +86,10 @@ def rebuild_share(app: Supervision, live: Sequence[View], index: int, count: int
     share = Share(index, count, app.mapper.to_domain_event)
     # A share keeps about 1/count of what it reads: it reads count times as many, for full batches.
     runner = ViewRunner(app, scratches, batch_size=BATCH_SIZE * count, share=share)
-    return _catch_up_frozen(runner, until)
+    try:
+        return _catch_up_frozen(runner, until)
+    finally:
+        runner.close()
 
 
 def _catch_up_frozen(runner: ViewRunner, until: int) -> int:

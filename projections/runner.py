@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from domain import clock
 from domain.application import RecordedEvent, Supervision, event_type_name
 from projections.db import ViewDatabase
+from projections.share_reading import ShareReader
 from projections.shares import Share
 from projections.states import AggregateStates
 from projections.view import View
@@ -58,25 +59,40 @@ class ViewRunner:
             raise ValueError("a share of the log is applied from its beginning, into empty views")
         self._wanted: dict[str, bool] = {}  # topic -> does any view (or the states) need the event
         self._followed: dict[str, bool] = {}  # topic -> does any view need any event of its aggregate
+        # A share asks the database for its own events only, where a connection of its own can see them.
+        self._reader = ShareReader(app, self.db, share, self._follows) if (
+            share is not None and ShareReader.can_read(app, self.db)) else None
 
     def tracked_as(self, view: View) -> str:
         return view.tracking_name if self.share is None else self.share.tracked_as(view.tracking_name)
 
-    def _wants(self, stored: object) -> bool:
-        """Decode only events some view handles, and organizations' (see _apply_batch); in a share,
-        only its own (it must see the first event of every aggregate whose events some view handles)."""
-        topic: str = stored.topic  # type: ignore[attr-defined]
-        wanted = self._wanted.get(topic)
-        if wanted is None:
+    def close(self) -> None:
+        """Let go of a share's own connection (the runner reads through the application's after)."""
+        if self._reader is not None:
+            self._reader.close()
+            self._reader = None
+
+    def _follows(self, topic: str) -> bool:
+        """Does any view need some event of the aggregate this event's topic belongs to?"""
+        if topic not in self._followed:
             name = event_type_name(topic)
             aggregate = name.split(".")[0] + "."
             self._wanted[topic] = wanted = name.startswith("Organization.") or any(
                 view.handles(name) for view in self.views)
             self._followed[topic] = wanted or any(
                 t.startswith(aggregate) for view in self.views for t in view.handled_types())
+        return self._followed[topic]
+
+    def _wants(self, stored: object) -> bool:
+        """Decode only events some view handles, and organizations' (see _apply_batch); in a share,
+        only its own (it must see the first event of every aggregate whose events some view handles)."""
+        topic: str = stored.topic  # type: ignore[attr-defined]
+        if not self._follows(topic):
+            return False
         if self.share is None:
-            return wanted
-        return self._followed[topic] and self.share.wants(stored) and wanted
+            return self._wanted[topic]
+        # a share learns whose an aggregate is from its first event, wanted or not
+        return self.share.wants(stored) and self._wanted[topic]
 
     def catch_up(self, until: int | None = None) -> int:
         """Apply every event not yet applied (up to ``until``); return how many events were decoded
@@ -87,7 +103,8 @@ class ViewRunner:
                 start = min(self.positions.values(), default=0) + 1
                 if until is not None and start > until:
                     break
-                events, last = self.app.read_batch(start, self.batch_size, stop=until, keep=self._wants)
+                read_batch = self._reader.read_batch if self._reader is not None else self.app.read_batch
+                events, last = read_batch(start, self.batch_size, stop=until, keep=self._wants)
                 if not last:
                     break
                 read += self._apply_batch(events, last)

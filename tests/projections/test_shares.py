@@ -62,3 +62,38 @@ def test_a_share_that_missed_an_aggregate_s_first_event_refuses(demo_log):
 def test_a_share_index_must_be_below_the_count(demo_log):
     with pytest.raises(ValueError, match="from 0 to 1"):
         Share(2, 2, demo_log[0].mapper.to_domain_event)
+
+
+@pytest.mark.parametrize("count", [2, 3])
+def test_a_share_reads_from_the_database_exactly_what_the_library_would_give_it(make_app, count):
+    """The share's own reader (its rows only, by two queries a batch) gives the events, the batch ends
+    and so the tracking positions that filtering the library's reading gives, on both stores, with
+    batches small enough that aggregates begin in one batch and go on in later ones."""
+    from projections.catalog import all_views
+    from projections.rebuild import scratch_of
+    from projections.runner import ViewRunner
+
+    app = make_app()
+    load_demo(app)
+    head = app.head_position()
+    for index in range(count):
+        runner = ViewRunner(make_app(), [scratch_of(view) for view in all_views()],
+                            share=Share(index, count, app.mapper.to_domain_event))
+        assert runner._reader is not None  # a file or a server: a connection of its own sees the store
+        through_library = ViewRunner(make_app(), [scratch_of(view) for view in all_views()],
+                                     share=Share(index, count, app.mapper.to_domain_event))
+        batches: dict[str, list[tuple[int, list[int]]]] = {"reader": [], "library": []}
+        for name, read in (("reader", runner._reader.read_batch), ("library", through_library.app.read_batch)):
+            keep = (runner if name == "reader" else through_library)._wants
+            start = 1
+            while True:
+                events, last = read(start, 7, head, keep)
+                if not last:
+                    break
+                batches[name].append((last, [event.position for event in events]))
+                start = last + 1
+        runner.close()
+        through_library.close()
+        assert batches["reader"] == batches["library"]
+        assert batches["reader"][-1][0] == head
+        assert sum(len(positions) for _, positions in batches["reader"]) > 0
