@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from contextlib import contextmanager
+from contextvars import ContextVar
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -41,6 +43,7 @@ from domain.sampling import SampleDraw
 from domain.settings import DEFAULT_SETTINGS, LocalitySettings
 from domain.transcodings import StoredJSONTranscoder, register_domain_transcodings
 
+_REUSED: ContextVar[Aggregate | None] = ContextVar("lianjian_reused_aggregate", default=None)
 A = TypeVar("A", bound=Aggregate)
 SNAPSHOT_INTERVAL = 50  # each snapshot costs a write; 50 keeps that under 2% of commands
 log = logging.getLogger(__name__)
@@ -224,11 +227,27 @@ class Supervision(Application[UUID]):
             raise IdempotencyKeyReused(f"idempotency key {key!r} was already used for another command")
         return CommandResult(receipt.aggregate_id, list(receipt.event_ids), replayed=True)
 
+    @contextmanager
+    def reusing(self, aggregate: Aggregate) -> Iterator[None]:
+        """Commands given meanwhile (in this thread or task) take ``aggregate``, already loaded, once,
+        instead of loading it again: a caller that loaded it to check a permission then has the check
+        and the decision made on the same version of it (a change in between fails the save as a
+        concurrent update), and pays for one load, not two."""
+        token = _REUSED.set(aggregate)
+        try:
+            yield
+        finally:
+            _REUSED.reset(token)
+
     def _get(self, cls: type[A], aggregate_id: UUID | str, not_found: type[NotFound]) -> A:
         try:
             uid = aggregate_id if isinstance(aggregate_id, UUID) else UUID(str(aggregate_id))
         except ValueError:
             raise not_found(f"no {cls.__name__} with id {aggregate_id}") from None
+        reused = _REUSED.get()
+        if reused is not None and reused.id == uid and isinstance(reused, cls):
+            _REUSED.set(None)  # once: a second load within the command gets its own copy
+            return reused  # type: ignore[return-value]
         try:
             aggregate = self.repository.get(uid, projector_func=mutate_in_turn)
         except AggregateNotFoundError:

@@ -105,6 +105,7 @@ def _record(
 ) -> CommandResult:
     """Check the policy, run the command, and wait for a view when the caller asked to."""
     principal, rt = caller(info), runtime(info)
+    org = None
     if organization_id is not None:
         org = rt.app.organization(organization_id)
         policy.require_writable(principal, mutation, org.district, org.street)
@@ -115,7 +116,11 @@ def _record(
     if command.wait_for_view is not None and command.wait_for_view not in rt.views:
         raise coded(f"no view {command.wait_for_view!r}; the views are: {', '.join(rt.views)}", BAD_USER_INPUT)
     ctx = Context(principal.to_actor(), command.reason, command.occurred_on, command.legal_basis)
-    result = call(rt.app, ctx, command.idempotency_key)
+    if org is None:
+        result = call(rt.app, ctx, command.idempotency_key)
+    else:
+        with rt.app.reusing(org):  # the command changes the organization just checked, not a reload of it
+            result = call(rt.app, ctx, command.idempotency_key)
     rt.nudge()
     caught_up = rt.wait_for(command.wait_for_view, result.position) if command.wait_for_view else None
     return CommandResult(aggregate_id=result.aggregate_id, event_ids=result.event_ids, replayed=result.replayed,
