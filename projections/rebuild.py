@@ -70,7 +70,7 @@ def rebuild(app: Supervision, live: View | Sequence[View], jobs: int = 1, run_sh
                 raise RuntimeError(f"{scratch.name}: the shares reached {sorted(reached)}, not {until}")
         position = until
     else:
-        _catch_up_frozen(runner, until)
+        _catch_up_uncollected(runner, until)
         position = min(runner.positions[scratch.tracking_name] for scratch in scratches)
     db = runner.db
     with db.transaction() as tx:
@@ -87,20 +87,25 @@ def rebuild_share(app: Supervision, live: Sequence[View], index: int, count: int
     # A share keeps about 1/count of what it reads: it reads count times as many, for full batches.
     runner = ViewRunner(app, scratches, batch_size=BATCH_SIZE * count, share=share)
     try:
-        return _catch_up_frozen(runner, until)
+        return _catch_up_uncollected(runner, until)
     finally:
         runner.close()
 
 
-def _catch_up_frozen(runner: ViewRunner, until: int) -> int:
-    """Catch up with the survivors of each batch frozen out of the garbage collector's scans, then
-    hand them back to it."""
-    runner.freeze_survivors = True
+def _catch_up_uncollected(runner: ViewRunner, until: int) -> int:
+    """Catch up with Python's cyclic garbage collector off, then on again as it was.
+
+    Applying events makes next to no cyclic garbage (a share of the city: 20 unreachable objects after
+    95,000 events, its peak memory unchanged; tests/projections/test_rebuild.py keeps it so), while the
+    collector's scans cost a rebuild about a tenth of its time: each batch's young objects, and in full
+    collections every aggregate state held so far (40% of the time before these were avoided)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
     try:
         return runner.catch_up(until=until)
     finally:
-        runner.freeze_survivors = False
-        gc.unfreeze()
+        if was_enabled:
+            gc.enable()
 
 
 def scratch_of(live: View) -> View:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import threading
 import time
 from collections.abc import Sequence
@@ -32,10 +31,6 @@ class ViewRunner:
     """Applies new events to a set of views. Safe to call from several threads of one process."""
 
     pause_per_event = 0.0  # fault testing only (`lianjian project --pause-per-event`): widen each batch
-    # A rebuild sets this: what survives a batch (mostly the states of aggregates) is frozen out of the
-    # collector's scans. Else every full collection walks all the states held so far, and a city's
-    # rebuild spent about 40% of its time in them.
-    freeze_survivors = False
 
     def __init__(self, app: Supervision, views: Sequence[View], batch_size: int = BATCH_SIZE,
                  share: Share | None = None) -> None:
@@ -108,8 +103,6 @@ class ViewRunner:
                 if not last:
                     break
                 read += self._apply_batch(events, last)
-                if self.freeze_survivors:
-                    gc.freeze()
         with self._caught_up:
             self._caught_up.notify_all()
         return read
