@@ -401,6 +401,8 @@ def view_rates(store: Store, sizes: Sizes, report: Report) -> None:
         _, seconds = catch_up_rate(app, view_class(prefix), 1000, until=stop)
         report.add(Row("Views", f"catch-up {view_class.name}, {count:,} events", count / seconds, "events/s",
                        "bare read-and-decode loop, same events", floor))
+    report.note("Views", "The catch-ups, the rebuilds and the bare loops beside them all run with Python's garbage"
+                         " collector paused, as `lianjian project` and `lianjian rebuild` do (projections/collector.py).")
 
 
 def full_rebuild(store: Store, report: Report) -> None:

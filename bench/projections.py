@@ -29,26 +29,30 @@ from domain.context import Department  # noqa: E402
 from gateway.settings import Settings  # noqa: E402
 from gateway.storage import open_application  # noqa: E402
 from projections.catalog import ALL_VIEWS, all_views  # noqa: E402
+from projections.collector import collector_paused  # noqa: E402
 from projections.db import ViewDatabase  # noqa: E402
 from projections.runner import ViewRunner  # noqa: E402
 from projections.worker import ProjectionWorker  # noqa: E402
 
 def bare_loop(app, batch: int, stop: int | None = None) -> tuple[int, float]:
     """Read and decode every event (up to position ``stop``), nothing else: the floor a view's catch-up
-    is compared with."""
+    is compared with. With the garbage collector paused, as the catch-ups it is compared with are."""
     started = time.perf_counter()
     position, count = 1, 0
-    while events := app.read_events(position, batch, stop=stop):
-        count += len(events)
-        position = events[-1].position + 1
+    with collector_paused():
+        while events := app.read_events(position, batch, stop=stop):
+            count += len(events)
+            position = events[-1].position + 1
     return count, time.perf_counter() - started
 
 
 def catch_up_rate(app, view, batch: int, until: int | None = None) -> tuple[int, float]:
-    """Apply the log (up to position ``until``) to a view, or a list of views, from nothing."""
+    """Apply the log (up to position ``until``) to a view, or a list of views, from nothing, as a worker
+    of its own (`lianjian project`) does: with the garbage collector paused."""
     runner = ViewRunner(app, view if isinstance(view, list) else [view], batch_size=batch)
     started = time.perf_counter()
-    count = runner.catch_up(until=until)
+    with collector_paused():
+        count = runner.catch_up(until=until)
     return count, time.perf_counter() - started
 
 

@@ -310,7 +310,7 @@ def project(
     ViewRunner.pause_per_event = pause_per_event
     worker = (SealingWorker if with_sealer else ProjectionWorker)(
         application, chosen, with_rules=with_rules, poll_interval=poll_interval, batch_size=batch_size,
-        on_change=lambda name, state: typer.echo(f"{name}: {state}"),
+        on_change=lambda name, state: typer.echo(f"{name}: {state}"), pause_collector=True,
     )
     _run_worker(worker, once, lambda: f"caught up: {worker.run_until_idle()} events read")
 

@@ -15,11 +15,13 @@ import os
 import threading
 import time
 from collections.abc import Callable, Sequence
+from contextlib import nullcontext
 from typing import Any, Protocol
 
 import psycopg
 
 from domain.application import Supervision
+from projections.collector import collector_paused
 from projections.rules import RULES_NAME, JointSupervisionRules
 from projections.runner import BATCH_SIZE, ViewRunner
 from projections.view import View
@@ -169,8 +171,12 @@ class ProjectionWorker:
         poll_interval: float = 1.0,
         on_change: Callable[[str, str], None] | None = None,
         batch_size: int = BATCH_SIZE,
+        pause_collector: bool = False,
     ) -> None:
         self.app = app
+        # A worker in a process of its own (`lianjian project`) catches up with the garbage collector
+        # paused (projections.collector): a tenth faster through a backlog.
+        self.pause_collector = pause_collector
         self.views = list(views)
         self.with_rules = with_rules
         self.batch_size = batch_size
@@ -196,8 +202,9 @@ class ProjectionWorker:
         if changed or any(p is None for p in self.processors.values()):
             self._assign()
         read = 0
-        for processor in {id(p): p for p in self.processors.values()}.values():
-            read += processor.catch_up()
+        with collector_paused() if self.pause_collector else nullcontext():
+            for processor in {id(p): p for p in self.processors.values()}.values():
+                read += processor.catch_up()
         return read
 
     def _assign(self) -> None:
