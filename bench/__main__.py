@@ -30,7 +30,6 @@ import os
 import platform
 import pstats
 import random
-import resource
 import sqlite3
 import subprocess
 import sys

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timezone
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -11,9 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from domain.application import Supervision
-from domain.context import Actor, Context
-from domain.people import Person
 from domain.transcodings import StoredJSONTranscoder
+from stored_values import text, values
 
 
 def _transcoders() -> tuple[JSONTranscoder, StoredJSONTranscoder]:
@@ -25,19 +24,6 @@ def _transcoders() -> tuple[JSONTranscoder, StoredJSONTranscoder]:
 
 
 LIBRARY, OURS = _transcoders()
-
-text = st.text(max_size=12)
-scalars = st.one_of(
-    st.none(), st.booleans(), st.integers(), text, st.decimals(allow_nan=False, allow_infinity=False, places=2),
-    st.dates(), st.datetimes(timezones=st.just(timezone.utc)), st.uuids(),
-    st.builds(Person, name=st.sampled_from(["丁春兰", "Li Wei"]), id_number=st.just("500103195108200430"),
-              phone=st.just("023-00000043")),
-    st.builds(Context, actor=st.just(Actor("u-1", "officer", "street_office", "officer")),
-              reason=st.sampled_from(["社区社会组织备案", "annual check"]), occurred_on=st.dates()),
-)
-values = st.recursive(scalars, lambda inner: st.one_of(
-    st.lists(inner, max_size=4), st.dictionaries(text, inner, max_size=4)), max_leaves=20)
-
 
 @settings(max_examples=300, deadline=None)
 @given(state=st.dictionaries(text, values, max_size=6))

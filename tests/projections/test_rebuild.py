@@ -9,7 +9,7 @@ import pytest
 
 from gateway.demo import load_demo
 from projections.catalog import all_views, view_by_name
-from projections.rebuild import check, rebuild, rebuild_share, scratch_of
+from projections.rebuild import check, rebuild, rebuild_share
 from projections.runner import ViewRunner
 from projections.shares import Share
 
