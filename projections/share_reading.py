@@ -52,7 +52,7 @@ class ShareReader:
         datastore = app.recorder.datastore  # type: ignore[attr-defined]
         if self.is_postgres:
             self._pool = datastore.pool
-            self._connection: Any = self._pool.getconn()  # autocommit, rows as dicts
+            self._connection: Any = self._pool.getconn()  # the library's: autocommit
             self._connection.execute("CREATE TEMPORARY TABLE IF NOT EXISTS share_aggregates (id uuid PRIMARY KEY)")
             self._connection.execute("TRUNCATE share_aggregates")
         else:
@@ -97,6 +97,7 @@ class ShareReader:
 
     def close(self) -> None:
         if self.is_postgres:
+            self._connection.execute("DROP TABLE IF EXISTS share_aggregates")
             self._pool.putconn(self._connection)
         else:
             self._connection.close()
