@@ -386,12 +386,16 @@ def http_commands(store: Store, sizes: Sizes, report: Report, server_url: str, t
                                         0.99) * 1000
         (collections, paused), (collections_after, paused_after) = server_gc_pauses(before), server_gc_pauses(after)
         p99 = percentile(run.latencies, 0.99) * 1000
+        first, second = run.halves_p50()
         errors = ", ".join(f"{v} {k}" for k, v in run.errors.items())
         report.add(Row("Latency", f"countPartyMembers p99, {clients} clients sending {share:.0%} of the saturated"
                        f" rate ({store.name})", p99, "ms", f"the same {clients} clients unpaced (saturated)",
                        percentile(saturated.latencies, 0.99) * 1000,
                        f"goal < 50 ms: {'ok' if p99 < 50 else 'NOT MET'}; {rate:.0f} cmd/s, {len(run.latencies):,} commands;"
-                       f" p50 {percentile(run.latencies, 0.5) * 1000:.1f} ms; the server's own p99 ≤ {server_p99:g} ms"
+                       f" p50 {percentile(run.latencies, 0.5) * 1000:.1f} ms (due in the run's first half"
+                       f" {first * 1000:.1f} ms, second half {second * 1000:.1f} ms"
+                       f"{': the queue grew' if second > max(2 * first, 0.010) else ''});"
+                       f" the server's own p99 ≤ {server_p99:g} ms"
                        f" (its histogram's bucket); the server's full collections meanwhile:"
                        f" {collections_after - collections:.0f}, {(paused_after - paused) * 1000:.0f} ms in all"
                        + (f"; errors: {errors}" if errors else "")))

@@ -23,7 +23,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -114,10 +114,18 @@ class ClientRun:
     latencies: list[float]
     seconds: float
     errors: Counter
+    dues: list[float] = field(default_factory=list)  # when each request was due, beside its latency
 
     @property
     def rate(self) -> float:
         return rate(len(self.latencies), self.seconds)
+
+    def halves_p50(self) -> tuple[float, float]:
+        """The median latency of the requests due in the first half of the run, and of those due in the
+        second: a queue that only grows (more sent than answered) shows as a second half far slower."""
+        by_due = [latency for _, latency in sorted(zip(self.dues, self.latencies, strict=True))]
+        middle = len(by_due) // 2
+        return percentile(by_due[:middle], 0.5), percentile(by_due[middle:], 0.5)
 
 
 def thread_clients(url: str, token: str, clients: int, per_client: int, body: Callable[[int, int], str],
@@ -134,6 +142,8 @@ def thread_clients(url: str, token: str, clients: int, per_client: int, body: Ca
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
     latencies: list[float] = []
     errors: Counter = Counter()
+    dues: list[float] = []
+    together = threading.Lock()
     start = threading.Barrier(clients + 1)
 
     def one_client(k: int) -> None:
@@ -143,7 +153,7 @@ def thread_clients(url: str, token: str, clients: int, per_client: int, body: Ca
         connection.getresponse().read()
         start.wait()
         due = time.perf_counter() + (rng.expovariate(rate / clients) if rate else 0.0)
-        mine, failed = [], Counter()
+        mine, mine_due, failed = [], [], Counter()
         for i in range(per_client):
             payload = body(k, i)
             if rate:
@@ -156,12 +166,15 @@ def thread_clients(url: str, token: str, clients: int, per_client: int, body: Ca
             response = connection.getresponse()
             answer = json.loads(response.read())
             mine.append(time.perf_counter() - due)
+            mine_due.append(due)
             if response.status != 200 or answer.get("errors"):
                 codes = [(e.get("extensions") or {}).get("code", "?") for e in answer.get("errors") or [{}]]
                 failed[codes[0] if response.status == 200 else f"HTTP {response.status}"] += 1
             if rate:
                 due += rng.expovariate(rate / clients)
-        latencies.extend(mine)
+        with together:  # latencies and dues stay in step
+            latencies.extend(mine)
+            dues.extend(mine_due)
         errors.update(failed)
         connection.close()
 
@@ -172,7 +185,7 @@ def thread_clients(url: str, token: str, clients: int, per_client: int, body: Ca
     began = time.perf_counter()
     for thread in threads:
         thread.join()
-    return ClientRun(latencies, time.perf_counter() - began, errors)
+    return ClientRun(latencies, time.perf_counter() - began, errors, dues)
 
 
 def http_concurrent(url: str, token: str, org_ids: list[str], clients: int, per_client: int) -> list[float]:
