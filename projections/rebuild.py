@@ -70,7 +70,8 @@ def rebuild(app: Supervision, live: View | Sequence[View], jobs: int = 1, run_sh
                 raise RuntimeError(f"{scratch.name}: the shares reached {sorted(reached)}, not {until}")
         position = until
     else:
-        _catch_up_uncollected(runner, until)
+        with collector_paused():
+            runner.catch_up(until=until)
         position = min(runner.positions[scratch.tracking_name] for scratch in scratches)
     db = runner.db
     with db.transaction() as tx:
@@ -87,14 +88,10 @@ def rebuild_share(app: Supervision, live: Sequence[View], index: int, count: int
     # A share keeps about 1/count of what it reads: it reads count times as many, for full batches.
     runner = ViewRunner(app, scratches, batch_size=BATCH_SIZE * count, share=share)
     try:
-        return _catch_up_uncollected(runner, until)
+        with collector_paused():
+            return runner.catch_up(until=until)
     finally:
         runner.close()
-
-
-def _catch_up_uncollected(runner: ViewRunner, until: int) -> int:
-    with collector_paused():
-        return runner.catch_up(until=until)
 
 
 def scratch_of(live: View) -> View:

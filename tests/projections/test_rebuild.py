@@ -127,7 +127,6 @@ def test_a_rebuild_turns_the_collector_off_only_while_it_applies_events(make_app
     assert gc.isenabled()
 
 
-
 def test_catching_up_views_rules_and_the_sealer_makes_next_to_no_cyclic_garbage(make_app):
     """What makes pausing the collector sound (projections.collector): a worker with every view, the
     rules and the chain's sealer leaves next to nothing for it after catching up the demo's events (a
