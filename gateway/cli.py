@@ -47,8 +47,7 @@ def friendly_errors(command: F) -> F:
         try:
             return command(*args, **kwargs)
         except ValidationError as error:
-            problems = "; ".join(e["msg"].removeprefix("Value error, ") for e in error.errors())
-            message = f"configuration: {problems}"
+            message = "configuration: " + "; ".join(_setting_problem(e) for e in error.errors())
         except (DomainError, CliError) as error:
             message = str(error)
         except PersistenceError as error:
@@ -59,6 +58,13 @@ def friendly_errors(command: F) -> F:
         raise typer.Exit(2)
 
     return wrapper  # type: ignore[return-value]
+
+
+def _setting_problem(error: Any) -> str:
+    """One problem of the configuration, named by the environment variable to mend."""
+    problem = str(error["msg"]).removeprefix("Value error, ")
+    variable = Settings.model_config["env_prefix"] + "_".join(map(str, error["loc"])).upper()
+    return problem if not error["loc"] or variable in problem else f"{variable}: {problem}"
 
 
 def _open() -> Supervision:

@@ -46,7 +46,17 @@ def test_an_aggregate_cache_of_no_size_is_refused(data_dir, monkeypatch):
     monkeypatch.setenv("LIANJIAN_AGGREGATE_CACHE_SIZE", "0")  # the library would take 0 as "unbounded"
     result = runner.invoke(app, ["events", "x"])
     assert result.exit_code == 2
+    assert "LIANJIAN_AGGREGATE_CACHE_SIZE: " in result.output  # the variable to mend, by name
     assert "greater than or equal to 1" in result.output and "Traceback" not in result.output
+
+
+def test_a_setting_of_the_wrong_type_is_named_once(data_dir, monkeypatch):
+    monkeypatch.setenv("LIANJIAN_PORT", "eighty")
+    monkeypatch.setenv("LIANJIAN_DATABASE_URL", "mysql://root@localhost/lianjian")
+    result = runner.invoke(app, ["events", "x"])
+    assert result.exit_code == 2
+    assert result.output.count("LIANJIAN_PORT: ") == 1 and "valid integer" in result.output
+    assert result.output.count("LIANJIAN_DATABASE_URL") == 1  # its message names it already
 
 
 def test_a_database_url_that_is_not_postgresql_is_refused(data_dir, monkeypatch):
@@ -63,7 +73,7 @@ def test_bad_input_through_the_real_console_never_shows_a_traceback(tmp_path):
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 2
     assert "Traceback" not in done.stderr
-    assert done.stderr.strip().startswith("lianjian: configuration: grade cut-offs")
+    assert done.stderr.strip().startswith("lianjian: configuration: LIANJIAN_GRADE_CUTOFFS: grade cut-offs")
 
 
 def test_events_prints_who_when_what_and_why_with_personal_data_masked(data_dir):
