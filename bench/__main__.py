@@ -377,29 +377,61 @@ def http_commands(store: Store, sizes: Sizes, report: Report, server_url: str, t
     for share in (0.5, 0.8):
         rate = share * saturated.rate
         each = max(each, int(rate * 5 / clients))  # about five seconds of it at least
-        say(f"{store.name}: GraphQL over HTTP, {clients} clients paced at {rate:.0f} commands a second")
-        before = server_metrics(server_url)
-        run = thread_clients(server_url, token, clients, each, lambda k, i: json.dumps({
-            "query": COUNT, "variables": {"id": ids[(k * 7 + i * clients) % len(ids)], "n": i % 9 + 1}}), rate=rate)
-        after = server_metrics(server_url)
-        server_p99 = histogram_quantile(server_histogram(server_url, before), server_histogram(server_url, after),
-                                        0.99) * 1000
-        (collections, paused), (collections_after, paused_after) = server_gc_pauses(before), server_gc_pauses(after)
-        p99 = percentile(run.latencies, 0.99) * 1000
+        # The same run three times, each after a pause: on this machine one run in a few is far slower
+        # than its neighbours for reasons outside the server (its own p99 stays low). The middle run is
+        # the figure; every run's p99 is in the note.
+        runs = []
+        for attempt in range(PACED_RUNS):
+            say(f"{store.name}: GraphQL over HTTP, {clients} clients paced at {rate:.0f} commands a second"
+                f" ({attempt + 1} of {PACED_RUNS})")
+            time.sleep(PACED_PAUSE)
+            runs.append(paced_run(server_url, token, ids, clients, each, rate))
+        runs.sort(key=lambda r: r.p99)
+        middle = runs[len(runs) // 2]
+        run, p99 = middle.run, middle.p99
         first, second = run.halves_p50()
         errors = ", ".join(f"{v} {k}" for k, v in run.errors.items())
         report.add(Row("Latency", f"countPartyMembers p99, {clients} clients sending {share:.0%} of the saturated"
                        f" rate ({store.name})", p99, "ms", f"the same {clients} clients unpaced (saturated)",
                        percentile(saturated.latencies, 0.99) * 1000,
-                       f"goal < 50 ms: {'ok' if p99 < 50 else 'NOT MET'}; {rate:.0f} cmd/s, {len(run.latencies):,} commands;"
+                       f"goal < 50 ms: {'ok' if p99 < 50 else 'NOT MET'}; the middle of {PACED_RUNS} runs, whose p99s"
+                       f" were {', '.join(f'{r.p99:.1f}' for r in runs)} ms; {rate:.0f} cmd/s,"
+                       f" {len(run.latencies):,} commands a run;"
                        f" p50 {percentile(run.latencies, 0.5) * 1000:.1f} ms (due in the run's first half"
                        f" {first * 1000:.1f} ms, second half {second * 1000:.1f} ms"
                        f"{': the queue grew' if second > max(2 * first, 0.010) else ''});"
-                       f" the server's own p99 ≤ {server_p99:g} ms"
+                       f" the server's own p99 ≤ {middle.server_p99:g} ms"
                        f" (its histogram's bucket); the server's full collections meanwhile:"
-                       f" {collections_after - collections:.0f}, {(paused_after - paused) * 1000:.0f} ms in all"
+                       f" {middle.collections:.0f}, {middle.paused * 1000:.0f} ms in all"
                        + (f"; errors: {errors}" if errors else "")))
     gc.unfreeze()
+
+
+PACED_RUNS = 3
+PACED_PAUSE = 2.0  # seconds between paced runs: the last run's stragglers and the machine settle
+
+
+@dataclass
+class PacedRun:
+    run: Any
+    p99: float  # ms, as the clients saw it
+    server_p99: float  # ms, the bound of the server's own histogram bucket
+    collections: float  # the server's full garbage collections meanwhile, and their pause
+    paused: float
+
+
+def paced_run(server_url: str, token: str, ids: list[str], clients: int, each: int, rate: float) -> PacedRun:
+    """``clients`` clients sending ``rate`` commands a second together (Poisson), with what the server
+    saw of them from its own metrics."""
+    before = server_metrics(server_url)
+    run = thread_clients(server_url, token, clients, each, lambda k, i: json.dumps({
+        "query": COUNT, "variables": {"id": ids[(k * 7 + i * clients) % len(ids)], "n": i % 9 + 1}}), rate=rate)
+    after = server_metrics(server_url)
+    server_p99 = histogram_quantile(server_histogram(server_url, before), server_histogram(server_url, after),
+                                    0.99) * 1000
+    (collections, paused), (collections_after, paused_after) = server_gc_pauses(before), server_gc_pauses(after)
+    return PacedRun(run, percentile(run.latencies, 0.99) * 1000, server_p99, collections_after - collections,
+                    paused_after - paused)
 
 
 # -- views ---------------------------------------------------------------------------------------------
