@@ -10,7 +10,9 @@ Each figure stands beside its baseline, measured in the same run on the same mac
   application with one bare aggregate (bench/baselines.py) and beside single-insert transactions of the
   same bytes with the database's own driver (the floor the database sets);
 - the same command through GraphQL over HTTP with 1, 8 and 32 concurrent clients, beside the domain service,
-  and the p99 of 32 clients sending at 50% and 80% of the rate that saturated the server;
+  and the p99 of 32 clients sending at 50% and 80% of the rate that saturated the server (three runs each);
+  and the served application called in process as an ASGI app, with no HTTP: what one server process
+  could answer at most;
 - each view's catch-up rate beside a bare read-and-decode loop, and a full rebuild of every view from the
   whole log (`lianjian rebuild`, in one process and with --jobs 2), with a profile of where its time goes;
 - query latency (organization, street overview, filtered search) over HTTP beside the same SQL in process;
@@ -53,6 +55,7 @@ from bench.database import bench_database  # noqa: E402
 from bench.gateway import (  # noqa: E402
     COUNT,
     ORG_QUERY,
+    asgi_commands,
     histogram_quantile,
     server_gc_pauses,
     server_histogram,
@@ -405,6 +408,12 @@ def http_commands(store: Store, sizes: Sizes, report: Report, server_url: str, t
                        f" {middle.collections:.0f}, {middle.paused * 1000:.0f} ms in all"
                        + (f"; errors: {errors}" if errors else "")))
     gc.unfreeze()
+    say(f"{store.name}: {sizes.commands} commands through the served application called in this process")
+    served = store.settings.model_copy(update={"dev_mode": True, "embedded_projections": False})
+    report.add(Row("GraphQL", f"countPartyMembers through the ASGI app in process, no sockets ({store.name})",
+                   asgi_commands(served, token, ids, sizes.commands), "cmd/s", "domain service, same store, in process",
+                   store.domain_rate, "FastAPI, Strawberry and the resolver's checks without HTTP: the most one"
+                   " server process could answer, whatever the client"))
 
 
 PACED_RUNS = 3
@@ -745,11 +754,14 @@ def summary(report: Report) -> list[str]:
                          f" aggregate cache, {warm.ratio:.2f} of a plain eventsourcing application with a bare aggregate"
                          f" and {floor.ratio:.2f} of the database's floor (one INSERT per transaction); {fmt(cold.figure)}"
                          f" a second cold ({cold.ratio:.2f}).")
-        http = rows("GraphQL", f"({store})")
+        http = [r for r in rows("GraphQL", f"({store})") if "over HTTP" in r.what]
+        asgi = [r for r in rows("GraphQL", f"({store})") if "ASGI" in r.what]
         if http:
             lines.append(f"- Through GraphQL over HTTP on {store}: " + ", ".join(
                 f"{fmt(r.figure)} a second with {kind(r).removeprefix('over HTTP, ')} ({r.ratio:.2f})" for r in http)
-                + " of the domain service's rate.")
+                + " of the domain service's rate" + "".join(
+                f"; the served application called in process, with no HTTP at all: {fmt(r.figure)} a second"
+                f" ({r.ratio:.2f})" for r in asgi) + ".")
     for store in ("SQLite", "PostgreSQL"):
         paced = rows("Latency", f"({store})")
         if paced:

@@ -11,6 +11,7 @@ Runs `lianjian serve --dev` on the embedded store (SQLite, demo data) in a separ
 from __future__ import annotations
 
 import argparse
+import asyncio
 import http.client
 import json
 import os
@@ -93,6 +94,47 @@ def http_sequential(url: str, token: str, query: str, variables: list[dict], n: 
         assert not body.get("errors"), body
     connection.close()
     return rate(n, time.perf_counter() - started)
+
+
+def asgi_commands(settings: Settings, token: str, org_ids: list[str], n: int) -> float:
+    """countPartyMembers POSTed to the served application called in this process as an ASGI app: no
+    socket, no HTTP server, no client. What Starlette, Strawberry and the resolver's checks add to the
+    domain service, and so the most any HTTP client could get from one server process.
+    Every organization is warmed first, as the HTTP rows do."""
+    from gateway.app import create_app
+
+    api = create_app(settings)
+    headers = [(b"host", b"127.0.0.1"), (b"content-type", b"application/json"),
+               (b"authorization", b"Bearer " + token.encode())]
+
+    async def post(i: int) -> None:
+        body = json.dumps({"query": COUNT, "variables": {"id": org_ids[i % len(org_ids)], "n": i % 9 + 1}}).encode()
+        scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST",
+                 "scheme": "http", "path": "/graphql", "raw_path": b"/graphql", "root_path": "",
+                 "query_string": b"", "headers": [*headers, (b"content-length", str(len(body)).encode())],
+                 "client": ("127.0.0.1", 1), "server": ("127.0.0.1", 80), "state": {}}
+        messages = [{"type": "http.request", "body": body, "more_body": False}]
+        sent: list[dict] = []
+
+        async def receive() -> dict:
+            return messages.pop() if messages else {"type": "http.disconnect"}
+
+        async def send(message: dict) -> None:
+            sent.append(message)
+
+        await api(scope, receive, send)
+        assert sent[0]["status"] == 200 and b'"errors"' not in sent[1]["body"], sent
+
+    async def run() -> float:
+        async with api.router.lifespan_context(api):
+            for i in range(len(org_ids)):
+                await post(i)
+            started = time.perf_counter()
+            for i in range(n):
+                await post(i)
+            return rate(n, time.perf_counter() - started)
+
+    return asyncio.run(run())
 
 
 def http_floor(url: str, n: int) -> float:
