@@ -18,8 +18,9 @@ SCRATCH = "scratch_"
 # organization's row is written once a batch, however many of its events the batch holds, and the
 # fixed cost of each batch (its queries, its commit) is spread wider. On the city (895,056 events,
 # --jobs 2) 25,000 took PostgreSQL from 55-63 s to 48-50 s and SQLite from 60-69 s to 53-55 s, for
-# about 75 MB more memory a process. A worker keeps BATCH_SIZE: its transactions hold SQLite's
-# write lock, which commands wait for.
+# about 75 MB more memory a process. On SQLite a share's transaction holds the write lock that
+# commands wait for about 0.4 s (0.16 s at 10,000): fair for a rebuild, not for a worker that runs
+# beside the commands all day, which keeps BATCH_SIZE.
 REBUILD_BATCH = 25_000
 
 
