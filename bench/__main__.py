@@ -176,6 +176,24 @@ def machine(pg_version: str) -> dict[str, str]:
     }
 
 
+def cpu_ticks() -> list[int]:
+    """The machine's CPU time so far by kind (/proc/stat: user, nice, system, idle, iowait, irq, softirq,
+    steal, …), in ticks; empty where there is no /proc."""
+    try:
+        return [int(n) for n in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    except (OSError, ValueError, IndexError):
+        return []
+
+
+def stolen(before: list[int], after: list[int]) -> str:
+    """The share of the machine's time the hypervisor gave to other guests meanwhile (steal): on a shared
+    host, what makes one run slower than the next for reasons in no process of ours."""
+    if len(before) < 8 or len(after) < 8:
+        return "?"
+    spent = [b - a for a, b in zip(before, after, strict=False)]
+    return f"{100 * spent[7] / max(1, sum(spent[:8])):.1f}% of the CPU time during the run (steal, /proc/stat)"
+
+
 def rss_kb(pid: int, field_name: str = "VmHWM") -> int:
     """A process's resident memory from /proc: VmHWM is its peak so far, VmRSS its present size."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -855,9 +873,11 @@ def main() -> None:
     sizes = QUICK if args.quick else FULL
     output = args.output or (None if args.quick else ROOT / "docs" / "benchmarks.md")
     report = Report()
-    started = time.perf_counter()
+    started, ticks = time.perf_counter(), cpu_ticks()
     info = run(scale, sizes, [s.strip() for s in args.stores.split(",") if s.strip()], report)
     seconds = time.perf_counter() - started
+    info["taken by the host"] = stolen(ticks, cpu_ticks())
+    say(f"taken by the host: {info['taken by the host']}")
     for section, notes in report.notes.items():
         print(f"\n{section}:")
         for line in notes:
