@@ -40,6 +40,7 @@ class StoredRow(NamedTuple):
 
 
 _POSITION = attrgetter("id")
+WORK_MEM = "64MB"  # PostgreSQL, a share's own connection
 
 
 class ShareReader:
@@ -55,6 +56,8 @@ class ShareReader:
             self._connection: Any = self._pool.getconn()  # the library's: autocommit
             self._connection.execute("CREATE TEMPORARY TABLE IF NOT EXISTS share_aggregates (id uuid PRIMARY KEY)")
             self._connection.execute("TRUNCATE share_aggregates")
+            # The later events' join hashes the share's aggregates each batch: in memory, not on disk.
+            self._connection.execute(f"SET work_mem = '{WORK_MEM}'")
         else:
             self._connection = sqlite3.connect(datastore.pool.db_name, uri=datastore.pool.db_name.startswith("file:"),
                                                isolation_level=None, check_same_thread=False)
@@ -67,8 +70,7 @@ class ShareReader:
             "firsts": f"SELECT {columns} FROM {events} WHERE {position} >= ? AND {position} <= ?"
                       f" AND originator_version = 1 ORDER BY {position}",
             "later": f"SELECT {columns} FROM {events} WHERE {position} >= ? AND {position} <= ?"
-                     f" AND originator_version > 1 AND originator_id IN (SELECT id FROM share_aggregates)"
-                     f" ORDER BY {position}",
+                     f" AND originator_version > 1 AND originator_id IN (SELECT id FROM share_aggregates)",
             "own": "INSERT INTO share_aggregates (id) VALUES (?)",
         }.items()}
 
@@ -92,12 +94,13 @@ class ShareReader:
         self._own([n.originator_id for n in firsts])
         later = map(self._notification, self._rows("later", (start, last)))
         merged = firsts + list(later)
-        merged.sort(key=_POSITION)  # two runs already in order: one linear merge
+        merged.sort(key=_POSITION)  # the later events come unordered: the database need not sort them too
         return self.app.decoded(merged, keep), last
 
     def close(self) -> None:
         if self.is_postgres:
             self._connection.execute("DROP TABLE IF EXISTS share_aggregates")
+            self._connection.execute("RESET work_mem")  # the connection goes back to the library's pool
             self._pool.putconn(self._connection)
         else:
             self._connection.close()
