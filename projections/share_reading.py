@@ -56,7 +56,8 @@ class ShareReader:
             self._connection: Any = self._pool.getconn()  # the library's: autocommit
             self._connection.execute("CREATE TEMPORARY TABLE IF NOT EXISTS share_aggregates (id uuid PRIMARY KEY)")
             self._connection.execute("TRUNCATE share_aggregates")
-            # The later events' join hashes the share's aggregates each batch: in memory, not on disk.
+            # The later events' join hashes the share's aggregates each batch: 2.2 MB for 36,000 of them
+            # on the city, near the default 4 MB, past which PostgreSQL hashes in batches on disk.
             self._connection.execute(f"SET work_mem = '{WORK_MEM}'")
         else:
             self._connection = sqlite3.connect(datastore.pool.db_name, uri=datastore.pool.db_name.startswith("file:"),
