@@ -53,9 +53,10 @@ from auth.dev import DevTokenIssuer  # noqa: E402
 from bench.baselines import BareApplication  # noqa: E402
 from bench.database import bench_database  # noqa: E402
 from bench.gateway import (  # noqa: E402
-    COUNT,
     ORG_QUERY,
+    ClientRun,
     asgi_commands,
+    count_body,
     histogram_quantile,
     server_gc_pauses,
     server_histogram,
@@ -374,13 +375,12 @@ def commands(store: Store, sizes: Sizes, report: Report) -> None:
 def http_commands(store: Store, sizes: Sizes, report: Report, server_url: str, token: str) -> None:
     ids = store.org_ids
     say(f"{store.name}: warming the server's aggregate cache, one command on each of {len(ids):,} organizations")
-    warm = thread_clients(server_url, token, 4, -(-len(ids) // 4), lambda k, i: json.dumps({
-        "query": COUNT, "variables": {"id": ids[(k + i * 4) % len(ids)], "n": 1}}))
+    warm = thread_clients(server_url, token, 4, -(-len(ids) // 4), lambda k, i: count_body(ids[(k + i * 4) % len(ids)], 1))
     assert not warm.errors, warm.errors
     for clients, each in sizes.http.items():
         say(f"{store.name}: GraphQL over HTTP, {clients} client(s) x {each} commands")
-        run = thread_clients(server_url, token, clients, each, lambda k, i, c=clients: json.dumps({
-            "query": COUNT, "variables": {"id": ids[(k + i * c) % len(ids)], "n": i % 9 + 1}}))
+        run = thread_clients(server_url, token, clients, each, lambda k, i, c=clients: count_body(
+            ids[(k + i * c) % len(ids)], i % 9 + 1))
         errors = ", ".join(f"{v} {k}" for k, v in run.errors.items())
         note = (f"p50 {percentile(run.latencies, 0.5) * 1000:.1f} ms, p99 {percentile(run.latencies, 0.99) * 1000:.1f} ms"
                 + (f"; errors: {errors}" if errors else ""))
@@ -440,7 +440,7 @@ PACED_PAUSE = 2.0  # seconds between paced runs: the last run's stragglers and t
 
 @dataclass
 class PacedRun:
-    run: Any
+    run: ClientRun
     p99: float  # ms, as the clients saw it
     server_p99: float  # ms, the bound of the server's own histogram bucket
     collections: float  # the server's full garbage collections meanwhile, and their pause
@@ -451,8 +451,8 @@ def paced_run(server_url: str, token: str, ids: list[str], clients: int, each: i
     """``clients`` clients sending ``rate`` commands a second together (Poisson), with what the server
     saw of them from its own metrics."""
     before = server_metrics(server_url)
-    run = thread_clients(server_url, token, clients, each, lambda k, i: json.dumps({
-        "query": COUNT, "variables": {"id": ids[(k * 7 + i * clients) % len(ids)], "n": i % 9 + 1}}), rate=rate)
+    run = thread_clients(server_url, token, clients, each, lambda k, i: count_body(
+        ids[(k * 7 + i * clients) % len(ids)], i % 9 + 1), rate=rate)
     after = server_metrics(server_url)
     server_p99 = histogram_quantile(server_histogram(server_url, before), server_histogram(server_url, after),
                                     0.99) * 1000

@@ -52,6 +52,11 @@ COUNT = """mutation($id: ID!, $n: Int!) { countPartyMembers(command: {reason: "å
   organizationId: $id, members: $n) { eventIds } }"""
 
 
+def count_body(org_id: str, members: int) -> str:
+    """The request body of one countPartyMembers command: the benchmark's command, every way it is sent."""
+    return json.dumps({"query": COUNT, "variables": {"id": org_id, "n": members}})
+
+
 def rate(count: int, seconds: float) -> float:
     return count / seconds if seconds else float("inf")
 
@@ -108,7 +113,7 @@ def asgi_commands(settings: Settings, token: str, org_ids: list[str], n: int) ->
                (b"authorization", b"Bearer " + token.encode())]
 
     async def post(i: int) -> None:
-        body = json.dumps({"query": COUNT, "variables": {"id": org_ids[i % len(org_ids)], "n": i % 9 + 1}}).encode()
+        body = count_body(org_ids[i % len(org_ids)], i % 9 + 1).encode()
         scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST",
                  "scheme": "http", "path": "/graphql", "raw_path": b"/graphql", "root_path": "",
                  "query_string": b"", "headers": [*headers, (b"content-length", str(len(body)).encode())],
