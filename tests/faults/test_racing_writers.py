@@ -22,7 +22,7 @@ from domain.application import Supervision
 from domain.context import Actor, Context
 from domain.errors import ConcurrentUpdate
 from domain.people import Person
-from gateway.storage import AGGREGATE_CACHE
+from gateway.storage import AGGREGATE_CACHE, schema_lock
 
 ROOT = Path(__file__).resolve().parents[2]
 OFFICER = Actor("party-1", "party-liu", "party_building", "officer")
@@ -144,7 +144,10 @@ def test_writer_processes_lose_no_update(make_app, store_env, inputs_tried) -> N
 
 
 def _writer_process(env: dict[str, str], org_ids: list[str], writer: int) -> None:
-    app = Supervision(env=env | AGGREGATE_CACHE)
+    # As a server opens its store: processes starting together would otherwise race on the library's
+    # CREATE OR REPLACE FUNCTION, which PostgreSQL refuses with "tuple concurrently updated".
+    with schema_lock(env):
+        app = Supervision(env=env | AGGREGATE_CACHE)
     tally, lock = Tally(), threading.Lock()
     threads = [threading.Thread(target=write, args=(app, org_ids, 10 + writer * 2 + t, 15, tally, lock))
                for t in range(2)]
