@@ -12,6 +12,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from domain.settings import LocalitySettings
 
 
+POSTGRES_OPERATION_THREADS = 8  # GraphQL operations at once on PostgreSQL (Settings.operation_threads)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="LIANJIAN_", extra="ignore")
 
@@ -31,6 +34,11 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     dev_mode: bool = False
+    # GraphQL queries and mutations run at once in threads off the event loop, so that one waiting (on the
+    # database, on Keycloak's keys) does not hold up the others; 0 runs them on the loop. Unset: 8 on
+    # PostgreSQL, where operations wait on the network; 0 on SQLite, where they are the process's own CPU
+    # work and a thread's hand-over cost 30-70% more CPU a command (docs/performance.md).
+    operation_threads: int | None = Field(default=None, ge=0)
     # Embedded: views, rules and tick run inside the server; off when `lianjian project` workers run them.
     embedded_projections: bool = True
     tick_interval_seconds: float = 3600.0
@@ -65,6 +73,11 @@ class Settings(BaseSettings):
     def _cutoffs(cls, value: str) -> str:
         parse_grade_cutoffs(value)
         return value
+
+    def threads_for_operations(self) -> int:
+        if self.operation_threads is not None:
+            return self.operation_threads
+        return POSTGRES_OPERATION_THREADS if self.database_url else 0
 
     def locality(self) -> LocalitySettings:
         month, day = (int(part) for part in self.annual_report_due.split("-"))

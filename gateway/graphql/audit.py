@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from datetime import datetime, timezone
-from typing import Any, TypeVar
+from typing import Any
 from uuid import UUID
 
 import strawberry
@@ -33,7 +33,16 @@ MAX_LOG_PAGE = 1000
 MAX_ROWS = 1000
 MAX_READS_PAGE = 1000
 EVENT_KINDS = frozenset(BUSINESS_EVENTS) | {e.split(".")[0] for e in BUSINESS_EVENTS}
-T = TypeVar("T")
+
+
+def off_the_loop(work: Callable[..., Any], *args: Any) -> Any:
+    """Long work (a view replayed, the chain walked): done here when the operation already runs in a thread
+    of its own; on the event loop (operations inline, gateway.graphql.schema), in a thread, awaited."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return work(*args)
+    return asyncio.to_thread(work, *args)
 
 
 def _aware(moment: datetime | None) -> datetime | None:
@@ -57,10 +66,6 @@ def _cursor(after: int) -> int:
     if after < 0:
         raise coded("after is a position, 0 or more", BAD_USER_INPUT)
     return after
-
-
-async def _in_thread(work: Callable[..., T], *args: Any) -> T:
-    return await asyncio.to_thread(work, *args)
 
 
 # -- types -----------------------------------------------------------------------------------------------
@@ -291,14 +296,14 @@ class AuditQuery:
 
     @strawberry.field(description="A department view as it stood at a moment (no zone: Asia/Shanghai), rebuilt"
                                   " from the log into scratch tables: rows of one table, counts of all. Audit only.")
-    async def view_as_of(self, info: Info, view: str, at: datetime, table: str | None = None,
-                         first: int = 100) -> ViewAsOf:
-        return await _in_thread(_view_as_of, info, view, at, table, first)
+    def view_as_of(self, info: Info, view: str, at: datetime, table: str | None = None,
+                   first: int = 100) -> ViewAsOf:
+        return off_the_loop(_view_as_of, info, view, at, table, first)
 
     @strawberry.field(description="Walk the hash chain beside the stored events: intact, or what changed where."
                                   " Audit only.")
-    async def verify_chain(self, info: Info) -> ChainReport:
-        return await _in_thread(_verify_chain, info)
+    def verify_chain(self, info: Info) -> ChainReport:
+        return off_the_loop(_verify_chain, info)
 
     @strawberry.field(description="Who was shown which organization's personal data, when and through what;"
                                   " oldest first, a page at a time (the cursor is a position). Audit only.")

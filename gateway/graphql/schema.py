@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import functools
+from typing import Any
+
+import anyio
+import anyio.to_thread
 import strawberry
 import strawberry.tools
 from graphql import GraphQLError
@@ -26,6 +31,24 @@ CACHED_DOCUMENTS = 512
 
 
 class Schema(strawberry.Schema):
+    """With ``operation_threads``, queries and mutations run in that many threads at most, off the event
+    loop: their resolvers are synchronous and may wait (on PostgreSQL or its pool, on SQLite's write lock,
+    on Keycloak's keys), and on the loop one waiting operation would stop the process answering anything
+    else: the dashboard, /healthz, /metrics, every other client. Subscriptions stay on the loop."""
+
+    def __init__(self, *args: Any, operation_threads: int = 0, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.operation_threads = operation_threads
+        self._limiter: anyio.CapacityLimiter | None = None
+
+    async def execute(self, *args: Any, **kwargs: Any) -> Any:
+        if not self.operation_threads:
+            return await super().execute(*args, **kwargs)
+        if self._limiter is None:  # made in the server's event loop, on its first operation
+            self._limiter = anyio.CapacityLimiter(self.operation_threads)
+        return await anyio.to_thread.run_sync(functools.partial(self.execute_sync, *args, **kwargs),
+                                              limiter=self._limiter)
+
     def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
         # Every error leaves with its code, whichever stage raised it (parsing errors never reach the
         # extensions' hooks). Coded errors are the client's to read, not ours to log; unexpected ones are
@@ -34,7 +57,7 @@ class Schema(strawberry.Schema):
 
 
 def build_schema(production: bool = True, *, max_depth: int = MAX_DEPTH, max_aliases: int = MAX_ALIASES,
-                 max_tokens: int = MAX_TOKENS) -> strawberry.Schema:
+                 max_tokens: int = MAX_TOKENS, operation_threads: int = 0) -> Schema:
     # The limits' rule classes are made once here: the validation cache is keyed by the rules, so rules
     # made anew for each request would never hit it.
     rules = [depth_validator(max_depth, None), alias_validator(max_aliases)]
@@ -53,7 +76,8 @@ def build_schema(production: bool = True, *, max_depth: int = MAX_DEPTH, max_ali
         lambda: ParserCache(maxsize=CACHED_DOCUMENTS),
         lambda: ValidationCache(maxsize=CACHED_DOCUMENTS),
     ]
-    return Schema(query=RootQuery, mutation=Mutation, subscription=Subscription, extensions=extensions)
+    return Schema(query=RootQuery, mutation=Mutation, subscription=Subscription, extensions=extensions,
+                  operation_threads=operation_threads)
 
 
 def sdl() -> str:
