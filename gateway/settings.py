@@ -12,7 +12,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from domain.settings import LocalitySettings
 
 
-POSTGRES_OPERATION_THREADS = 8  # GraphQL operations at once on PostgreSQL (Settings.operation_threads)
+# GraphQL operations at once on PostgreSQL (Settings.operation_threads): within the pool's five connections.
+POSTGRES_OPERATION_THREADS = 4
 
 
 class Settings(BaseSettings):
@@ -35,7 +36,7 @@ class Settings(BaseSettings):
     port: int = 8000
     dev_mode: bool = False
     # GraphQL queries and mutations run at once in threads off the event loop, so that one waiting (on the
-    # database, on Keycloak's keys) does not hold up the others; 0 runs them on the loop. Unset: 8 on
+    # database, on Keycloak's keys) does not hold up the others; 0 runs them on the loop. Unset: 4 on
     # PostgreSQL, where operations wait on the network; 0 on SQLite, where they are the process's own CPU
     # work and a thread's hand-over cost 30-70% more CPU a command (docs/performance.md).
     operation_threads: int | None = Field(default=None, ge=0)
