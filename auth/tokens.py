@@ -269,8 +269,17 @@ class KeycloakVerifier:
         self._keys = keys
         self._fetched_at = self._tried_at
 
+    def _due(self, now: float) -> bool:
+        """The keys held have grown old and were not asked for lately: pick up removed and added keys."""
+        fetched, tried = self._fetched_at, self._tried_at
+        return (fetched is not None and tried is not None and now - fetched >= self.max_age
+                and now - tried >= self.refresh_interval)
+
     def key_for(self, kid: str) -> jwk.JWK:
         """The public key of a key id: from the cache, else after one refresh of the JWKS; raises InvalidToken."""
+        key = self._keys.get(kid)
+        if key is not None and not self._due(self._now()):
+            return key  # known and not due for a refresh: never wait behind another token's fetch
         with self._lock:
             now = self._now()
             refreshed = False
@@ -279,8 +288,8 @@ class KeycloakVerifier:
                 if self._tried_at is None or now - self._tried_at >= self.retry_interval:
                     self._refresh()
                     refreshed = True
-            elif now - self._fetched_at >= self.max_age and now - self._tried_at >= self.refresh_interval:
-                self._refresh()  # keys grown old: pick up removed and added keys
+            elif self._due(now):
+                self._refresh()
                 refreshed = True
             if (kid not in self._keys and not refreshed and self._fetched_at is not None
                     and (self._missed_at is None or now - self._missed_at >= self.refresh_interval)):
