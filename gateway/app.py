@@ -94,7 +94,7 @@ def create_app(settings: Settings | None = None, *, verifier: Any = None) -> Fas
     api.add_route("/graphql", graphql, methods=["GET", "POST"])
     api.router.add_websocket_route("/graphql", graphql)
     from gateway.web.routes import mount_dashboard; mount_dashboard(api, runtime)  # the dashboard: /, /static
-    metrics = Metrics(runtime)
+    metrics = Metrics(runtime, schema)
     api.add_middleware(metrics.middleware)
 
     @api.get("/healthz")

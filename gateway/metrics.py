@@ -1,4 +1,5 @@
-"""Prometheus metrics: requests by route and outcome, their latency, and the views' lag at scrape time."""
+"""Prometheus metrics: requests by route and outcome, their latency, GraphQL operations in their threads, and
+the views' lag at scrape time."""
 
 from __future__ import annotations
 
@@ -34,6 +35,24 @@ class LagCollector:
             pass
         yield events
         yield seconds
+
+
+class OperationsCollector:
+    """GraphQL operations in their threads (gateway.graphql.schema): when operations wait for a thread, the
+    threads are what a request waits for, not the database."""
+
+    def __init__(self, schema: Any) -> None:
+        self.schema = schema
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        running, waiting = self.schema.operations()
+        yield GaugeMetricFamily("lianjian_graphql_operation_threads",
+                                "Threads GraphQL operations run in (0: on the event loop)",
+                                value=self.schema.operation_threads)
+        yield GaugeMetricFamily("lianjian_graphql_operations_running", "GraphQL operations in a thread now",
+                                value=running)
+        yield GaugeMetricFamily("lianjian_graphql_operations_waiting", "GraphQL operations waiting for a thread",
+                                value=waiting)
 
 
 class GcPauses:
@@ -80,13 +99,15 @@ GC_PAUSES = GcPauses()
 
 
 class Metrics:
-    def __init__(self, runtime: Runtime) -> None:
+    def __init__(self, runtime: Runtime, schema: Any = None) -> None:
         self.registry = CollectorRegistry()
         self.requests = Counter("lianjian_http_requests", "HTTP requests", ["route", "status"], registry=self.registry)
         self.latency = Histogram("lianjian_http_request_seconds", "HTTP request latency", ["route"],
                                  registry=self.registry)
         self.registry.register(LagCollector(runtime))
         self.registry.register(GC_PAUSES.watching())
+        if schema is not None:
+            self.registry.register(OperationsCollector(schema))
 
     def middleware(self, app: ASGIApp) -> ASGIApp:
         """A plain ASGI middleware (no per-request task or body streaming, unlike BaseHTTPMiddleware)."""

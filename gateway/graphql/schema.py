@@ -41,6 +41,13 @@ class Schema(strawberry.Schema):
         self.operation_threads = operation_threads
         self._limiter: anyio.CapacityLimiter | None = None
 
+    def operations(self) -> tuple[int, int]:
+        """(running in threads, waiting for one) just now; (0, 0) when operations run on the loop."""
+        if self._limiter is None:
+            return 0, 0
+        statistics = self._limiter.statistics()
+        return statistics.borrowed_tokens, statistics.tasks_waiting
+
     async def execute(self, *args: Any, **kwargs: Any) -> Any:
         if not self.operation_threads:
             return await super().execute(*args, **kwargs)

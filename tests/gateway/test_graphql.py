@@ -223,6 +223,7 @@ def test_health_readiness_and_metrics(gateway):
     metrics = gateway.client.get("/metrics").text
     assert 'lianjian_http_requests_total{route="/graphql",status="200"}' in metrics
     assert 'lianjian_view_events_behind{view="civil_affairs_registry"} 0.0' in metrics
+    assert "\nlianjian_graphql_operation_threads 0.0\n" in metrics  # SQLite: operations on the event loop
     gc.collect()  # a full collection, timed by the process's one collector callback
     pauses = [line for line in gateway.client.get("/metrics").text.splitlines()
               if line.startswith('lianjian_gc_pause_seconds_count{generation="2"}')]

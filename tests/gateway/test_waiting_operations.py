@@ -2,7 +2,8 @@
 their own (Settings.operation_threads: by default on PostgreSQL; here also on SQLite, set). A command waits
 on the store's write lock, held by another connection (as a rebuild's transaction or a backup would hold
 it), while a query, /healthz and another command's refusal are answered; once the lock is let go, the
-waiting command is recorded. The auditor's long fields answer from an operation's thread too."""
+waiting command is recorded; /metrics shows it in its thread. The auditor's long fields answer from an
+operation's thread too."""
 
 from __future__ import annotations
 
@@ -59,6 +60,14 @@ def write_lock_held(settings: Settings) -> tuple[Callable[[], None], Callable[[]
     return take, release
 
 
+def operations(gateway: Gateway) -> tuple[int, ...]:
+    """/metrics: (operation threads, operations running in one, operations waiting for one)."""
+    values = dict(line.split(" ") for line in gateway.client.get("/metrics").text.splitlines()
+                  if line.startswith("lianjian_graphql_operation"))
+    return tuple(int(float(values[f"lianjian_graphql_{name}"]))
+                 for name in ("operation_threads", "operations_running", "operations_waiting"))
+
+
 def in_thread(work: Callable[[], Any]) -> tuple[threading.Thread, dict[str, Any]]:
     outcome: dict[str, Any] = {}
     thread = threading.Thread(target=lambda: outcome.setdefault("answer", work()), daemon=True)
@@ -83,6 +92,8 @@ def test_a_command_waiting_on_the_write_lock_holds_up_no_other_request(threaded_
             thread.join(timeout=ANSWERED_WITHIN)
             assert not thread.is_alive(), "a request waited for another one's lock"
         assert waiting.is_alive(), "the command did not wait for the lock"
+        # What an operator sees meanwhile: one operation in its thread, none waiting for one.
+        assert operations(gateway) == (gateway.settings.threads_for_operations(), 1, 0)
     finally:
         release()
 
@@ -94,6 +105,7 @@ def test_a_command_waiting_on_the_write_lock_holds_up_no_other_request(threaded_
     assert waited["answer"].get("errors") is None, waited["answer"]
     assert len(waited["answer"]["data"]["countPartyMembers"]["eventIds"]) == 1
     assert gateway.app.organization(org_id).party_members == 41
+    assert operations(gateway)[1:] == (0, 0)
 
 
 def test_the_auditors_long_fields_answer_from_an_operation_thread(threaded_gateway: Gateway) -> None:
