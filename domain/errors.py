@@ -75,6 +75,11 @@ class ConcurrentUpdate(Conflict):
     """Another writer changed the same aggregate first; reload and retry."""
 
 
+class StaleCopy(ConcurrentUpdate):
+    """The caller's copy of an aggregate, taken from the cache as it was (``Supervision.cached_organization``),
+    was behind the store: load it again, check again what was checked on it, and retry."""
+
+
 class DuplicateOrganization(Conflict):
     """The name or credit code is already taken by another organization."""
 

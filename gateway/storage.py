@@ -53,6 +53,7 @@ def postgres_env(url: str, pool_size: int = 5, connect_timeout: int = 10) -> dic
 
 # The library's aggregate cache, fast-forwarded from the store on every read, so another process's
 # writes are always seen: loading an organization reads only its events since the cached version.
+# Commands decide on the cached copies as they are and find out on saving (Supervision._run).
 def aggregate_cache(size: int = 20_000) -> dict[str, str]:
     return {"AGGREGATE_CACHE_MAXSIZE": str(size), "AGGREGATE_CACHE_FASTFORWARD": "y"}
 

@@ -12,9 +12,13 @@ import strawberry
 from strawberry.types import Info
 
 from auth import policy
+from auth.policy import AccessDenied, OutOfJurisdiction
+from auth.principal import Principal
 from domain.application import CommandResult as ServiceResult
 from domain.application import Supervision
 from domain.context import Context
+from domain.errors import StaleCopy
+from domain.organization import Organization
 from domain.people import Person
 from gateway.graphql.context import caller, runtime
 from gateway.graphql.errors import BAD_USER_INPUT, coded, translate_errors
@@ -105,10 +109,9 @@ def _record(
 ) -> CommandResult:
     """Check the policy, run the command, and wait for a view when the caller asked to."""
     principal, rt = caller(info), runtime(info)
-    org = None
+    org, as_cached = None, False
     if organization_id is not None:
-        org = rt.app.organization(organization_id)
-        policy.require_writable(principal, mutation, org.district, org.street)
+        org, as_cached = _checked_organization(rt.app, principal, mutation, organization_id)
     elif jurisdiction is not None:
         policy.require_writable(principal, mutation, *jurisdiction)
     else:
@@ -119,12 +122,34 @@ def _record(
     if org is None:
         result = call(rt.app, ctx, command.idempotency_key)
     else:
-        with rt.app.reusing(org):  # the command changes the organization just checked, not a reload of it
-            result = call(rt.app, ctx, command.idempotency_key)
+        try:
+            with rt.app.reusing(org, as_cached=as_cached):  # the organization just checked, not a reload
+                result = call(rt.app, ctx, command.idempotency_key)
+        except StaleCopy:  # the cached copy was behind the store: check the organization as it is now
+            org = rt.app.organization(organization_id)
+            policy.require_writable(principal, mutation, org.district, org.street)
+            with rt.app.reusing(org):
+                result = call(rt.app, ctx, command.idempotency_key)
     rt.nudge()
     caught_up = rt.wait_for(command.wait_for_view, result.position) if command.wait_for_view else None
     return CommandResult(aggregate_id=result.aggregate_id, event_ids=result.event_ids, replayed=result.replayed,
                          position=result.position, caught_up=caught_up)
+
+
+def _checked_organization(app: Supervision, principal: Principal, mutation: str,
+                          organization_id: str) -> tuple[Organization, bool]:
+    """The organization the caller may write to, as this process's cache holds it (True) when cached: the
+    command's save finds out if it was behind the store (StaleCopy). A refusal is checked against the
+    organization as it is now."""
+    org, as_cached = app.cached_organization(organization_id)
+    try:
+        policy.require_writable(principal, mutation, org.district, org.street)
+    except (AccessDenied, OutOfJurisdiction):
+        if not as_cached:
+            raise
+        org, as_cached = app.organization(organization_id), False
+        policy.require_writable(principal, mutation, org.district, org.street)
+    return org, as_cached
 
 
 def _on_org(verb: str) -> Callable[..., Any]:
