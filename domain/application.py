@@ -168,8 +168,8 @@ class Supervision(Application[UUID]):
         """Apply one decision; save its events, and the idempotency receipt, in one transaction.
 
         The decision is speculative at first: the aggregates it loads come from the cache as they are,
-        without asking the store for newer events (a round trip that cost PostgreSQL commands a quarter of
-        their time). In one process the cache is always current; another process's writes make the save
+        without asking the store for newer events (a round trip that took a fifth of a PostgreSQL command's
+        time). In one process the cache is always current; another process's writes make the save
         collide with them, and then the decision is taken again on aggregates loaded afresh, as it always
         used to be. A copy the caller checked (``reusing``) is not reloaded behind its back: StaleCopy."""
         fingerprint = ""
