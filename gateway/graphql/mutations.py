@@ -126,8 +126,7 @@ def _record(
             with rt.app.reusing(org, as_cached=as_cached):  # the organization just checked, not a reload
                 result = call(rt.app, ctx, command.idempotency_key)
         except StaleCopy:  # the cached copy was behind the store: check the organization as it is now
-            org = rt.app.organization(organization_id)
-            policy.require_writable(principal, mutation, org.district, org.street)
+            org, _ = _checked_organization(rt.app, principal, mutation, str(organization_id), cached=False)
             with rt.app.reusing(org):
                 result = call(rt.app, ctx, command.idempotency_key)
     rt.nudge()
@@ -136,19 +135,18 @@ def _record(
                          position=result.position, caught_up=caught_up)
 
 
-def _checked_organization(app: Supervision, principal: Principal, mutation: str,
-                          organization_id: str) -> tuple[Organization, bool]:
+def _checked_organization(app: Supervision, principal: Principal, mutation: str, organization_id: str, *,
+                          cached: bool = True) -> tuple[Organization, bool]:
     """The organization the caller may write to, as this process's cache holds it (True) when cached: the
     command's save finds out if it was behind the store (StaleCopy). A refusal is checked against the
     organization as it is now."""
-    org, as_cached = app.cached_organization(organization_id)
+    org, as_cached = app.cached_organization(organization_id) if cached else (app.organization(organization_id), False)
     try:
         policy.require_writable(principal, mutation, org.district, org.street)
     except (AccessDenied, OutOfJurisdiction):
         if not as_cached:
             raise
-        org, as_cached = app.organization(organization_id), False
-        policy.require_writable(principal, mutation, org.district, org.street)
+        return _checked_organization(app, principal, mutation, organization_id, cached=False)
     return org, as_cached
 
 
