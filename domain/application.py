@@ -180,6 +180,13 @@ class Supervision(Application[UUID]):
             earlier = self._earlier_result(idempotency_key, fingerprint)
             if earlier is not None:
                 return earlier
+
+        def again(reused_taken: bool) -> CommandResult:
+            """Decide again on fast-forwarded copies; never behind the back of a caller who checked one."""
+            if reused_taken:
+                raise StaleCopy(f"{command}: the record changed since it was checked; check it again")
+            return self._run(command, payload, idempotency_key, decide, check_conflict, speculate=False)
+
         reused = _REUSED.get()
         # A copy the caller checked after loading it afresh keeps the decision on the store's current state.
         speculated: list[tuple[UUID, int]] | None = [] if speculate and (reused is None or reused[1]) else None
@@ -192,12 +199,16 @@ class Supervision(Application[UUID]):
             # A refusal must rest on the store's current state, not on a cached copy behind it.
             if not speculated or self._all_current(speculated):
                 raise
-            if reused is not None and _REUSED.get() is None:
-                raise StaleCopy(f"{command}: the record changed since it was checked; check it again") from None
-            return self._run(command, payload, idempotency_key, decide, check_conflict, speculate=False)
+            return again(reused is not None and _REUSED.get() is None)
         finally:
             _SPECULATED.reset(token)
         reused_taken = reused is not None and _REUSED.get() is None
+        if speculated:
+            # Copies only read (the organization a funding project is for, say) are not checked by the
+            # save's versions.
+            saved = {aggregate.id for aggregate in aggregates}
+            if not self._all_current(copy for copy in speculated if copy[0] not in saved):
+                return again(reused_taken)
         pending = [e for agg in aggregates for e in agg.pending_events]
         result = CommandResult(
             aggregate_id=str(aggregates[0].id),
@@ -225,10 +236,8 @@ class Supervision(Application[UUID]):
                 # Our own write: the library retries an insert whose commit was not acknowledged (the
                 # connection dropped), and the retry collides with the events the first attempt committed.
                 return result
-            if speculated:  # perhaps only behind the store: decide again on fast-forwarded copies
-                if reused_taken:
-                    raise StaleCopy(f"{command}: the record changed since it was checked; check it again") from None
-                return self._run(command, payload, idempotency_key, decide, check_conflict, speculate=False)
+            if speculated:  # perhaps only behind the store
+                return again(reused_taken)
             if check_conflict is not None:
                 check_conflict()
             raise ConcurrentUpdate(

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -93,3 +94,13 @@ def test_a_checked_copy_behind_the_store_is_never_decided_on_behind_the_checkers
     with first.reusing(checked, as_cached=True), pytest.raises(StaleCopy):
         count(first, org_id, 5)  # the caller must check the organization as it is now, then try again
     assert first.organization(org_id).party_members == 3
+
+
+def test_an_organization_only_read_by_a_decision_is_checked_against_the_store(two_processes) -> None:
+    # Funding saves only the new project: the organization's copy, behind the store, must not decide it.
+    first, second, org_id = two_processes
+    second.cancel_filing(Context(CLERK, "撤销备案", ON), org_id)
+    with pytest.raises(RuleViolation, match="filing_cancelled|cancelled"):
+        first.award_funding(Context(Actor("fin-chen", "fin-chen", "finance", "officer"), "政府购买服务", ON), org_id,
+                            purchasing_unit="渝中区民政局", project_name="社区养老服务", amount=Decimal("50000.00"),
+                            period_start=date(2026, 12, 1), period_end=date(2027, 11, 30))
