@@ -15,7 +15,7 @@ import os
 import threading
 import time
 from collections.abc import Callable, Sequence
-from contextlib import nullcontext
+from contextlib import nullcontext, suppress
 from typing import Any, Protocol
 
 import psycopg
@@ -100,7 +100,11 @@ class ExclusiveLock:
     def release(self) -> None:
         if self._conn is not None:
             try:
-                self._conn.close()  # closing the session releases its advisory locks
+                # Unlocked before closing: a closed session's locks go only when its server process has
+                # finished, a moment later, and a taker just then would be refused.
+                with suppress(psycopg.Error):  # a dead session: its end releases the lock
+                    self._conn.execute("SELECT pg_advisory_unlock(%s)", (self.key,))
+                self._conn.close()
             finally:
                 self._conn = None
         if self._file is not None:
