@@ -336,14 +336,13 @@ class Supervision(Application[UUID]):
         """The organization as this process's cache holds it, without asking the store for newer events,
         and True; or, when it is not cached, loaded, and False. For a caller that checks it before a
         command on it (``reusing(org, as_cached=True)``): the command's save finds out if it was behind."""
+        taken: list[tuple[UUID, int]] = []
+        token = _SPECULATED.set(taken)  # loaded as a speculative decision loads it
         try:
-            uid = organization_id if isinstance(organization_id, UUID) else UUID(str(organization_id))
-        except ValueError:
-            raise OrganizationNotFound(f"no Organization with id {organization_id}") from None
-        copy = self._cached_copy(uid)
-        if isinstance(copy, Organization):
-            return copy, True
-        return self.organization(uid), False
+            org = self.organization(organization_id)
+        finally:
+            _SPECULATED.reset(token)
+        return org, bool(taken)
 
     def funding_project(self, project_id: UUID | str) -> FundingProject:
         return self._get(FundingProject, project_id, FundingProjectNotFound)

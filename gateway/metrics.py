@@ -99,15 +99,14 @@ GC_PAUSES = GcPauses()
 
 
 class Metrics:
-    def __init__(self, runtime: Runtime, schema: Any = None) -> None:
+    def __init__(self, runtime: Runtime, schema: Any) -> None:
         self.registry = CollectorRegistry()
         self.requests = Counter("lianjian_http_requests", "HTTP requests", ["route", "status"], registry=self.registry)
         self.latency = Histogram("lianjian_http_request_seconds", "HTTP request latency", ["route"],
                                  registry=self.registry)
         self.registry.register(LagCollector(runtime))
         self.registry.register(GC_PAUSES.watching())
-        if schema is not None:
-            self.registry.register(OperationsCollector(schema))
+        self.registry.register(OperationsCollector(schema))
 
     def middleware(self, app: ASGIApp) -> ASGIApp:
         """A plain ASGI middleware (no per-request task or body streaming, unlike BaseHTTPMiddleware)."""
