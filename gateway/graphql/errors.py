@@ -8,7 +8,6 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from graphql import GraphQLError
-from strawberry.extensions import SchemaExtension
 
 from auth.policy import AccessDenied, OutOfJurisdiction
 from domain.errors import DomainError
@@ -78,15 +77,3 @@ def client_error(error: GraphQLError) -> GraphQLError:
     return GraphQLError("internal error", error.nodes, error.source, error.positions, error.path,
                         extensions={"code": INTERNAL})
 
-
-class CodedErrors(SchemaExtension):
-    """Gives every error of a result its ``extensions.code``; masks unexpected ones as INTERNAL."""
-
-    def on_operation(self):  # type: ignore[no-untyped-def]
-        yield
-        result = self.execution_context.result
-        if result is not None and getattr(result, "errors", None):
-            result.errors = [client_error(e) for e in result.errors]
-        pre = getattr(self.execution_context, "pre_execution_errors", None)
-        if pre:
-            self.execution_context.pre_execution_errors = [client_error(e) for e in pre]

@@ -3,21 +3,25 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterator
 from typing import Any
 
 import anyio
 import anyio.to_thread
 import strawberry
 import strawberry.tools
-from graphql import GraphQLError
-from strawberry.types import ExecutionContext
+from graphql import GraphQLError, parse
 from graphql.validation import NoSchemaIntrospectionCustomRule
-from strawberry.extensions import AddValidationRules, MaxTokensLimiter, ParserCache, ValidationCache
+from strawberry.extensions import SchemaExtension
 from strawberry.extensions.max_aliases import create_validator as alias_validator
 from strawberry.extensions.query_depth_limiter import create_validator as depth_validator
+from strawberry.schema.config import StrawberryConfig
+from strawberry.schema.name_converter import NameConverter
+from strawberry.schema.schema import validate_document
+from strawberry.types import ExecutionContext
 
 from gateway.graphql.audit import AuditQuery
-from gateway.graphql.errors import CodedErrors, client_error
+from gateway.graphql.errors import client_error
 from gateway.graphql.mutations import Mutation
 from gateway.graphql.queries import Query
 from gateway.graphql.subscriptions import Subscription
@@ -63,27 +67,55 @@ class Schema(strawberry.Schema):
         errors[:] = [client_error(error) for error in errors]
 
 
+class Documents(SchemaExtension):
+    """Each distinct operation parsed (within the token limit) and validated (with the limits' rules) once,
+    not on every request: clients repeat the same few operations. One extension with two hooks, where
+    Strawberry's MaxTokensLimiter, ParserCache, AddValidationRules and ValidationCache took four, each
+    set up and entered on every request: 0.1 ms of a command's 1.5 ms through the gateway."""
+
+    def __init__(self, parse: Any, validate: Any, rules: tuple) -> None:
+        super().__init__()
+        self.parse, self.validate, self.rules = parse, validate, rules
+
+    def on_parse(self) -> Iterator[None]:
+        # Errors raised here (syntax, too many tokens) reach the client through Schema.process_errors.
+        self.execution_context.graphql_document = self.parse(self.execution_context.query)
+        yield
+
+    def on_validate(self) -> Iterator[None]:
+        context = self.execution_context
+        context.validation_rules = rules = context.validation_rules + self.rules
+        context.pre_execution_errors = self.validate(context.schema._schema, context.graphql_document, rules)
+        yield
+
+
+class RememberedNames(NameConverter):
+    """snake_case to camelCase once a name: Strawberry converts every argument's and input field's name
+    again on each request that uses it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._names: dict[str, str] = {}
+
+    def apply_naming_config(self, name: str) -> str:
+        converted = self._names.get(name)
+        if converted is None:
+            converted = self._names[name] = super().apply_naming_config(name)
+        return converted
+
+
 def build_schema(production: bool = True, *, max_depth: int = MAX_DEPTH, max_aliases: int = MAX_ALIASES,
                  max_tokens: int = MAX_TOKENS, operation_threads: int = 0) -> Schema:
     # The limits' rule classes are made once here: the validation cache is keyed by the rules, so rules
     # made anew for each request would never hit it.
-    rules = [depth_validator(max_depth, None), alias_validator(max_aliases)]
+    rules: tuple = (depth_validator(max_depth, None), alias_validator(max_aliases))
     if production:
-        rules.append(NoSchemaIntrospectionCustomRule)
-
-    class Limits(AddValidationRules):
-        def __init__(self) -> None:
-            super().__init__(rules)
-
-    extensions: list = [
-        CodedErrors,
-        Limits,
-        lambda: MaxTokensLimiter(max_token_count=max_tokens),
-        # Clients repeat the same few operations: parse and validate each once, not on every request.
-        lambda: ParserCache(maxsize=CACHED_DOCUMENTS),
-        lambda: ValidationCache(maxsize=CACHED_DOCUMENTS),
-    ]
-    return Schema(query=RootQuery, mutation=Mutation, subscription=Subscription, extensions=extensions,
+        rules += (NoSchemaIntrospectionCustomRule,)
+    cached_parse = functools.lru_cache(maxsize=CACHED_DOCUMENTS)(functools.partial(parse, max_tokens=max_tokens))
+    cached_validate = functools.lru_cache(maxsize=CACHED_DOCUMENTS)(validate_document)
+    return Schema(query=RootQuery, mutation=Mutation, subscription=Subscription,
+                  extensions=[lambda: Documents(cached_parse, cached_validate, rules)],
+                  config=StrawberryConfig(name_converter=RememberedNames()),
                   operation_threads=operation_threads)
 
 
