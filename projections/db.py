@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, suppress
 from typing import Any
 
 from eventsourcing.persistence import Tracking, TrackingRecorder
@@ -36,6 +36,7 @@ class Tx:
         self._pending: dict[tuple[str, tuple[Any, ...]], tuple[list[Any], tuple[str, ...]]] = {}
         self._updates: dict[tuple[str, tuple[str, ...], tuple[Any, ...]], dict[str, Any]] = {}
         self._inserts: dict[tuple[str, tuple[str, ...]], list[tuple[Any, ...]]] = {}
+        self._secure_delete: int | None = None  # the connection's own setting, while this one drops tables
 
     @property
     def _cursor(self) -> Any:
@@ -48,6 +49,23 @@ class Tx:
     def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
         self.flush()
         self._cursor.execute(self._database.dialect_sql(sql), tuple(params))
+
+    def drop(self, table: str) -> None:
+        """DROP TABLE IF EXISTS. On SQLite without zeroing the freed pages first: the SQLite here is built
+        with secure_delete on, and a view's rows hide nothing the log does not keep (every event is kept
+        for good), while zeroing them wrote the whole table to the WAL again: for the largest view, 3 s of
+        a 45 s rebuild of the city. ``FAST`` still zeroes what is freed on pages written anyway."""
+        if not self._database.is_postgres and self._secure_delete is None:
+            found = self.row("PRAGMA secure_delete")
+            self._secure_delete = int(found["secure_delete"]) if found else 1
+            self.execute("PRAGMA secure_delete = FAST")
+        self.execute(f"DROP TABLE IF EXISTS {table}")
+
+    def restore(self) -> None:
+        """The connection goes back to the pool with its own settings (see ``drop``)."""
+        if self._secure_delete is not None:
+            self._cursor.execute(f"PRAGMA secure_delete = {self._secure_delete}")
+            self._secure_delete = None
 
     def rows(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
         self.execute(sql, params)
@@ -212,8 +230,14 @@ class ViewDatabase:
                 return cursor
 
             tx = Tx(begin, self)
-            yield tx
-            tx.flush()
+            try:
+                yield tx
+                tx.flush()
+            except BaseException:
+                with suppress(Exception):  # the error that ended the transaction is the one to see
+                    tx.restore()
+                raise
+            tx.restore()
 
     @contextmanager
     def schema(self) -> Iterator[Tx]:

@@ -84,7 +84,7 @@ class View:
 
     def drop(self, tx: Tx) -> None:
         for table in self.tables:
-            tx.execute(f"DROP TABLE IF EXISTS {self.t(table)}")
+            tx.drop(self.t(table))
 
     def handles(self, event_type: str) -> bool:
         return event_type in self._handlers
