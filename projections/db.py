@@ -50,6 +50,17 @@ class Tx:
         self.flush()
         self._cursor.execute(self._database.dialect_sql(sql), tuple(params))
 
+    def create_table(self, table: str, columns: str, *, autovacuum: bool = True) -> None:
+        """CREATE TABLE IF NOT EXISTS; on PostgreSQL ``autovacuum=False`` keeps autovacuum off it (a table
+        being filled in bulk, then renamed: see ``enable_autovacuum``)."""
+        options = " WITH (autovacuum_enabled = false)" if self._database.is_postgres and not autovacuum else ""
+        self.execute(f"CREATE TABLE IF NOT EXISTS {table} ({columns}){options}")
+
+    def enable_autovacuum(self, table: str) -> None:
+        """Autovacuum as configured for the server, again (PostgreSQL; nothing on SQLite)."""
+        if self._database.is_postgres:
+            self.execute(f"ALTER TABLE {table} RESET (autovacuum_enabled)")
+
     def drop(self, table: str) -> None:
         """DROP TABLE IF EXISTS. On SQLite without zeroing the freed pages first: the SQLite here is built
         with secure_delete on, and a view's rows hide nothing the log does not keep (every event is kept

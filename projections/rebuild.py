@@ -104,9 +104,12 @@ def rebuild_share(app: Supervision, live: Sequence[View], index: int, count: int
 
 def scratch_of(live: View) -> View:
     """The view's copy in the scratch area, without its lookup indexes: they are made once over the
-    whole table when it is swapped in (cheaper than keeping them row by row), its key meanwhile."""
+    whole table when it is swapped in (cheaper than keeping them row by row), its key meanwhile.
+    On PostgreSQL without autovacuum until then: it vacuumed the tables half filled, taking CPU from the
+    rebuild, and the swap's renames waited a second (deadlock_timeout) for it to be cancelled."""
     scratch = type(live)(prefix=SCRATCH + live.prefix)
     scratch.indexes = {}  # type: ignore[misc]
+    scratch.autovacuum = False
     return scratch
 
 
@@ -114,6 +117,7 @@ def _swap_in(tx: Any, db: Any, live: View, scratch: View, position: int, shares:
     live.drop(tx)
     for table in live.tables:
         tx.execute(f"ALTER TABLE {scratch.t(table)} RENAME TO {live.t(table)}")
+        tx.enable_autovacuum(live.t(table))  # it analyzes the new rows soon after: they are all new to it
         if db.is_postgres:
             _rename_indexes(tx, live.t(table), scratch.prefix, live.prefix)
         else:  # SQLite keeps an index's name across a table's rename and cannot rename it: drop it

@@ -38,6 +38,7 @@ class View:
     # short table name -> columns holding JSON text: rebuild --check compares their values, not their
     # spelling, so a row written by an older encoder (other spacing) still matches its rebuilt twin
     json_columns: ClassVar[dict[str, tuple[str, ...]]] = {}
+    autovacuum = True  # PostgreSQL's, on this view's tables: off while a rebuild fills them (scratch_of)
     _handlers: ClassVar[dict[str, list[Handler]]]
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -76,7 +77,7 @@ class View:
 
     def create(self, tx: Tx) -> None:
         for table, columns in self.tables.items():
-            tx.execute(f"CREATE TABLE IF NOT EXISTS {self.t(table)} ({columns})")
+            tx.create_table(self.t(table), columns, autovacuum=self.autovacuum)
         for table, looked_up in self.indexes.items():
             for columns in looked_up:  # "org_id", or "street, year" for one index over both
                 name = "_".join(c.strip() for c in columns.split(","))

@@ -163,3 +163,32 @@ def test_a_worker_of_its_own_pauses_the_collector_only_while_it_catches_up(make_
         worker.step()
         worker.close()
         assert seen == [expected] and gc.isenabled()
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("store_env", ["postgres"], indirect=True)
+def test_autovacuum_is_off_while_a_rebuild_fills_the_tables_and_on_once_they_are_live(make_app):
+    """Autovacuum on half-filled scratch tables took CPU from the rebuild, and the swap's renames waited for
+    it to be cancelled (a second each, deadlock_timeout)."""
+    app = make_app()
+    load_demo(app)
+    view = view_by_name("event_history")
+    seen: dict[str, list[str] | None] = {}
+
+    def run_shares(names, count, until):
+        for index in range(count):
+            rebuild_share(make_app(), [view_by_name(name) for name in names], index, count, until)
+        with ViewRunner(app, []).db.transaction(commit=False) as tx:
+            seen["scratch"] = _options(tx, "scratch_" + view.t("events"))
+
+    rebuild(app, view, jobs=2, run_shares=run_shares)
+    with ViewRunner(app, []).db.transaction(commit=False) as tx:
+        seen["live"] = _options(tx, view.t("events"))
+    assert seen == {"scratch": ["autovacuum_enabled=false"], "live": None}
+    assert check(app, view).differences == []
+
+
+def _options(tx, table: str) -> list[str] | None:
+    found = tx.row("SELECT reloptions FROM pg_class WHERE relname = ?", (table,))
+    assert found is not None, table
+    return found["reloptions"]
