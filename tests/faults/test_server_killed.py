@@ -9,7 +9,6 @@ from __future__ import annotations
 import http.client
 import json
 import random
-import signal
 import subprocess
 import sys
 import threading
@@ -20,6 +19,7 @@ from pathlib import Path
 from uuid import UUID
 
 from auth.dev import DevTokenIssuer
+from children import kill, stop
 from domain.application import Supervision
 from gateway.demo import load_demo
 from gateway.storage import open_application
@@ -75,13 +75,10 @@ class Server:
             connection.close()
 
     def kill(self) -> None:
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait(timeout=10)
+        kill(self.process)
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=30)
+        stop(self.process, timeout=30)
 
 
 def command(org_id: str, members: int, key: str) -> str:
@@ -126,12 +123,12 @@ def test_a_killed_server_loses_no_acknowledged_command_and_its_views_catch_up(se
     rng = random.Random(3)
     resent = replayed = 0
     sent = Sent()
-    for kill in range(KILLS):
+    for attempt in range(KILLS):
         server = Server(env)
         try:
             # Each client its own organizations: writers racing on the same ones are another test's.
             clients = [threading.Thread(target=send_until_killed,
-                                        args=(server, token, org_ids[c::CLIENTS], sent, kill * 10 + c))
+                                        args=(server, token, org_ids[c::CLIENTS], sent, attempt * 10 + c))
                        for c in range(CLIENTS)]
             for client in clients:
                 client.start()
@@ -158,12 +155,12 @@ def test_a_killed_server_loses_no_acknowledged_command_and_its_views_catch_up(se
                 replayed += result["replayed"]
                 resent += 1
             sent.unanswered.clear()
-            if kill == KILLS - 1:
+            if attempt == KILLS - 1:
                 status, _ = server.request("GET", "/healthz")
                 assert status == 200
                 wait_for_views(app)
         finally:
-            server.stop() if kill == KILLS - 1 else server.kill()
+            server.stop() if attempt == KILLS - 1 else server.kill()
 
     assert sent.errors == []
     assert len(sent.acknowledged) > 20, "too few commands were acknowledged to say anything"

@@ -5,7 +5,6 @@ row by row, and stands at the head of the log, and the audit chain is whole. On 
 from __future__ import annotations
 
 import random
-import signal
 import subprocess
 import sys
 import threading
@@ -15,6 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 
 
+from children import kill
 from domain.context import Actor, Context
 from gateway.demo import load_demo
 from gateway.settings import Settings
@@ -99,8 +99,7 @@ def test_views_are_exact_after_a_worker_is_killed_again_and_again(settings, chil
                 assert db.position(registry) > before, "the worker made no progress"
                 time.sleep(rng.uniform(0.05, 0.6))  # then somewhere in a later batch
             finally:
-                worker.send_signal(signal.SIGKILL)
-                worker.wait(timeout=10)
+                kill(worker)
             killed_at.append(db.position(registry))
     finally:
         writer.stop()

@@ -4,7 +4,6 @@ two for one view never both apply, and the standby takes over when the active on
 from __future__ import annotations
 
 import queue
-import signal
 import subprocess
 import sys
 import threading
@@ -13,6 +12,7 @@ from datetime import date
 from pathlib import Path
 
 
+from children import kill, stop
 from domain.context import Actor, Context
 from gateway.demo import load_demo
 from gateway.storage import open_application
@@ -53,16 +53,10 @@ class Worker:
         return False
 
     def kill(self) -> None:
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait(timeout=10)
+        kill(self.process)
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.kill()
+        stop(self.process)
 
 
 def wait_until(predicate, timeout: float = 30.0, interval: float = 0.05) -> bool:
