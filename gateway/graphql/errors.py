@@ -24,6 +24,9 @@ CONFLICT = "CONFLICT"
 INTERNAL = "INTERNAL"
 UNAVAILABLE = "UNAVAILABLE"  # the store cannot be reached: retry later
 CODES = {UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, BAD_USER_INPUT, CONFLICT, INTERNAL, UNAVAILABLE}
+# How the databases say a write found no room: SQLite on a full disk (ENOSPC), SQLite when the file may not
+# grow or the device fails (EFBIG, EIO), PostgreSQL on a full disk.
+CANNOT_WRITE = ("database or disk is full", "disk i/o error", "no space left on device")
 
 
 def coded(message: str, code: str) -> GraphQLError:
@@ -39,6 +42,9 @@ def translated(error: Exception) -> GraphQLError | None:
     if isinstance(error, DomainError):
         return coded(error.message, error.code)
     if isinstance(error, (OperationalError, InterfaceError)):
+        if any(words in str(error).lower() for words in CANNOT_WRITE):
+            return coded("the event store cannot write just now: its disk is full or failing; try again later",
+                         UNAVAILABLE)
         return coded("the event store is not reachable just now; try again", UNAVAILABLE)
     return None
 

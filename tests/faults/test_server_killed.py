@@ -9,32 +9,22 @@ from __future__ import annotations
 import http.client
 import json
 import random
-import subprocess
-import sys
 import threading
 import time
 import uuid
 from dataclasses import dataclass, field
-from pathlib import Path
-from uuid import UUID
 
 from auth.dev import DevTokenIssuer
-from children import kill, stop
-from domain.application import Supervision
 from gateway.demo import load_demo
 from gateway.storage import open_application
-from infra.postgres.private import free_port
 from projections.catalog import all_views
-from projections.db import ViewDatabase
 from projections.rebuild import check
+from served import Server, count_command, recorded_commands, stored, wait_for_views
 
-ROOT = Path(__file__).resolve().parents[2]
 KILLS = 2
 CLIENTS = 4
 REASON = "故障测试：服务进程被杀"
-COUNT = """mutation($id: ID!, $n: Int!, $key: String!) { countPartyMembers(
-  command: {reason: "%s", occurredOn: "2026-11-20", idempotencyKey: $key},
-  organizationId: $id, members: $n) { eventIds replayed } }""" % REASON
+COUNT = count_command(REASON)
 
 
 @dataclass
@@ -45,40 +35,6 @@ class Sent:
     unanswered: dict[str, tuple[str, int]] = field(default_factory=dict)  # key -> (organization, members)
     errors: list[str] = field(default_factory=list)  # GraphQL errors: none expected
     lock: threading.Lock = field(default_factory=threading.Lock)
-
-
-class Server:
-    def __init__(self, env: dict[str, str]) -> None:
-        self.port = free_port()
-        self.process = subprocess.Popen([sys.executable, "-m", "gateway", "serve", "--dev", "--port", str(self.port)],
-                                        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                status, _ = self.request("GET", "/healthz")
-                if status == 200:
-                    return
-            except OSError:
-                pass
-            assert self.process.poll() is None, "the server exited while starting"
-            assert time.monotonic() < deadline, "the server did not answer /healthz within 60 s"
-            time.sleep(0.1)
-
-    def request(self, method: str, path: str, body: str | None = None, token: str | None = None) -> tuple[int, dict]:
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
-        try:
-            headers = {"Content-Type": "application/json"} | ({"Authorization": f"Bearer {token}"} if token else {})
-            connection.request(method, path, body, headers)
-            response = connection.getresponse()
-            return response.status, json.loads(response.read() or b"{}")
-        finally:
-            connection.close()
-
-    def kill(self) -> None:
-        kill(self.process)
-
-    def stop(self) -> None:
-        stop(self.process, timeout=30)
 
 
 def command(org_id: str, members: int, key: str) -> str:
@@ -105,11 +61,6 @@ def send_until_killed(server: Server, token: str, org_ids: list[str], sent: Sent
                 sent.errors.append(json.dumps(answer["errors"], ensure_ascii=False)[:300])
             else:
                 sent.acknowledged[key] = answer["data"]["countPartyMembers"]["eventIds"]
-
-
-def stored(app: Supervision, event_id: str) -> bool:
-    aggregate_id, _, version = event_id.rpartition("/")
-    return len(list(app.events.get(UUID(aggregate_id), gt=int(version) - 1, lte=int(version)))) == 1
 
 
 def test_a_killed_server_loses_no_acknowledged_command_and_its_views_catch_up(settings, child_env, tmp_path,
@@ -165,7 +116,7 @@ def test_a_killed_server_loses_no_acknowledged_command_and_its_views_catch_up(se
     assert sent.errors == []
     assert len(sent.acknowledged) > 20, "too few commands were acknowledged to say anything"
     # One event a command, whether answered at once or sent again: none lost, none recorded twice.
-    assert recorded_commands(app) == len(sent.acknowledged) + resent
+    assert recorded_commands(app, REASON) == len(sent.acknowledged) + resent
     head = app.head_position()
     for view in all_views():
         result = check(app, view)
@@ -178,23 +129,3 @@ def test_a_killed_server_loses_no_acknowledged_command_and_its_views_catch_up(se
     inputs_tried[f"commands acknowledged by servers then killed ({store})"] += len(sent.acknowledged)
     inputs_tried[f"unanswered commands sent again after a kill ({store}), already recorded"] += replayed
     inputs_tried[f"unanswered commands sent again after a kill ({store}), recorded then"] += resent - replayed
-
-
-def recorded_commands(app: Supervision) -> int:
-    """This test's commands in the log: PartyMembersCounted with its reason."""
-    found, start = 0, 1
-    while True:
-        events, last = app.read_batch(start, 5000, keep=lambda stored: stored.topic.endswith("PartyMembersCounted"))
-        if not last:
-            return found
-        found += sum(1 for e in events if e.ctx is not None and e.ctx.reason == REASON)
-        start = last + 1
-
-
-def wait_for_views(app: Supervision, timeout: float = 60.0) -> None:
-    """Until the restarted server's embedded projections have every view at the head of the log."""
-    db, head = ViewDatabase(app), app.head_position()
-    deadline = time.monotonic() + timeout
-    while any(db.position(view.tracking_name) < head for view in all_views()):
-        assert time.monotonic() < deadline, "the restarted server's views did not catch up"
-        time.sleep(0.1)

@@ -1,0 +1,113 @@
+"""The embedded store's disk full under a running gateway (SQLite). The server runs with a cap on the size of
+the files it may write (RLIMIT_FSIZE, a little above the store's size), so its writes soon fail as they
+would on a full disk; then the cap is lifted, as when space is freed.
+
+Meanwhile commands are answered UNAVAILABLE with a message that says why, never INTERNAL or a 500;
+queries and /healthz still answer; nothing is half-written. Afterwards the same server, not restarted,
+records again: the refused commands sent again with their keys are recorded then (none had been), its
+views catch up and equal a rebuild, and the log holds one event per acknowledged command."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import sys
+import uuid
+from contextlib import closing
+from pathlib import Path
+
+from auth.dev import DevTokenIssuer
+from gateway.demo import load_demo
+from gateway.settings import Settings
+from gateway.storage import open_application
+from projections.catalog import all_views
+from projections.rebuild import check
+from projections.runner import ViewRunner
+from served import Server, count_command, recorded_commands, stored, wait_for_views
+
+ROOM = 300_000  # bytes the store's files may grow by before writes fail: a few dozen commands
+REFUSALS = 10  # commands refused before the room is given back
+# The gateway as `lianjian serve` runs it, capped: SIGXFSZ ignored, so a write past the cap fails (EFBIG)
+# rather than killing the process; SIGUSR1 lifts the cap (the soft limit, up to the unlimited hard one).
+CAPPED = """
+import resource, runpy, signal, sys
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+resource.setrlimit(resource.RLIMIT_FSIZE, (int(sys.argv[1]), resource.RLIM_INFINITY))
+signal.signal(signal.SIGUSR1, lambda *_: resource.setrlimit(resource.RLIMIT_FSIZE, (resource.RLIM_INFINITY,) * 2))
+sys.argv = ["gateway", *sys.argv[2:]]
+runpy.run_module("gateway", run_name="__main__", alter_sys=True)
+"""
+REASON = "故障测试：磁盘已满"
+COUNT = count_command(REASON)
+ORGANIZATION = "query($id: ID!) { organization(id: $id) { name } }"
+
+
+class CappedServer(Server):
+    def __init__(self, env: dict[str, str], cap: int) -> None:
+        super().__init__(env, launcher=[sys.executable, "-c", CAPPED, str(cap)])
+
+    def lift_cap(self) -> None:
+        self.process.send_signal(signal.SIGUSR1)
+
+
+def post(server: Server, token: str, query: str, variables: dict) -> dict:
+    status, answer = server.request("POST", "/graphql", json.dumps({"query": query, "variables": variables}), token)
+    assert status == 200, (status, answer)
+    return answer
+
+
+def test_a_full_disk_refuses_commands_clearly_and_the_same_server_recovers(tmp_path: Path, inputs_tried) -> None:
+    data_dir = tmp_path / "data"
+    app = open_application(Settings(data_dir=data_dir))
+    load_demo(app)
+    ViewRunner(app, all_views()).catch_up()  # so that starting the server writes next to nothing
+    with closing(sqlite3.connect(data_dir / "lianjian.sqlite")) as connection:  # the WAL into the file
+        assert connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0] == 0
+    org_ids = [i for i in app.organization_ids() if app.organization(i).is_active][:12]
+    token = DevTokenIssuer(data_dir).issue("party-liu", lifetime=3600)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LIANJIAN_")} | {
+        "LIANJIAN_DATA_DIR": str(data_dir), "LIANJIAN_DEV_MODE": "true"}
+    cap = max(p.stat().st_size for p in data_dir.iterdir() if p.is_file()) + ROOM
+
+    acknowledged: dict[str, list[str]] = {}
+    refused: dict[str, tuple[str, int]] = {}
+    server = CappedServer(env, cap)
+    try:
+        for n in range(5000):
+            key, org_id, members = f"full-{uuid.uuid4().hex}", org_ids[n % len(org_ids)], n % 12
+            answer = post(server, token, COUNT, {"id": org_id, "n": members, "key": key})
+            if not answer.get("errors"):
+                acknowledged[key] = answer["data"]["countPartyMembers"]["eventIds"]
+                continue
+            [error] = answer["errors"]
+            assert error["extensions"]["code"] == "UNAVAILABLE", error
+            assert "disk is full or failing" in error["message"], error
+            refused[key] = (org_id, members)
+            if len(refused) == REFUSALS:
+                break
+        assert len(refused) == REFUSALS, "the cap never refused a write"
+        assert server.request("GET", "/healthz")[0] == 200
+        assert post(server, token, ORGANIZATION, {"id": org_ids[0]})["data"]["organization"]["name"]
+
+        server.lift_cap()
+        for key, (org_id, members) in refused.items():
+            result = post(server, token, COUNT, {"id": org_id, "n": members, "key": key})["data"]["countPartyMembers"]
+            assert result["replayed"] is False  # the refused attempt had recorded nothing
+            acknowledged[key] = result["eventIds"]
+        wait_for_views(app)
+    finally:
+        server.stop()
+
+    missing = [e for ids in acknowledged.values() for e in ids if not stored(app, e)]
+    assert missing == []
+    assert recorded_commands(app, REASON) == len(acknowledged)
+    head = app.head_position()
+    for view in all_views():
+        result = check(app, view)
+        assert result.differences == [], [str(d) for d in result.differences[:5]]
+        assert result.position == head, view.name
+    app.close()
+    inputs_tried["commands acknowledged before and after a full disk (sqlite)"] += len(acknowledged) - REFUSALS
+    inputs_tried["commands refused UNAVAILABLE on a full disk, then recorded once (sqlite)"] += REFUSALS

@@ -1,0 +1,92 @@
+"""A gateway served in a child process (`lianjian serve --dev`) for the fault tests, and what they check in
+its store afterwards: commands stored, counted, and views caught up."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+from uuid import UUID
+
+from children import kill, stop
+from domain.application import Supervision
+from infra.postgres.private import free_port
+from projections.catalog import all_views
+from projections.db import ViewDatabase
+
+ROOT = Path(__file__).resolve().parents[1]
+COUNT = """mutation($id: ID!, $n: Int!, $key: String!) { countPartyMembers(
+  command: {reason: "%s", occurredOn: "2026-11-20", idempotencyKey: $key},
+  organizationId: $id, members: $n) { eventIds replayed } }"""
+
+
+def count_command(reason: str) -> str:
+    """countPartyMembers with an idempotency key, the reason marking which test's commands these are."""
+    return COUNT % reason
+
+
+class Server:
+    """`lianjian serve --dev` on a free port (``launcher``: what to run instead of `python -m gateway`),
+    answering /healthz when made."""
+
+    def __init__(self, env: dict[str, str], launcher: list[str] | None = None) -> None:
+        self.port = free_port()
+        self.process = subprocess.Popen([*(launcher or [sys.executable, "-m", "gateway"]), "serve", "--dev", "--port",
+                                         str(self.port)], cwd=ROOT, env=env,
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                status, _ = self.request("GET", "/healthz")
+                if status == 200:
+                    return
+            except OSError:
+                pass
+            assert self.process.poll() is None, "the server exited while starting"
+            assert time.monotonic() < deadline, "the server did not answer /healthz within 60 s"
+            time.sleep(0.1)
+
+    def request(self, method: str, path: str, body: str | None = None, token: str | None = None) -> tuple[int, dict]:
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        try:
+            headers = {"Content-Type": "application/json"} | ({"Authorization": f"Bearer {token}"} if token else {})
+            connection.request(method, path, body, headers)
+            response = connection.getresponse()
+            return response.status, json.loads(response.read() or b"{}")
+        finally:
+            connection.close()
+
+    def kill(self) -> None:
+        kill(self.process)
+
+    def stop(self) -> None:
+        stop(self.process, timeout=30)
+
+
+def stored(app: Supervision, event_id: str) -> bool:
+    """Is the event ``<aggregate id>/<version>`` in the log?"""
+    aggregate_id, _, version = event_id.rpartition("/")
+    return len(list(app.events.get(UUID(aggregate_id), gt=int(version) - 1, lte=int(version)))) == 1
+
+
+def recorded_commands(app: Supervision, reason: str) -> int:
+    """How many PartyMembersCounted events in the log give this reason."""
+    found, start = 0, 1
+    while True:
+        events, last = app.read_batch(start, 5000, keep=lambda stored: stored.topic.endswith("PartyMembersCounted"))
+        if not last:
+            return found
+        found += sum(1 for e in events if e.ctx is not None and e.ctx.reason == reason)
+        start = last + 1
+
+
+def wait_for_views(app: Supervision, timeout: float = 60.0) -> None:
+    """Until a server's embedded projections have every view at the head of the log."""
+    db, head = ViewDatabase(app), app.head_position()
+    deadline = time.monotonic() + timeout
+    while any(db.position(view.tracking_name) < head for view in all_views()):
+        assert time.monotonic() < deadline, "the server's views did not catch up"
+        time.sleep(0.1)
