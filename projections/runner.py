@@ -114,20 +114,24 @@ class ViewRunner:
         ahead = bool(events) and max((self.positions[view.tracking_name] for view in behind),
                                      default=0) >= events[0].position
         by_type: dict[str, list[View]] = {}
+        applied: list[tuple[RecordedEvent, list[View]]] = []
+        for event in events:
+            if ahead:
+                interested = [
+                    view for view in behind
+                    if event.position > self.positions[view.tracking_name] and view.handles(event.type)
+                ]
+            else:
+                interested = by_type.get(event.type)  # type: ignore[assignment]
+                if interested is None:
+                    interested = by_type[event.type] = [view for view in behind if view.handles(event.type)]
+            # Organizations are always followed, so views can read one as of any event (names, streets).
+            if interested or event.type.startswith("Organization."):
+                applied.append((event, interested))
+        # Loaded before the transaction, which holds the store's writer: see AggregateStates.prepare.
+        self.states.prepare(event for event, _ in applied)
         with self.db.transaction() as tx:
-            for event in events:
-                if ahead:
-                    interested = [
-                        view for view in behind
-                        if event.position > self.positions[view.tracking_name] and view.handles(event.type)
-                    ]
-                else:
-                    interested = by_type.get(event.type)  # type: ignore[assignment]
-                    if interested is None:
-                        interested = by_type[event.type] = [view for view in behind if view.handles(event.type)]
-                # Organizations are always followed, so views can read one as of any event (names, streets).
-                if not interested and not event.type.startswith("Organization."):
-                    continue
+            for event, interested in applied:
                 state = self.states.advance(event)
                 for view in interested:
                     view.apply(tx, event, state)

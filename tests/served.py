@@ -16,6 +16,7 @@ from domain.application import Supervision
 from infra.postgres.private import free_port
 from projections.catalog import all_views
 from projections.db import ViewDatabase
+from projections.rebuild import check
 
 ROOT = Path(__file__).resolve().parents[1]
 COUNT = """mutation($id: ID!, $n: Int!, $key: String!) { countPartyMembers(
@@ -90,3 +91,12 @@ def wait_for_views(app: Supervision, timeout: float = 60.0) -> None:
     while any(db.position(view.tracking_name) < head for view in all_views()):
         assert time.monotonic() < deadline, "the server's views did not catch up"
         time.sleep(0.1)
+
+
+def assert_views_equal_a_rebuild(app: Supervision) -> None:
+    """Every view equals a rebuild from the log, row by row, and stands at the head of the log."""
+    head = app.head_position()
+    for view in all_views():
+        result = check(app, view)
+        assert result.differences == [], [str(d) for d in result.differences[:5]]
+        assert result.position == head, view.name

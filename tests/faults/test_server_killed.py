@@ -17,9 +17,7 @@ from dataclasses import dataclass, field
 from auth.dev import DevTokenIssuer
 from gateway.demo import load_demo
 from gateway.storage import open_application
-from projections.catalog import all_views
-from projections.rebuild import check
-from served import Server, count_command, recorded_commands, stored, wait_for_views
+from served import Server, assert_views_equal_a_rebuild, count_command, recorded_commands, stored, wait_for_views
 
 KILLS = 2
 CLIENTS = 4
@@ -117,11 +115,7 @@ def test_a_killed_server_loses_no_acknowledged_command_and_its_views_catch_up(se
     assert len(sent.acknowledged) > 20, "too few commands were acknowledged to say anything"
     # One event a command, whether answered at once or sent again: none lost, none recorded twice.
     assert recorded_commands(app, REASON) == len(sent.acknowledged) + resent
-    head = app.head_position()
-    for view in all_views():
-        result = check(app, view)
-        assert result.differences == [], [str(d) for d in result.differences[:5]]
-        assert result.position == head, view.name
+    assert_views_equal_a_rebuild(app)
     app.close()
 
     store = "postgres" if settings.database_url else "sqlite"
