@@ -71,7 +71,7 @@ class Documents(SchemaExtension):
     """Each distinct operation parsed (within the token limit) and validated (with the limits' rules) once,
     not on every request: clients repeat the same few operations. One extension with two hooks, where
     Strawberry's MaxTokensLimiter, ParserCache, AddValidationRules and ValidationCache took four, each
-    set up and entered on every request: 0.1 ms of a command's 1.5 ms through the gateway."""
+    set up and entered on every request (about 2% of a command's CPU through the gateway)."""
 
     def __init__(self, parse: Any, validate: Any, rules: tuple) -> None:
         super().__init__()
