@@ -40,7 +40,13 @@ class EmbeddedProjections:
 
     def start(self) -> None:
         self.worker.wakeup.prepare()
-        self.worker.run_until_idle()  # catch up before serving, so the first page shows the whole log
+        try:
+            self.worker.run_until_idle()  # catch up before serving, so the first page shows the whole log
+        except Exception as error:  # noqa: BLE001 - serve anyway: the thread retries, /readyz shows the lag
+            # A full disk, say: the log can still be read and the views are as they were; the server
+            # would otherwise not start at all, and recover only by being started again.
+            log.error("embedded projections could not catch up before serving (%s); retrying meanwhile", error)
+            self.worker.processors.clear()
         self._thread = threading.Thread(target=self._run, name="lianjian-projections", daemon=True)
         self._thread.start()
 

@@ -115,3 +115,29 @@ def test_a_full_disk_refuses_commands_clearly_and_the_same_server_recovers(tmp_p
     app.close()
     inputs_tried["commands acknowledged before and after a full disk (sqlite)"] += len(acknowledged) - REFUSALS
     inputs_tried["commands refused UNAVAILABLE on a full disk, then recorded once (sqlite)"] += REFUSALS
+
+
+def test_a_server_started_on_a_full_disk_serves_and_catches_up_once_there_is_room(tmp_path: Path) -> None:
+    """The views' first catch-up at start cannot write: the server starts anyway, says so in /readyz, and
+    catches up by itself once there is room."""
+    data_dir = tmp_path / "data"
+    app = open_application(Settings(data_dir=data_dir))
+    load_demo(app)
+    ViewRunner(app, all_views())  # the views' tables, empty: the server's first catch-up has it all to write
+    with closing(sqlite3.connect(data_dir / "lianjian.sqlite")) as connection:
+        assert connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0] == 0
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LIANJIAN_")} | {
+        "LIANJIAN_DATA_DIR": str(data_dir), "LIANJIAN_DEV_MODE": "true"}
+    server = CappedServer(env, max(p.stat().st_size for p in data_dir.iterdir() if p.is_file()) + 20_000)
+    try:
+        status, ready = server.request("GET", "/readyz")  # behind; degraded (503) once a minute behind
+        assert status in (200, 503) and ready["head"] == app.head_position(), (status, ready)
+        assert any(view["events_behind"] for view in ready["views"].values()), ready
+        server.lift_cap()
+        wait_for_views(app)
+        status, ready = server.request("GET", "/readyz")
+        assert status == 200 and not any(view["events_behind"] for view in ready["views"].values()), ready
+    finally:
+        server.stop()
+    assert_views_equal_a_rebuild(app)
+    app.close()
