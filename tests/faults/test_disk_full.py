@@ -10,19 +10,20 @@ views catch up and equal a rebuild, and the log holds one event per acknowledged
 from __future__ import annotations
 
 import json
-import os
 import signal
 import sqlite3
 import sys
 import time
 import uuid
 from contextlib import closing
-from pathlib import Path
+
+import pytest
 
 from auth.dev import DevTokenIssuer
+from domain.application import Supervision
 from gateway.demo import load_demo
 from gateway.settings import Settings
-from gateway.storage import open_application
+from gateway.storage import SQLITE_FILE, open_application
 from projections.catalog import all_views
 from projections.runner import ViewRunner
 from served import (Server, assert_views_equal_a_rebuild, count_command, recorded_commands, stored,
@@ -46,9 +47,18 @@ COUNT = count_command(REASON)
 ORGANIZATION = "query($id: ID!) { organization(id: $id) { name } }"
 
 
+pytestmark = pytest.mark.parametrize("settings", ["sqlite"], indirect=True)  # the embedded store's disk
+
+
 class CappedServer(Server):
     def __init__(self, env: dict[str, str], cap: int) -> None:
         super().__init__(env, launcher=[sys.executable, "-c", CAPPED, str(cap)])
+
+    @classmethod
+    def over(cls, settings: Settings, child_env: dict[str, str], room: int) -> CappedServer:
+        """A dev-mode server whose files may grow by ``room`` bytes beyond the largest of the store's."""
+        cap = max(p.stat().st_size for p in settings.data_dir.iterdir() if p.is_file()) + room
+        return cls(child_env | {"LIANJIAN_DEV_MODE": "true"}, cap)
 
     def lift_cap(self) -> None:
         self.process.send_signal(signal.SIGUSR1)
@@ -60,22 +70,27 @@ def post(server: Server, token: str, query: str, variables: dict) -> dict:
     return answer
 
 
-def test_a_full_disk_refuses_commands_clearly_and_the_same_server_recovers(tmp_path: Path, inputs_tried) -> None:
-    data_dir = tmp_path / "data"
-    app = open_application(Settings(data_dir=data_dir))
+def demo_store(settings: Settings, *, caught_up: bool) -> Supervision:
+    """The demo, its views' tables made (and filled when ``caught_up``), the WAL emptied into the file."""
+    app = open_application(settings)
     load_demo(app)
-    ViewRunner(app, all_views()).catch_up()  # so that starting the server writes next to nothing
-    with closing(sqlite3.connect(data_dir / "lianjian.sqlite")) as connection:  # the WAL into the file
-        assert connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0] == 0
+    runner = ViewRunner(app, all_views())
+    if caught_up:
+        runner.catch_up()
+    with closing(sqlite3.connect(settings.data_dir / SQLITE_FILE)) as connection:
+        assert connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0] == 0  # not busy
+    return app
+
+
+def test_a_full_disk_refuses_commands_clearly_and_the_same_server_recovers(settings, child_env,
+                                                                           inputs_tried) -> None:
+    app = demo_store(settings, caught_up=True)  # so that starting the server writes next to nothing
     org_ids = [i for i in app.organization_ids() if app.organization(i).is_active][:12]
-    token = DevTokenIssuer(data_dir).issue("party-liu", lifetime=3600)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LIANJIAN_")} | {
-        "LIANJIAN_DATA_DIR": str(data_dir), "LIANJIAN_DEV_MODE": "true"}
-    cap = max(p.stat().st_size for p in data_dir.iterdir() if p.is_file()) + ROOM
+    token = DevTokenIssuer(settings.data_dir).issue("party-liu", lifetime=3600)
 
     acknowledged: dict[str, list[str]] = {}
     refused: dict[str, tuple[str, int]] = {}
-    server = CappedServer(env, cap)
+    server = CappedServer.over(settings, child_env, ROOM)
     try:
         for n in range(5000):
             key, org_id, members = f"full-{uuid.uuid4().hex}", org_ids[n % len(org_ids)], n % 12
@@ -117,18 +132,11 @@ def test_a_full_disk_refuses_commands_clearly_and_the_same_server_recovers(tmp_p
     inputs_tried["commands refused UNAVAILABLE on a full disk, then recorded once (sqlite)"] += REFUSALS
 
 
-def test_a_server_started_on_a_full_disk_serves_and_catches_up_once_there_is_room(tmp_path: Path) -> None:
+def test_a_server_started_on_a_full_disk_serves_and_catches_up_once_there_is_room(settings, child_env) -> None:
     """The views' first catch-up at start cannot write: the server starts anyway, says so in /readyz, and
     catches up by itself once there is room."""
-    data_dir = tmp_path / "data"
-    app = open_application(Settings(data_dir=data_dir))
-    load_demo(app)
-    ViewRunner(app, all_views())  # the views' tables, empty: the server's first catch-up has it all to write
-    with closing(sqlite3.connect(data_dir / "lianjian.sqlite")) as connection:
-        assert connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0] == 0
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LIANJIAN_")} | {
-        "LIANJIAN_DATA_DIR": str(data_dir), "LIANJIAN_DEV_MODE": "true"}
-    server = CappedServer(env, max(p.stat().st_size for p in data_dir.iterdir() if p.is_file()) + 20_000)
+    app = demo_store(settings, caught_up=False)  # the server's first catch-up has every view to write
+    server = CappedServer.over(settings, child_env, 20_000)
     try:
         status, ready = server.request("GET", "/readyz")  # behind; degraded (503) once a minute behind
         assert status in (200, 503) and ready["head"] == app.head_position(), (status, ready)
