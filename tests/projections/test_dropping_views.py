@@ -1,7 +1,7 @@
 """Dropping a view's tables on SQLite does not zero the freed pages first (the SQLite here is built with
 secure_delete on): a view's rows are derived from the log, which keeps every event, and zeroing the
 largest view's pages wrote it to the WAL a second time (2.7 s to drop, 2.0 s to commit, on the city). The
-goes back to the pool with its own setting."""
+connection goes back to the pool with its own setting."""
 
 from __future__ import annotations
 
