@@ -222,11 +222,12 @@ def _serve(settings: Settings, workers: int = 1) -> None:
         os.environ.update({"LIANJIAN_DEV_MODE": str(settings.dev_mode).lower(),
                            "LIANJIAN_DATA_DIR": str(settings.data_dir)})
         uvicorn.run("gateway.app:create_served_app", factory=True, host=settings.host, port=settings.port,
-                    workers=workers, log_level="info")
+                    workers=workers, log_level="info", access_log=settings.access_log)
         return
     from gateway.app import create_served_app
 
-    uvicorn.run(create_served_app(settings), host=settings.host, port=settings.port, log_level="info")
+    uvicorn.run(create_served_app(settings), host=settings.host, port=settings.port, log_level="info",
+                access_log=settings.access_log)
 
 
 @app.command()
@@ -236,10 +237,14 @@ def serve(
     host: str = typer.Option(None, help="Address to listen on (default 127.0.0.1)."),
     port: int = typer.Option(None, min=1, max=65535, help="Port (default 8000)."),
     workers: int = typer.Option(1, min=1, max=64, help="Server processes sharing the store."),
+    access_log: bool = typer.Option(None, "--access-log/--no-access-log",
+                                    help="A line a request on standard output (default: LIANJIAN_ACCESS_LOG, off)."),
 ) -> None:
     """Run the gateway: GraphQL at /graphql, /healthz, /readyz, /metrics."""
     settings = Settings()
     updates: dict[str, Any] = {"dev_mode": dev or settings.dev_mode}
+    if access_log is not None:
+        updates["access_log"] = access_log
     if host:
         updates["host"] = host
     if port:

@@ -106,3 +106,26 @@ def test_docs_check_fails_when_the_catalogue_drifted(tmp_path):
     assert runner.invoke(app, ["docs", "--check", "--path", str(stale)]).exit_code == 2
     assert runner.invoke(app, ["docs", "--path", str(stale)]).exit_code == 0
     assert runner.invoke(app, ["docs", "--check", "--path", str(stale)]).exit_code == 0
+
+
+@pytest.mark.parametrize(("args", "env", "logged"), [
+    ([], None, False),  # off unless asked for: the proxy in front logs requests
+    (["--access-log"], None, True),
+    ([], "true", True),
+    (["--no-access-log"], "true", False),  # the flag over the environment
+    (["--workers", "2", "--access-log"], None, True),  # the worker processes' server too
+])
+def test_serve_writes_an_access_log_only_when_asked(data_dir, monkeypatch, args, env, logged):
+    import uvicorn
+
+    import gateway.app
+
+    ran: list[dict] = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: ran.append(options))
+    monkeypatch.setattr(gateway.app, "create_served_app", lambda settings: object())
+    monkeypatch.setenv("LIANJIAN_DEV_MODE", "false")  # set again by the workers' branch: undone after the test
+    if env is not None:
+        monkeypatch.setenv("LIANJIAN_ACCESS_LOG", env)
+    result = runner.invoke(app, ["serve", *args])
+    assert result.exit_code == 0, result.output
+    assert [options["access_log"] for options in ran] == [logged]
