@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any, ClassVar, TypeVar
 from uuid import UUID, uuid4
 
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, JSONTranscoder
 
@@ -124,6 +124,25 @@ class Supervision(Application[UUID]):
     def __init__(self, env: dict[str, str] | None = None, settings: LocalitySettings | None = None) -> None:
         super().__init__(env)
         self.settings = settings or DEFAULT_SETTINGS
+
+    def save(self, *objs: Any, **kwargs: Any) -> list[Any]:
+        """The library's save, but an aggregate's events are collected without first asking whether it is a
+        domain event and whether it can collect events: isinstance checks against runtime Protocols, about
+        20 µs an aggregate in Python 3.11 (3.6% of a command's CPU through the gateway). Ours are all the
+        library's Aggregates; anything else is collected the library's way, in the order given."""
+        processing_event: ProcessingEvent[UUID] = ProcessingEvent()
+        for obj in objs:
+            if isinstance(obj, Aggregate):  # a plain class check
+                processing_event.events.extend(obj.collect_events())
+                processing_event.aggregates[obj.id] = obj
+            else:
+                processing_event.collect_events(obj)
+        processing_event.saved_kwargs.update(kwargs)
+        recordings = self._record(processing_event)
+        self._take_snapshots(processing_event)
+        self._notify(recordings)
+        self.notify(processing_event.events)  # the library's deprecated hook, still called by its save
+        return recordings
 
     def _take_snapshots(self, processing_event: Any) -> None:
         """The library reloads an aggregate to snapshot it at the exact version that is a multiple of the
