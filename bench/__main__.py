@@ -604,8 +604,8 @@ def where_a_command_goes(store: Store, report: Report, n: int = 300) -> None:
         return sum(v[3] for (f, _, fn), v in stats.items() if fn == name and f.endswith(path))
 
     whole = cumulative("domain/application.py", "_run")
-    load = cumulative("eventsourcing/application.py", "get")
-    save = cumulative("eventsourcing/application.py", "save")
+    load = cumulative("domain/application.py", "_get")  # a copy from the aggregate cache, or the store's events
+    save = cumulative("domain/application.py", "save")  # Supervision's own save
     insert = cumulative("eventsourcing/sqlite.py", "insert_events") + cumulative("eventsourcing/postgres.py",
                                                                                  "insert_events")
     copies = cumulative("copy.py", "deepcopy")
