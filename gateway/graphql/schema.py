@@ -49,6 +49,9 @@ class Schema(strawberry.Schema):
 
     def __init__(self, *args: Any, operation_threads: int = 0, rules: tuple = (),
                  max_tokens: int = MAX_TOKENS, **kwargs: Any) -> None:
+        if not callable(getattr(strawberry.Schema, "_create_execution_context", None)):
+            # The limits hang on this hook of Strawberry's: never serve without them.
+            raise RuntimeError("this Strawberry has no Schema._create_execution_context: the query limits need it")
         super().__init__(*args, **kwargs)
         self.operation_threads = operation_threads
         self._limiter: anyio.CapacityLimiter | None = None

@@ -335,3 +335,23 @@ def test_funding_projects_page_by_id_and_keep_a_street_officer_in_its_street(gat
     streets = {str(gateway.app.organization(p["organizationId"]).street)
                for p in gateway.data("hlq-wang", query, {"street": "shangqingsi"})["fundingProjects"]}
     assert streets <= {"hualongqiao"}  # asking for another street does not widen a street officer's view
+
+
+def test_the_limits_apply_to_every_way_an_operation_runs():
+    """The parsed and validated document goes in as Strawberry makes the execution context: the sync path
+    (operations in threads on PostgreSQL), the async one and subscriptions all pass through that hook."""
+    import asyncio
+
+    strict = build_schema(production=True, max_depth=2)
+    deep = "{ organizations(first: 1) { edges { node { name } } } }"
+    assert strict.execute_sync(deep).errors[0].extensions["code"] == "BAD_USER_INPUT"
+    assert asyncio.run(strict.execute(deep)).errors[0].extensions["code"] == "BAD_USER_INPUT"
+    assert strict.execute_sync("{ __schema { types { name } } }").errors[0].extensions["code"] == "BAD_USER_INPUT"
+
+    async def subscribed(query: str) -> object:
+        frames = await build_schema(production=True, max_depth=0).subscribe(query)
+        return await anext(frames)  # the first: here the refusal, before any resolver runs
+
+    refused = asyncio.run(subscribed("subscription { alertRaised { rule } }"))  # depth 1
+    assert refused.errors[0].extensions["code"] == "BAD_USER_INPUT"
+    assert strict._parse("{ me { username } }") is strict._parse("{ me { username } }")  # parsed once
