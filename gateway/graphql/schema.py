@@ -87,6 +87,14 @@ class Schema(strawberry.Schema):
         return await anyio.to_thread.run_sync(functools.partial(self.execute_sync, *args, **kwargs),
                                               limiter=self._limiter)
 
+    def execute_sync(self, *args: Any, **kwargs: Any) -> Any:
+        result = super().execute_sync(*args, **kwargs)
+        if result.errors:
+            # Strawberry's sync path hands process_errors a copy of a parse error's list and answers with the
+            # uncoded error; coding again is a no-op for the errors already coded.
+            result.errors = [client_error(error) for error in result.errors]
+        return result
+
     def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
         # Every error leaves with its code, whichever stage raised it (parsing errors never reach the
         # extensions' hooks). Coded errors are the client's to read, not ours to log; unexpected ones are

@@ -50,8 +50,8 @@ class Gateway:
         return str(self.app.find_organization(name).id)
 
 
-def _gateway(data_dir: Path) -> Iterator[Gateway]:
-    settings = Settings(data_dir=data_dir, dev_mode=True, tick_interval_seconds=10**9)
+def _gateway(data_dir: Path, **options: Any) -> Iterator[Gateway]:
+    settings = Settings(data_dir=data_dir, dev_mode=True, tick_interval_seconds=10**9, **options)
     application = open_application(settings)
     load_demo(application)
     application.close()

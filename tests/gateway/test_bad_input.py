@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
+from tests.gateway.conftest import Gateway, _gateway
 
 CODES = {"UNAUTHENTICATED", "FORBIDDEN", "NOT_FOUND", "BAD_USER_INPUT", "CONFLICT", "INTERNAL", "UNAVAILABLE"}
 AWARD = """mutation($org: ID!, $amount: Decimal!, $name: String!, $start: Date!, $end: Date!, $reason: String!,
@@ -20,6 +24,13 @@ json_values = st.recursive(
     max_leaves=12,
 )
 odd_text = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=300)
+
+
+@pytest.fixture(scope="module", params=[0, 4], ids=["on the loop", "in threads"])
+def gateway(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateway]:
+    """Operations on the event loop (SQLite's default) and in threads (PostgreSQL's): Strawberry answers
+    through a different path in each."""
+    yield from _gateway(tmp_path_factory.mktemp("gateway"), operation_threads=request.param)
 
 
 def assert_clear(response) -> None:

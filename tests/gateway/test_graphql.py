@@ -347,6 +347,9 @@ def test_the_limits_apply_to_every_way_an_operation_runs():
     assert strict.execute_sync(deep).errors[0].extensions["code"] == "BAD_USER_INPUT"
     assert asyncio.run(strict.execute(deep)).errors[0].extensions["code"] == "BAD_USER_INPUT"
     assert strict.execute_sync("{ __schema { types { name } } }").errors[0].extensions["code"] == "BAD_USER_INPUT"
+    for bad in ("{ me { username ", "{ me { " + "username " * 6000 + "} }"):  # a syntax error; too many tokens
+        assert strict.execute_sync(bad).errors[0].extensions["code"] == "BAD_USER_INPUT"
+        assert asyncio.run(strict.execute(bad)).errors[0].extensions["code"] == "BAD_USER_INPUT"
 
     async def subscribed(query: str) -> object:
         frames = await build_schema(production=True, max_depth=0).subscribe(query)
