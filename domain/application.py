@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any, ClassVar, TypeVar
 from uuid import UUID, uuid4
 
-from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
+from eventsourcing.application import AggregateNotFoundError, Application, Cache, LRUCache, ProcessingEvent
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, JSONTranscoder
 
@@ -294,6 +294,14 @@ class Supervision(Application[UUID]):
     def _all_current(self, copies: Iterable[tuple[UUID, int]]) -> bool:
         """Has the store no event newer than these versions of these aggregates?"""
         return not any(list(self.events.get(aggregate_id, gt=version, limit=1)) for aggregate_id, version in copies)
+
+    def forget_cached(self) -> None:
+        """Empty the aggregate cache: after a commit that failed, the copies saved into it are ahead of the
+        store. Every aggregate is read afresh on its next command."""
+        cache = self.repository.cache
+        if cache is not None:
+            # A new cache of the same size: the library's LRUCache.clear() resets its order, not its entries.
+            self.repository.cache = LRUCache(cache.maxsize) if isinstance(cache, LRUCache) else Cache()
 
     def _cached_copy(self, aggregate_id: UUID) -> Aggregate | None:
         """A copy of the cached aggregate as it is, not fast-forwarded; None when it is not cached."""

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
-from prometheus_client.core import GaugeMetricFamily, HistogramMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway.runtime import Runtime
@@ -53,6 +53,22 @@ class OperationsCollector:
                                 value=running)
         yield GaugeMetricFamily("lianjian_graphql_operations_waiting", "GraphQL operations waiting for a thread",
                                 value=waiting)
+
+
+class GroupCommitCollector:
+    """SQLite's group commits (gateway.group_commit): writes a commit = how much of an fsync each write paid."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+
+    def collect(self) -> Iterator[CounterMetricFamily]:
+        groups = self.runtime.groups
+        if groups is None:
+            return
+        yield CounterMetricFamily("lianjian_group_commits", "Group commits of the event store (SQLite)",
+                                  value=groups.groups)
+        yield CounterMetricFamily("lianjian_group_commit_writes", "Writes committed in groups (SQLite)",
+                                  value=groups.grouped_writes)
 
 
 class GcPauses:
@@ -107,6 +123,7 @@ class Metrics:
         self.registry.register(LagCollector(runtime))
         self.registry.register(GC_PAUSES.watching())
         self.registry.register(OperationsCollector(schema))
+        self.registry.register(GroupCommitCollector(runtime))
 
     def middleware(self, app: ASGIApp) -> ASGIApp:
         """A plain ASGI middleware (no per-request task or body streaming, unlike BaseHTTPMiddleware)."""

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from domain.application import Supervision
+from gateway.group_commit import GroupCommitDatastore
 from gateway.settings import Settings
 from projections.catalog import all_views
 from projections.db import ViewDatabase
@@ -26,6 +27,13 @@ class Runtime:
     def __post_init__(self) -> None:
         self.db = ViewDatabase(self.app)
         create_reads_table(self.db)  # the read audit's table and its append-only triggers, before any read
+        store = getattr(self.app.recorder, "datastore", None)
+        self.groups = store if isinstance(store, GroupCommitDatastore) else None
+        if self.groups is not None:
+            self.groups.committed_hooks.append(self._wake_views)
+            # The cache took the group's aggregates as they were saved; after a failed commit they are ahead
+            # of the store, and a command deciding on one would write past a version that does not exist.
+            self.groups.failed_hooks.append(self.app.forget_cached)
 
     def view(self, name: str) -> View:
         return self.views[name]
@@ -46,5 +54,18 @@ class Runtime:
         return True
 
     def nudge(self) -> None:
+        """A command was recorded: wake the views, now or, when its group has yet to commit, then."""
+        if self.groups is not None and self.groups.group is not None:
+            return
+        self._wake_views()
+
+    def commit_now(self) -> None:
+        """Commit the open group at once (before a read-your-writes wait, which blocks the loop)."""
+        if self.groups is not None:
+            failure = self.groups.commit_group()
+            if failure is not None:
+                raise failure
+
+    def _wake_views(self) -> None:
         if self.projections is not None:
             self.projections.nudge()

@@ -15,6 +15,7 @@ from gateway.settings import Settings
 from projections.db import SCHEMA_LOCK, ViewDatabase
 
 SQLITE_FILE = "lianjian.sqlite"
+GROUP_COMMIT_FACTORY = "gateway.group_commit:GroupCommitFactory"
 
 
 def eventsourcing_env(settings: Settings) -> dict[str, str]:
@@ -24,7 +25,9 @@ def eventsourcing_env(settings: Settings) -> dict[str, str]:
                             connect_timeout=settings.postgres_connect_timeout)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     return {
-        "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+        # The library's SQLite persistence; with group commit, a datastore that can share one commit among the
+        # server's commands (gateway/group_commit.py), and is the library's own for every other caller.
+        "PERSISTENCE_MODULE": GROUP_COMMIT_FACTORY if settings.group_commit else "eventsourcing.sqlite",
         "SQLITE_DBNAME": str(settings.data_dir / SQLITE_FILE),
         "SQLITE_LOCK_TIMEOUT": "10",
     }

@@ -129,6 +129,8 @@ def _record(
             org, _ = _checked_organization(rt.app, principal, mutation, str(organization_id), cached=False)
             with rt.app.reusing(org):
                 result = call(rt.app, ctx, command.idempotency_key)
+    if command.wait_for_view:
+        rt.commit_now()  # with group commit: the wait blocks the loop, whose next turn would commit the command
     rt.nudge()
     caught_up = rt.wait_for(command.wait_for_view, result.position) if command.wait_for_view else None
     return CommandResult(aggregate_id=result.aggregate_id, event_ids=result.event_ids, replayed=result.replayed,

@@ -9,7 +9,7 @@ import anyio
 import anyio.to_thread
 import strawberry
 import strawberry.tools
-from graphql import GraphQLError, parse
+from graphql import GraphQLError, OperationType, get_operation_ast, parse
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions.max_aliases import create_validator as alias_validator
 from strawberry.extensions.query_depth_limiter import create_validator as depth_validator
@@ -20,7 +20,11 @@ from strawberry.types import ExecutionContext
 from strawberry.types.execution import ParseOptions
 
 from gateway.graphql.audit import AuditQuery
-from gateway.graphql.errors import client_error
+from eventsourcing.persistence import PersistenceError
+from strawberry.types import ExecutionResult
+
+from gateway.graphql.errors import INTERNAL, client_error, coded, translated
+from gateway.group_commit import joining
 from gateway.graphql.mutations import Mutation
 from gateway.graphql.queries import Query
 from gateway.graphql.subscriptions import Subscription
@@ -48,12 +52,13 @@ class Schema(strawberry.Schema):
     four)."""
 
     def __init__(self, *args: Any, operation_threads: int = 0, rules: tuple = (),
-                 max_tokens: int = MAX_TOKENS, **kwargs: Any) -> None:
+                 max_tokens: int = MAX_TOKENS, group_commit: bool = False, **kwargs: Any) -> None:
         if not callable(getattr(strawberry.Schema, "_create_execution_context", None)):
             # The limits hang on this hook of Strawberry's: never serve without them.
             raise RuntimeError("this Strawberry has no Schema._create_execution_context: the query limits need it")
         super().__init__(*args, **kwargs)
         self.operation_threads = operation_threads
+        self.group_commit = group_commit
         self._limiter: anyio.CapacityLimiter | None = None
         self.rules, self.max_tokens = rules, max_tokens
         self._parse = functools.lru_cache(maxsize=CACHED_DOCUMENTS)(functools.partial(parse, max_tokens=max_tokens))
@@ -81,11 +86,31 @@ class Schema(strawberry.Schema):
 
     async def execute(self, *args: Any, **kwargs: Any) -> Any:
         if not self.operation_threads:
-            return await super().execute(*args, **kwargs)
+            if not (self.group_commit and self._is_mutation(args[0] if args else kwargs.get("query"),
+                                                              kwargs.get("operation_name"))):
+                return await super().execute(*args, **kwargs)
+            # SQLite: the commands of mutations run close together share one commit (gateway/group_commit.py);
+            # each answers once the commit that holds its writes is done. Queries read what is committed.
+            with joining() as joined:
+                result = await super().execute(*args, **kwargs)
+            try:
+                await joined.durable()
+            except PersistenceError as error:
+                return ExecutionResult(data=None, errors=[translated(error) or coded("internal error", INTERNAL)])
+            return result
         if self._limiter is None:  # made in the server's event loop, on its first operation
             self._limiter = anyio.CapacityLimiter(self.operation_threads)
         return await anyio.to_thread.run_sync(functools.partial(self.execute_sync, *args, **kwargs),
                                               limiter=self._limiter)
+
+    def _is_mutation(self, query: str | None, operation_name: str | None) -> bool:
+        if not query:
+            return False
+        try:
+            operation = get_operation_ast(self._parse(query), operation_name)
+        except GraphQLError:
+            return False  # Strawberry answers with the error
+        return operation is not None and operation.operation == OperationType.MUTATION
 
     def execute_sync(self, *args: Any, **kwargs: Any) -> Any:
         result = super().execute_sync(*args, **kwargs)
@@ -118,7 +143,7 @@ class RememberedNames(NameConverter):
 
 
 def build_schema(production: bool = True, *, max_depth: int = MAX_DEPTH, max_aliases: int = MAX_ALIASES,
-                 max_tokens: int = MAX_TOKENS, operation_threads: int = 0) -> Schema:
+                 max_tokens: int = MAX_TOKENS, operation_threads: int = 0, group_commit: bool = False) -> Schema:
     # The limits' rule classes are made once here: the validation cache is keyed by the rules, so rules
     # made anew for each request would never hit it.
     rules: tuple = (depth_validator(max_depth, None), alias_validator(max_aliases))
@@ -126,7 +151,8 @@ def build_schema(production: bool = True, *, max_depth: int = MAX_DEPTH, max_ali
         rules += (NoSchemaIntrospectionCustomRule,)
     return Schema(query=RootQuery, mutation=Mutation, subscription=Subscription,
                   config=StrawberryConfig(name_converter=RememberedNames()),
-                  operation_threads=operation_threads, rules=rules, max_tokens=max_tokens)
+                  operation_threads=operation_threads, rules=rules, max_tokens=max_tokens,
+                  group_commit=group_commit)
 
 
 def sdl() -> str:

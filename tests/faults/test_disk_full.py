@@ -82,15 +82,17 @@ def demo_store(settings: Settings, *, caught_up: bool) -> Supervision:
     return app
 
 
-def test_a_full_disk_refuses_commands_clearly_and_the_same_server_recovers(settings, child_env,
-                                                                           inputs_tried) -> None:
+@pytest.mark.parametrize("group_commit", [False, True], ids=["a commit a command", "group commit"])
+def test_a_full_disk_refuses_commands_clearly_and_the_same_server_recovers(settings, child_env, inputs_tried,
+                                                                           group_commit) -> None:
     app = demo_store(settings, caught_up=True)  # so that starting the server writes next to nothing
     org_ids = [i for i in app.organization_ids() if app.organization(i).is_active][:12]
     token = DevTokenIssuer(settings.data_dir).issue("party-liu", lifetime=3600)
 
     acknowledged: dict[str, list[str]] = {}
     refused: dict[str, tuple[str, int]] = {}
-    server = CappedServer.over(settings, child_env, ROOM)
+    # With group commit the write that fails is the group's commit, which then fails every command in it.
+    server = CappedServer.over(settings, child_env | {"LIANJIAN_GROUP_COMMIT": str(group_commit).lower()}, ROOM)
     try:
         for n in range(5000):
             key, org_id, members = f"full-{uuid.uuid4().hex}", org_ids[n % len(org_ids)], n % 12
@@ -128,8 +130,9 @@ def test_a_full_disk_refuses_commands_clearly_and_the_same_server_recovers(setti
     assert recorded_commands(app, REASON) == len(acknowledged)
     assert_views_equal_a_rebuild(app)
     app.close()
-    inputs_tried["commands acknowledged before and after a full disk (sqlite)"] += len(acknowledged) - REFUSALS
-    inputs_tried["commands refused UNAVAILABLE on a full disk, then recorded once (sqlite)"] += REFUSALS
+    how = "sqlite" + (", group commit" if group_commit else "")
+    inputs_tried[f"commands acknowledged before and after a full disk ({how})"] += len(acknowledged) - REFUSALS
+    inputs_tried[f"commands refused UNAVAILABLE on a full disk, then recorded once ({how})"] += REFUSALS
 
 
 def test_a_server_started_on_a_full_disk_serves_and_catches_up_once_there_is_room(settings, child_env) -> None:

@@ -14,6 +14,8 @@ import time
 import uuid
 from dataclasses import dataclass, field
 
+import pytest
+
 from auth.dev import DevTokenIssuer
 from gateway.demo import load_demo
 from gateway.storage import open_application
@@ -63,6 +65,18 @@ def send_until_killed(server: Server, token: str, org_ids: list[str], sent: Sent
 
 def test_a_killed_server_loses_no_acknowledged_command_and_its_views_catch_up(settings, child_env, tmp_path,
                                                                               inputs_tried) -> None:
+    killed_under_load(settings, child_env, tmp_path, inputs_tried, "postgres" if settings.database_url else "sqlite")
+
+
+@pytest.mark.parametrize("settings", ["sqlite"], indirect=True)
+def test_a_killed_server_with_group_commit_loses_no_acknowledged_command(settings, child_env, tmp_path,
+                                                                          inputs_tried) -> None:
+    # The clients' commands share commits: an answer must still mean the command is on disk.
+    killed_under_load(settings, child_env | {"LIANJIAN_GROUP_COMMIT": "true"}, tmp_path, inputs_tried,
+                      "sqlite, group commit")
+
+
+def killed_under_load(settings, child_env: dict[str, str], tmp_path, inputs_tried, store: str) -> None:
     data_dir = tmp_path / "data"  # the dev signing key's folder (and SQLite's store)
     env = child_env | {"LIANJIAN_DATA_DIR": str(data_dir), "LIANJIAN_DEV_MODE": "true"}
     app = open_application(settings)
@@ -118,7 +132,6 @@ def test_a_killed_server_loses_no_acknowledged_command_and_its_views_catch_up(se
     assert_views_equal_a_rebuild(app)
     app.close()
 
-    store = "postgres" if settings.database_url else "sqlite"
     inputs_tried[f"server SIGKILLs under load ({store})"] += KILLS
     inputs_tried[f"commands acknowledged by servers then killed ({store})"] += len(sent.acknowledged)
     inputs_tried[f"unanswered commands sent again after a kill ({store}), already recorded"] += replayed
