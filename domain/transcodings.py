@@ -62,16 +62,16 @@ class StoredJSONTranscoder(JSONTranscoder):
     library's decoder and a Python hook per object was most of the cost of reading the log.
 
     Writing is the library's own, so the stored bytes do not change; reading gives back the same
-    objects, inner values first, as the hook did. What orjson refuses (integers beyond 64 bits,
-    NaN) is read by the library's decoder instead.
+    objects, inner values first, as the hook did. What orjson refuses (NaN, some integers beyond 64
+    bits) or reads as a float (other integers beyond 64 bits) is read by the library's decoder instead.
     """
 
     def decode(self, data: bytes) -> Any:
         try:
             parsed = orjson.loads(data)
-        except orjson.JSONDecodeError:
+            return self._revived(parsed)
+        except (orjson.JSONDecodeError, _ReadAsFloat):
             return super().decode(data)
-        return self._revived(parsed)
 
     def _revived(self, value: Any) -> Any:
         # Called for every dict and list of every event read (a rebuild reads a million): so the
@@ -90,11 +90,25 @@ class StoredJSONTranscoder(JSONTranscoder):
                 kind = type(item)
                 if kind is dict or kind is list:
                     value[key] = self._revived(item)
+                elif kind is float:
+                    raise _ReadAsFloat
             return value
         if type(value) is list:
-            revived = self._revived
-            return [revived(item) if type(item) is dict or type(item) is list else item for item in value]
+            for index, item in enumerate(value):
+                kind = type(item)
+                if kind is dict or kind is list:
+                    value[index] = self._revived(item)
+                elif kind is float:
+                    raise _ReadAsFloat
+            return value
+        if type(value) is float:
+            raise _ReadAsFloat
         return value
+
+
+class _ReadAsFloat(Exception):
+    """orjson read a number as a float: our events store none (money is Decimal), but orjson reads an
+    integer beyond 64 bits as one, silently; the library's decoder keeps it an int."""
 
 
 def register_domain_transcodings(transcoder: JSONTranscoder) -> None:

@@ -38,6 +38,15 @@ def test_what_orjson_refuses_is_read_by_the_library():
     assert OURS.decode(stored) == {"big": 2**70, "when": date(2026, 1, 1), "amount": Decimal("1.50")}
 
 
+@pytest.mark.parametrize("state", [{"": -2**63 - 1}, {"n": [1, 2**64]}, {"a": {"b": [{"c": -2**64 - 5}]}}, [2**64], 2**64],
+                         ids=["in a dict", "in a list", "nested", "in a list alone", "alone"])
+def test_integers_orjson_reads_as_floats_stay_integers(state):
+    # orjson reads these as floats without a word (found by the test above, one run in many).
+    stored = LIBRARY.encode(state)
+    assert OURS.decode(stored) == LIBRARY.decode(stored) == state
+    assert repr(OURS.decode(stored)) == repr(state)
+
+
 def test_an_unknown_type_is_an_error_not_a_dict():
     with pytest.raises(TranscodingNotRegisteredError):
         OURS.decode(b'{"x": {"_type_": "no_such_type", "_data_": 1}}')
