@@ -85,10 +85,16 @@ def recorded_commands(app: Supervision, reason: str) -> int:
 
 
 def wait_for_views(app: Supervision, timeout: float = 60.0) -> None:
-    """Until a server's embedded projections have every view at the head of the log."""
-    db, head = ViewDatabase(app), app.head_position()
+    """Until a server's embedded projections have every view at the head of the log, and the head stays there
+    a moment: the joint supervision rules may raise alerts (new events) after the views caught up."""
+    db = ViewDatabase(app)
     deadline = time.monotonic() + timeout
-    while any(db.position(view.tracking_name) < head for view in all_views()):
+    while True:
+        head = app.head_position()
+        if all(db.position(view.tracking_name) >= head for view in all_views()):
+            time.sleep(0.3)
+            if app.head_position() == head:
+                return
         assert time.monotonic() < deadline, "the server's views did not catch up"
         time.sleep(0.1)
 

@@ -226,7 +226,7 @@ def test_a_write_from_outside_an_operation_commits_the_open_group_first(grouped_
         # A write on the loop's thread outside any operation (the pool lends one writer at a time: waiting
         # for the group's connection here would wait for ever on the loop that holds it).
         grouped_app.recorder.insert_events([stored_event(alone, 1)])
-        assert store.group is None and joined.groups[0].done.done()
+        assert store.group is None and joined.groups[0].ended
         await joined.durable()
 
     asyncio.run(run())
