@@ -14,8 +14,9 @@ Only mutations run on the loop group (``joining``, set around each by the schema
 the CLI, the projections' threads) gets the library's own transaction per call, and reads what is committed. A
 write on the loop's thread from outside a mutation commits the open group first, never waiting on it.
 
-On by default (LIANJIAN_GROUP_COMMIT): served on the city it raised what 8 and 32 clients got by 40-70%, with
-the same latency as one commit a command at the same load (docs/performance.md)."""
+Opt-in (LIANJIAN_GROUP_COMMIT): served on the city it raised what 8 and 32 waiting clients got by 40-70%, with
+the same latency as one commit a command at the same load; but clients arriving one by one share little, and
+paced at half of what 32 waiting clients got from it the server fell behind (docs/performance.md)."""
 
 from __future__ import annotations
 

@@ -46,9 +46,10 @@ class Settings(BaseSettings):
     operation_threads: int | None = Field(default=None, ge=0)
     # SQLite with operations on the loop: the commands of mutations run close together share one commit (one
     # fsync), each in a savepoint of its own, and each answers once that commit is done (gateway/group_commit.py).
-    # On the city it served 8 and 32 clients 40-70% more commands a second at the same latency for the same load
-    # (docs/performance.md); off, every command commits alone, as the library does.
-    group_commit: bool = True
+    # On the city it served 8 and 32 clients 40-70% more commands a second, at the same latency for the same
+    # load; off by default, as clients arriving one by one share little: paced at half of what 32 waiting
+    # clients got from it, the queue grew (docs/performance.md).
+    group_commit: bool = False
     # Embedded: views, rules and tick run inside the server; off when `lianjian project` workers run them.
     embedded_projections: bool = True
     tick_interval_seconds: float = 3600.0

@@ -65,7 +65,7 @@ def send_until_killed(server: Server, token: str, org_ids: list[str], sent: Sent
 
 def test_a_killed_server_loses_no_acknowledged_command_and_its_views_catch_up(settings, child_env, tmp_path,
                                                                               inputs_tried) -> None:
-    # On SQLite, one commit a command here; group commit (the default) below.
+    # On SQLite, one commit a command here (the default); group commit below.
     killed_under_load(settings, child_env | {"LIANJIAN_GROUP_COMMIT": "false"}, tmp_path, inputs_tried,
                       "postgres" if settings.database_url else "sqlite")
 
