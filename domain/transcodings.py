@@ -86,23 +86,19 @@ class StoredJSONTranscoder(JSONTranscoder):
                 data = value["_data_"]
                 kind = type(data)
                 return transcoding.decode(self._revived(data) if kind is dict or kind is list else data)
-            for key, item in value.items():
-                kind = type(item)
-                if kind is dict or kind is list:
-                    value[key] = self._revived(item)
-                elif kind is float:
-                    raise _ReadAsFloat
-            return value
-        if type(value) is list:
-            for index, item in enumerate(value):
-                kind = type(item)
-                if kind is dict or kind is list:
-                    value[index] = self._revived(item)
-                elif kind is float:
-                    raise _ReadAsFloat
-            return value
-        if type(value) is float:
+            items: Any = value.items()
+        elif type(value) is list:
+            items = enumerate(value)
+        elif type(value) is float:
             raise _ReadAsFloat
+        else:
+            return value
+        for key, item in items:  # replacing a key's value in place, never adding one
+            kind = type(item)
+            if kind is dict or kind is list:
+                value[key] = self._revived(item)
+            elif kind is float:
+                raise _ReadAsFloat
         return value
 
 
