@@ -49,10 +49,7 @@ _ERRORS: tuple[tuple[type[sqlite3.Error], type[persistence.PersistenceError]], .
 
 
 def library_error(error: sqlite3.Error) -> persistence.PersistenceError:
-    for raw, ours in _ERRORS:
-        if isinstance(error, raw):
-            return ours(error)
-    return persistence.PersistenceError(error)  # pragma: no cover - sqlite3.Error is last above
+    return next(ours(error) for raw, ours in _ERRORS if isinstance(error, raw))  # sqlite3.Error comes last
 
 
 class Joined:

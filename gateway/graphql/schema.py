@@ -9,6 +9,7 @@ import anyio
 import anyio.to_thread
 import strawberry
 import strawberry.tools
+from eventsourcing.persistence import PersistenceError
 from graphql import GraphQLError, OperationType, get_operation_ast, parse
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions.max_aliases import create_validator as alias_validator
@@ -16,18 +17,15 @@ from strawberry.extensions.query_depth_limiter import create_validator as depth_
 from strawberry.schema.config import StrawberryConfig
 from strawberry.schema.name_converter import NameConverter
 from strawberry.schema.schema import validate_document
-from strawberry.types import ExecutionContext
+from strawberry.types import ExecutionContext, ExecutionResult
 from strawberry.types.execution import ParseOptions
 
 from gateway.graphql.audit import AuditQuery
-from eventsourcing.persistence import PersistenceError
-from strawberry.types import ExecutionResult
-
 from gateway.graphql.errors import INTERNAL, client_error, coded, translated
-from gateway.group_commit import joining
 from gateway.graphql.mutations import Mutation
 from gateway.graphql.queries import Query
 from gateway.graphql.subscriptions import Subscription
+from gateway.group_commit import joining
 
 RootQuery = strawberry.tools.merge_types("Query", (Query, AuditQuery))  # the auditor's fields: audit.py
 
