@@ -57,6 +57,7 @@ from bench.gateway import (  # noqa: E402
     ClientRun,
     asgi_commands,
     count_body,
+    cpu_seconds,
     histogram_quantile,
     server_gc_pauses,
     server_histogram,
@@ -193,12 +194,6 @@ def stolen(before: list[int], after: list[int]) -> str:
         return "?"
     spent = [b - a for a, b in zip(before, after, strict=False)]
     return f"{100 * spent[7] / max(1, sum(spent[:8])):.1f}% of the CPU time during the run (steal, /proc/stat)"
-
-
-def cpu_seconds(pid: int) -> float:
-    """A process's CPU time so far (user and system, all its threads), from /proc."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def rss_kb(pid: int, field_name: str = "VmHWM") -> int:

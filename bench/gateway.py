@@ -266,6 +266,12 @@ def start_server(env: dict[str, str], workers: int = 1) -> tuple[subprocess.Pope
     raise RuntimeError("the server did not answer /healthz in 120 s")
 
 
+def cpu_seconds(pid: int) -> float:
+    """A process's CPU time so far (user and system, all its threads), from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def server_metrics(url: str) -> list[str]:
     return httpx.get(url + "/metrics", timeout=10).text.splitlines()
 

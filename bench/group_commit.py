@@ -27,8 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from auth.dev import DevTokenIssuer  # noqa: E402
-from bench.__main__ import cpu_seconds, server_metrics  # noqa: E402
-from bench.gateway import count_body, start_server, thread_clients  # noqa: E402
+from bench.gateway import count_body, cpu_seconds, server_metrics, start_server, thread_clients  # noqa: E402
 from bench.scale import SCALES, record  # noqa: E402
 from bench.stats import percentile  # noqa: E402
 from gateway.settings import Settings  # noqa: E402

@@ -89,7 +89,7 @@ def create_app(settings: Settings | None = None, *, verifier: Any = None) -> Fas
     api = FastAPI(title="联监 Lianjian", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
     api.state.runtime = runtime
     schema = build_schema(production=not settings.dev_mode, operation_threads=settings.threads_for_operations(),
-                          group_commit=settings.group_commit and not settings.database_url)
+                          group_commit=runtime.groups is not None)  # SQLite's datastore groups commits
     graphql = GraphQLEndpoint(runtime, schema,
                               graphql_ide="graphiql" if settings.dev_mode else None, allow_queries_via_get=False)
     api.add_route("/graphql", graphql, methods=["GET", "POST"])

@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -163,7 +163,7 @@ def test_a_read_your_writes_wait_commits_the_group_first(grouped: Settings) -> N
 
 
 @pytest.fixture
-def grouped_app(grouped: Settings) -> Supervision:
+def grouped_app(grouped: Settings) -> Iterator[Supervision]:
     app = open_application(grouped)
     assert isinstance(app.recorder.datastore, GroupCommitDatastore)
     yield app
