@@ -63,6 +63,7 @@ from bench.gateway import (  # noqa: E402
     server_histogram,
     server_metrics,
     start_server,
+    start_stack_floor,
     thread_clients,
 )
 from bench.projections import bare_loop, catch_up_rate  # noqa: E402
@@ -371,6 +372,30 @@ def commands(store: Store, sizes: Sizes, report: Report) -> None:
                    "plain eventsourcing app, bare aggregate", bare,
                    "a fresh start: each organization's first command, its whole history read"))
     where_a_command_goes(store, report)
+
+
+def stack_floor(store: Store, sizes: Sizes, report: Report) -> None:
+    """The same requests answered by the stack alone (bench/stack_floor.py): the most any server on FastAPI,
+    Strawberry and uvicorn could answer these clients, beside the domain service as the rows below are."""
+    server, url = start_stack_floor()
+    try:
+        for clients, each in sizes.http.items():
+            say(f"{store.name}: the stack alone, an empty mutation, {clients} client(s) x {each}")
+            used = cpu_seconds(server.pid)
+            run = thread_clients(url, "-", clients, each, lambda k, i, c=clients: count_body(
+                store.org_ids[(k + i * c) % len(store.org_ids)], i % 9 + 1))
+            used = cpu_seconds(server.pid) - used
+            assert not run.errors, run.errors
+            report.add(Row("GraphQL", f"the stack alone: an empty mutation, {clients} client"
+                           f"{'s' if clients > 1 else ''} ({store.name})", run.rate, "cmd/s",
+                           "domain service, same store, in process", store.domain_rate,
+                           f"FastAPI, Strawberry (its parser and validation caches) and uvicorn answering the same"
+                           f" requests with nothing recorded: the ceiling of the row below; p50"
+                           f" {percentile(run.latencies, 0.5) * 1000:.1f} ms; the server's CPU"
+                           f" {used / len(run.latencies) * 1000:.2f} ms a request"))
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
 
 
 def http_commands(store: Store, sizes: Sizes, report: Report, server_url: str, token: str, server_pid: int) -> None:
@@ -738,7 +763,7 @@ def run(scale: Scale, sizes: Sizes, stores: list[str], report: Report) -> dict[s
             token = DevTokenIssuer(store.folder).issue("party-liu", lifetime=6 * 3600)
             server, server_url = start_server(store.server_env())
             try:
-                time.sleep(1)
+                stack_floor(store, sizes, report)
                 idle = rss_kb(server.pid, "VmRSS")
                 http_commands(store, sizes, report, server_url, token, server.pid)
                 full_rebuild(store, report)  # the embedded default and production alike
@@ -779,12 +804,16 @@ def summary(report: Report) -> list[str]:
                          f" a second cold ({cold.ratio:.2f}).")
         http = [r for r in rows("GraphQL", f"({store})") if "over HTTP" in r.what]
         asgi = [r for r in rows("GraphQL", f"({store})") if "ASGI" in r.what]
+        alone = [r for r in rows("GraphQL", f"({store})") if "stack alone" in r.what]
         if http:
             lines.append(f"- Through GraphQL over HTTP on {store}: " + ", ".join(
                 f"{fmt(r.figure)} a second with {kind(r).removeprefix('over HTTP, ')} ({r.ratio:.2f})" for r in http)
                 + " of the domain service's rate" + "".join(
                 f"; the served application called in process, with no HTTP at all: {fmt(r.figure)} a second"
-                f" ({r.ratio:.2f})" for r in asgi) + ".")
+                f" ({r.ratio:.2f})" for r in asgi) + (
+                "; the stack alone (FastAPI, Strawberry, uvicorn) answering an empty mutation: " + ", ".join(
+                    f"{fmt(r.figure)} ({r.ratio:.2f})" for r in alone) + " with as many clients" if alone else "")
+                + ".")
     for store in ("SQLite", "PostgreSQL"):
         paced = rows("Latency", f"({store})")
         if paced:

@@ -246,9 +246,19 @@ def http_concurrent(url: str, token: str, org_ids: list[str], clients: int, per_
 def start_server(env: dict[str, str], workers: int = 1) -> tuple[subprocess.Popen, str]:
     """`lianjian serve --dev` in a process of its own on a free 127.0.0.1 port, with ``env`` added to ours;
     returns once it answers /healthz."""
+    return serve(["gateway", "serve", "--dev", "--workers", str(workers)], env)
+
+
+def start_stack_floor() -> tuple[subprocess.Popen, str]:
+    """bench/stack_floor.py's empty mutation, served by uvicorn as `lianjian serve` serves the gateway."""
+    return serve(["uvicorn", "bench.stack_floor:app", "--no-access-log"], {})
+
+
+def serve(module_and_args: list[str], env: dict[str, str]) -> tuple[subprocess.Popen, str]:
+    """``python -m`` a server on a free 127.0.0.1 port, with ``env`` added to ours (no LIANJIAN_ variable
+    of ours leaks in); returns once it answers /healthz."""
     port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "gateway", "serve", "--dev", "--port", str(port),
-                               "--workers", str(workers)], cwd=ROOT,
+    server = subprocess.Popen([sys.executable, "-m", *module_and_args, "--port", str(port)], cwd=ROOT,
                               env={**{k: v for k, v in os.environ.items() if not k.startswith("LIANJIAN_")}, **env},
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
