@@ -9,13 +9,15 @@ Each figure stands beside its baseline, measured in the same run on the same mac
 - commands per second through the domain service (SQLite, PostgreSQL) beside a plain eventsourcing
   application with one bare aggregate (bench/baselines.py) and beside single-insert transactions of the
   same bytes with the database's own driver (the floor the database sets);
-- the same command through GraphQL over HTTP with 1, 8 and 32 concurrent clients, beside the domain service,
+- the same command through GraphQL over HTTP with 1, 8 and 32 concurrent clients, beside the domain service
+  (and the stack alone answering an empty mutation beside it: the ceiling of any server on it),
   and the p99 of 32 clients sending at 50% and 80% of the rate that saturated the server (three runs each);
   and the served application called in process as an ASGI app, with no HTTP: what one server process
   could answer at most;
 - each view's catch-up rate beside a bare read-and-decode loop, and a full rebuild of every view from the
   whole log (`lianjian rebuild`, in one process and with --jobs 2), with a profile of where its time goes;
-- query latency (organization, street overview, filtered search) over HTTP beside the same SQL in process;
+- query latency (organization, street overview, filtered search) over HTTP beside the same SQL in process,
+  and the three mixed from 32 clients at 50% and 80% of the rate that saturated the server;
 - peak memory of the server and of the rebuilding processes.
 
 Data: bench/scale.py (bench/district.py's generator). PostgreSQL: a private server with PostgreSQL's
@@ -38,6 +40,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from contextlib import ExitStack, closing
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
@@ -722,10 +725,49 @@ def queries(store: Store, sizes: Sizes, report: Report, server_url: str, token: 
             report.add(Row("Queries", f"{name}, p{int(share * 100)} over HTTP ({store.name})",
                            percentile(run.latencies, share) * 1000, "ms", "the same SQL in process (ViewDatabase)",
                            percentile(local, share) * 1000))
+    mixed_queries(store, report, server_url, token, [(name, body) for name, _, body in kinds[:3]], n)
     report.note("Queries", "")
     report.note("Queries", "Where a ratio is near 1 the time is the SQL's own. The street office's tables are indexed by"
                            " street (funding and payments by street and year), the event history and the other views'"
                            " tables that are looked up by organization by `org_id`.")
+
+
+def mixed_queries(store: Store, report: Report, server_url: str, token: str,
+                  kinds: list[tuple[str, Callable[[int, int], str]]], n: int, clients: int = 32) -> None:
+    """The three queries, mixed, from ``clients`` clients: first each sending its next when the last is
+    answered (saturated), then together at 50% and 80% of that rate (Poisson, latency from when a request
+    was due), three runs each, the middle one's p99 the figure, as for the commands."""
+    def body(k: int, i: int) -> str:
+        return kinds[(k + i) % len(kinds)][1](k, (k * 7 + i) % n)
+
+    say(f"{store.name}: the three queries mixed, {clients} clients, saturated")
+    saturated = thread_clients(server_url, token, clients, max(6, n // clients), body)
+    if saturated.errors:
+        raise RuntimeError(f"mixed queries: {saturated.errors}")
+    for share in (0.5, 0.8):
+        rate = share * saturated.rate
+        runs = []
+        for attempt in range(PACED_RUNS):
+            say(f"{store.name}: the three queries mixed, {clients} clients paced at {rate:.0f} a second"
+                f" ({attempt + 1} of {PACED_RUNS})")
+            time.sleep(PACED_PAUSE)
+            run = thread_clients(server_url, token, clients, max(6, int(rate * 5 / clients)), body, rate=rate)
+            if run.errors:
+                raise RuntimeError(f"mixed queries: {run.errors}")
+            runs.append((percentile(run.latencies, 0.99) * 1000, run))
+        runs.sort(key=lambda r: r[0])
+        p99, run = runs[len(runs) // 2]
+        by_kind = {name: [latency for latency, (k, i) in zip(run.latencies, run.sent, strict=True)
+                          if (k + i) % len(kinds) == j] for j, (name, _) in enumerate(kinds)}
+        report.add(Row("Queries", f"the three queries mixed, p99, {clients} clients sending {share:.0%} of the"
+                       f" saturated rate ({store.name})", p99, "ms", f"the same {clients} clients unpaced (saturated)",
+                       percentile(saturated.latencies, 0.99) * 1000,
+                       f"goal < 50 ms: {'ok' if p99 < 50 else 'NOT MET'}; the middle of {PACED_RUNS} runs, whose"
+                       f" p99s were {', '.join(f'{r[0]:.1f}' for r in runs)} ms; {rate:.0f} queries a second"
+                       f" ({saturated.rate:.0f} saturated), {len(run.latencies):,} a run; p50"
+                       f" {percentile(run.latencies, 0.5) * 1000:.1f} ms; p99 by query: " + ", ".join(
+                           f"{name.split('(')[0]} {percentile(latencies, 0.99) * 1000:.1f} ms"
+                           for name, latencies in by_kind.items())))
 
 
 # -- the run -------------------------------------------------------------------------------------------
@@ -831,10 +873,16 @@ def summary(report: Report) -> list[str]:
                      f" of 60 s is {verdict}.")
     p50 = rows("Queries", "p50")
     if p50:
-        p99 = {r.what.replace("p99", "p50"): r for r in rows("Queries", "p99")}
+        p99 = {r.what.replace("p99", "p50"): r for r in rows("Queries", "p99") if "mixed" not in r.what}
         lines.append("- Queries, p50 / p99 over HTTP: " + "; ".join(
             f"{r.what.split(', p50')[0]}: {fmt(r.figure)} / {fmt(p99[r.what].figure) if r.what in p99 else '—'} ms"
             for r in p50) + ".")
+    for store in ("SQLite", "PostgreSQL"):
+        mixed = rows("Queries", "mixed", f"({store})")
+        if mixed:
+            lines.append(f"- The three queries mixed, 32 clients on {store}: p99 " + ", ".join(
+                f"{fmt(r.figure)} ms sending {r.what.split('sending ')[1].split(' of')[0]}" for r in mixed)
+                + f" of the saturated rate; {fmt(mixed[0].base)} ms saturated. Goal: under 50 ms.")
     memory = rows("Memory")
     if memory:
         lines.append("- Peak memory: " + "; ".join(f"{r.what.replace(' after the above', '')} {fmt(r.figure)} MiB"

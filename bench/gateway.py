@@ -162,6 +162,7 @@ class ClientRun:
     seconds: float
     errors: Counter
     dues: list[float] = field(default_factory=list)  # when each request was due, beside its latency
+    sent: list[tuple[int, int]] = field(default_factory=list)  # (client, i) of each request, beside its latency
 
     @property
     def rate(self) -> float:
@@ -190,6 +191,7 @@ def thread_clients(url: str, token: str, clients: int, per_client: int, body: Ca
     latencies: list[float] = []
     errors: Counter = Counter()
     dues: list[float] = []
+    sent: list[tuple[int, int]] = []
     together = threading.Lock()
     start = threading.Barrier(clients + 1)
 
@@ -219,9 +221,10 @@ def thread_clients(url: str, token: str, clients: int, per_client: int, body: Ca
                 failed[codes[0] if response.status == 200 else f"HTTP {response.status}"] += 1
             if rate:
                 due += rng.expovariate(rate / clients)
-        with together:  # latencies and dues stay in step
+        with together:  # latencies, dues and what was sent stay in step
             latencies.extend(mine)
             dues.extend(mine_due)
+            sent.extend((k, i) for i in range(len(mine)))
         errors.update(failed)
         connection.close()
 
@@ -232,7 +235,7 @@ def thread_clients(url: str, token: str, clients: int, per_client: int, body: Ca
     began = time.perf_counter()
     for thread in threads:
         thread.join()
-    return ClientRun(latencies, time.perf_counter() - began, errors, dues)
+    return ClientRun(latencies, time.perf_counter() - began, errors, dues, sent)
 
 
 def http_concurrent(url: str, token: str, org_ids: list[str], clients: int, per_client: int) -> list[float]:
