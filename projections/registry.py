@@ -26,6 +26,10 @@ class CivilAffairsRegistry(View):
     }
     keys = {"organizations": "org_id", "penalties": "penalty_id", "annual_duties": "org_id, year",
             "credit_list_history": "position"}
+    # Officers search their own district's or street's organizations a page at a time, ordered by name (the
+    # gateway's `organizations`), and a street's overview finds its district: without these, every search
+    # read all 20,000 rows of a city (10 ms of PostgreSQL's time each, against under 1 ms).
+    indexes = {"organizations": ("district, name, org_id", "street, name, org_id")}
 
     @handles(*ORGANIZATION_EVENTS)
     def organization_changed(self, tx: Tx, event: RecordedEvent, org: Organization) -> None:

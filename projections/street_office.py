@@ -4,6 +4,7 @@ money movements, inspection cases and penalties. The dashboard's counts are quer
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -97,12 +98,20 @@ class StreetOfficeView(View):
         (all), party coverage, funding awarded and moved in ``year``, open inspections, rectifications
         overdue as of ``today`` (default: today in Shanghai) and the organizations on a credit list."""
         today = today or clock.today()
-        orgs = self.t("organizations")
-        active = f"street = ? AND status IN ({', '.join('?' for _ in ACTIVE)})"
-        party = tx.row(
-            f"SELECT COUNT(*) AS active, SUM(CASE WHEN party_organization IS NULL THEN 0 ELSE 1 END) AS covered,"
-            f" SUM(party_members) AS members FROM {orgs} WHERE {active}", (street, *ACTIVE),
-        ) or {}
+        # The street's organizations in one statement, counted here: a statement a figure cost a round trip
+        # each (eleven, 6-11 ms at city scale on PostgreSQL, against five).
+        active, by_kind, by_category, by_community, by_status = 0, Counter(), Counter(), Counter(), Counter()
+        covered = members = 0
+        for org in tx.rows(f"SELECT kind, category, community, status, party_organization, party_members"
+                           f" FROM {self.t('organizations')} WHERE street = ?", (street,)):
+            by_status[org["status"]] += 1
+            if org["status"] in ACTIVE:
+                active += 1
+                by_kind[org["kind"]] += 1
+                by_category[org["category"]] += 1
+                by_community[org["community"]] += 1
+                covered += org["party_organization"] is not None
+                members += org["party_members"] or 0
         awarded = tx.row(
             f"SELECT COUNT(*) AS n, SUM(amount_fen) AS fen FROM {self.t('funding')} WHERE street = ? AND year = ?",
             (street, year),
@@ -111,21 +120,25 @@ class StreetOfficeView(View):
             f"SELECT kind, SUM(amount_fen) AS fen FROM {self.t('payments')} WHERE street = ? AND year = ?"
             " GROUP BY kind", (street, year),
         )}
-        cases = self.t("inspections")
+        cases = tx.row(
+            f"SELECT COUNT(*) AS open, SUM(CASE WHEN rectification = 'overdue' OR (rectification = 'ordered'"
+            f" AND deadline < ?) THEN 1 ELSE 0 END) AS overdue FROM {self.t('inspections')}"
+            " WHERE street = ? AND status = 'open'", (today.isoformat(), street),
+        ) or {}
         return {
             "street": street,
             "year": year,
             "today": today.isoformat(),
-            "organizations": _count(tx, f"SELECT COUNT(*) AS n FROM {orgs} WHERE {active}", (street, *ACTIVE)),
-            "by_kind": self._counts(tx, "kind", active, (street, *ACTIVE)),
-            "by_category": self._counts(tx, "category", active, (street, *ACTIVE)),
-            "by_community": self._counts(tx, "community", active, (street, *ACTIVE)),
-            "by_status": self._counts(tx, "status", "street = ?", (street,)),
+            "organizations": active,
+            "by_kind": _ordered(by_kind),
+            "by_category": _ordered(by_category),
+            "by_community": _ordered(by_community),
+            "by_status": _ordered(by_status),
             "party": {
-                "active_organizations": int(party.get("active") or 0),
-                "with_party_organization": int(party.get("covered") or 0),
-                "party_members": int(party.get("members") or 0),
-                "coverage": _ratio(party.get("covered"), party.get("active")),
+                "active_organizations": active,
+                "with_party_organization": covered,
+                "party_members": members,
+                "coverage": _ratio(covered, active),
             },
             "funding": {
                 "projects_awarded": int(awarded.get("n") or 0),
@@ -133,12 +146,8 @@ class StreetOfficeView(View):
                 "disbursed": total_yuan(moved.get("disbursed")),
                 "clawed_back": total_yuan(moved.get("clawed_back")),
             },
-            "open_inspections": _count(
-                tx, f"SELECT COUNT(*) AS n FROM {cases} WHERE street = ? AND status = 'open'", (street,)),
-            "overdue_rectifications": _count(
-                tx, f"SELECT COUNT(*) AS n FROM {cases} WHERE street = ? AND status = 'open'"
-                    " AND (rectification = 'overdue' OR (rectification = 'ordered' AND deadline < ?))",
-                (street, today.isoformat())),
+            "open_inspections": int(cases.get("open") or 0),
+            "overdue_rectifications": int(cases.get("overdue") or 0),
             "credit_listed": self.credit_listed(tx, street),
         }
 
@@ -150,17 +159,9 @@ class StreetOfficeView(View):
             " ORDER BY name, org_id", (street,),
         )
 
-    def _counts(self, tx: Tx, column: str, where: str, params: tuple[Any, ...]) -> dict[str | None, int]:
-        rows = tx.rows(
-            f"SELECT {column} AS value, COUNT(*) AS n FROM {self.t('organizations')} WHERE {where}"
-            f" GROUP BY {column}", params,
-        )
-        return {r["value"]: int(r["n"]) for r in sorted(rows, key=lambda r: (r["value"] is None, r["value"] or ""))}
-
-
-def _count(tx: Tx, sql: str, params: tuple[Any, ...]) -> int:
-    found = tx.row(sql, params)
-    return int(found["n"]) if found else 0
+def _ordered(counts: Counter) -> dict[str | None, int]:
+    """Counts by value, the values in order and None last."""
+    return {value: counts[value] for value in sorted(counts, key=lambda v: (v is None, v or ""))}
 
 
 def _ratio(part: Any, whole: Any) -> Decimal | None:
