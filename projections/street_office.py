@@ -99,7 +99,7 @@ class StreetOfficeView(View):
         overdue as of ``today`` (default: today in Shanghai) and the organizations on a credit list."""
         today = today or clock.today()
         # The street's organizations in one statement, counted here, and five statements in all: a statement
-        # a figure made eleven round trips (11.5 ms in process on PostgreSQL at city scale, against 4.6 ms).
+        # a figure made eleven round trips (11.5 ms in process on PostgreSQL at city scale, against 3.4-4.6 ms).
         active, by_kind, by_category, by_community, by_status = 0, Counter(), Counter(), Counter(), Counter()
         covered = members = 0
         for org in tx.rows(f"SELECT kind, category, community, status, party_organization, party_members"
