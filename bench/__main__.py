@@ -60,7 +60,7 @@ from bench.gateway import (  # noqa: E402
     ClientRun,
     asgi_commands,
     count_body,
-    cpu_seconds,
+    closed_commands,
     histogram_quantile,
     server_gc_pauses,
     server_histogram,
@@ -68,6 +68,7 @@ from bench.gateway import (  # noqa: E402
     start_server,
     start_stack_floor,
     thread_clients,
+    warm_cache,
 )
 from bench.projections import bare_loop, catch_up_rate  # noqa: E402
 from bench.scale import SCALES, Scale, record, scale_named  # noqa: E402
@@ -384,18 +385,14 @@ def stack_floor(store: Store, sizes: Sizes, report: Report) -> None:
     try:
         for clients, each in sizes.http.items():
             say(f"{store.name}: the stack alone, an empty mutation, {clients} client(s) x {each}")
-            used = cpu_seconds(server.pid)
-            run = thread_clients(url, "-", clients, each, lambda k, i, c=clients: count_body(
-                store.org_ids[(k + i * c) % len(store.org_ids)], i % 9 + 1))
-            used = cpu_seconds(server.pid) - used
+            run, cpu = closed_commands(url, "-", store.org_ids, clients, each, server.pid)
             assert not run.errors, run.errors
             report.add(Row("GraphQL", f"the stack alone: an empty mutation, {clients} client"
                            f"{'s' if clients > 1 else ''} ({store.name})", run.rate, "cmd/s",
                            "domain service, same store, in process", store.domain_rate,
                            f"FastAPI, Strawberry (its parser and validation caches) and uvicorn answering the same"
                            f" requests with nothing recorded: the ceiling of the row below; p50"
-                           f" {percentile(run.latencies, 0.5) * 1000:.1f} ms; the server's CPU"
-                           f" {used / len(run.latencies) * 1000:.2f} ms a request"))
+                           f" {percentile(run.latencies, 0.5) * 1000:.1f} ms; the server's CPU {cpu:.2f} ms a request"))
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -404,18 +401,13 @@ def stack_floor(store: Store, sizes: Sizes, report: Report) -> None:
 def http_commands(store: Store, sizes: Sizes, report: Report, server_url: str, token: str, server_pid: int) -> None:
     ids = store.org_ids
     say(f"{store.name}: warming the server's aggregate cache, one command on each of {len(ids):,} organizations")
-    warm = thread_clients(server_url, token, 4, -(-len(ids) // 4), lambda k, i: count_body(ids[(k + i * 4) % len(ids)], 1))
-    assert not warm.errors, warm.errors
+    warm_cache(server_url, token, ids)
     for clients, each in sizes.http.items():
         say(f"{store.name}: GraphQL over HTTP, {clients} client(s) x {each} commands")
-        used = cpu_seconds(server_pid)
-        run = thread_clients(server_url, token, clients, each, lambda k, i, c=clients: count_body(
-            ids[(k + i * c) % len(ids)], i % 9 + 1))
-        used = cpu_seconds(server_pid) - used
+        run, cpu = closed_commands(server_url, token, ids, clients, each, server_pid)
         errors = ", ".join(f"{v} {k}" for k, v in run.errors.items())
-        # The server's CPU a command moves less with the machine's load than a rate does.
         note = (f"p50 {percentile(run.latencies, 0.5) * 1000:.1f} ms, p99 {percentile(run.latencies, 0.99) * 1000:.1f} ms;"
-                f" the server's CPU {used / len(run.latencies) * 1000:.2f} ms a command"
+                f" the server's CPU {cpu:.2f} ms a command"
                 + (f"; errors: {errors}" if errors else ""))
         ok = len(run.latencies) - sum(run.errors.values())
         report.add(Row("GraphQL", f"countPartyMembers over HTTP, {clients} client{'s' if clients > 1 else ''}"
@@ -742,8 +734,11 @@ def mixed_queries(store: Store, report: Report, server_url: str, token: str,
     """The three queries, mixed, from ``clients`` clients: first each sending its next when the last is
     answered (saturated), then together at 50% and 80% of that rate (Poisson, latency from when a request
     was due), three runs each, the middle one's p99 the figure, as for the commands."""
+    def kind_of(k: int, i: int) -> int:  # client k's i-th request: each client goes round the kinds
+        return (k + i) % len(kinds)
+
     def body(k: int, i: int) -> str:
-        return kinds[(k + i) % len(kinds)][1](k, (k * 7 + i) % n)
+        return kinds[kind_of(k, i)][1](k, (k * 7 + i) % n)
 
     say(f"{store.name}: the three queries mixed, {clients} clients, saturated")
     saturated = thread_clients(server_url, token, clients, max(6, n // clients), body)
@@ -762,8 +757,8 @@ def mixed_queries(store: Store, report: Report, server_url: str, token: str,
             runs.append((percentile(run.latencies, 0.99) * 1000, run))
         runs.sort(key=lambda r: r[0])
         p99, run = runs[len(runs) // 2]
-        by_kind = {name: [latency for latency, (k, i) in zip(run.latencies, run.sent, strict=True)
-                          if (k + i) % len(kinds) == j] for j, (name, _) in enumerate(kinds)}
+        by_kind = {name: [latency for latency, sent in zip(run.latencies, run.sent, strict=True)
+                          if kind_of(*sent) == j] for j, (name, _) in enumerate(kinds)}
         report.add(Row("Queries", f"the three queries mixed, p99, {clients} clients sending {share:.0%} of the"
                        f" saturated rate ({store.name})", p99, "ms", f"the same {clients} clients unpaced (saturated)",
                        percentile(saturated.latencies, 0.99) * 1000,

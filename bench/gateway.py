@@ -238,6 +238,23 @@ def thread_clients(url: str, token: str, clients: int, per_client: int, body: Ca
     return ClientRun(latencies, time.perf_counter() - began, errors, dues, sent)
 
 
+def warm_cache(url: str, token: str, ids: list[str]) -> None:
+    """One command on each organization from 4 clients, so that the server's aggregate cache holds them
+    all, as in a server that has been running."""
+    warm = thread_clients(url, token, 4, -(-len(ids) // 4), lambda k, i: count_body(ids[(k + i * 4) % len(ids)], 1))
+    assert not warm.errors, warm.errors
+
+
+def closed_commands(url: str, token: str, ids: list[str], clients: int, each: int,
+                    server_pid: int) -> tuple[ClientRun, float]:
+    """``clients`` clients each sending ``each`` countPartyMembers, the next when the last is answered, spread
+    over ``ids``; with the server's CPU a command (ms) over the run, which moves less with the machine's load
+    than a rate does."""
+    used = cpu_seconds(server_pid)
+    run = thread_clients(url, token, clients, each, lambda k, i: count_body(ids[(k + i * clients) % len(ids)], i % 9 + 1))
+    return run, (cpu_seconds(server_pid) - used) / len(run.latencies) * 1000
+
+
 def http_concurrent(url: str, token: str, org_ids: list[str], clients: int, per_client: int) -> list[float]:
     """Organization queries from ``clients`` concurrent clients; each request's latency."""
     run = thread_clients(url, token, clients, per_client, lambda k, i: json.dumps(

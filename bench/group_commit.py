@@ -27,7 +27,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from auth.dev import DevTokenIssuer  # noqa: E402
-from bench.gateway import count_body, cpu_seconds, server_metrics, start_server, thread_clients  # noqa: E402
+from bench.gateway import (  # noqa: E402
+    closed_commands, count_body, server_metrics, start_server, thread_clients, warm_cache)
 from bench.scale import SCALES, record  # noqa: E402
 from bench.stats import percentile  # noqa: E402
 from gateway.settings import Settings  # noqa: E402
@@ -54,18 +55,14 @@ def one_run(folder: Path, token: str, ids: list[str], group_commit: str, rates: 
                                 "LIANJIAN_EMBEDDED_PROJECTIONS": "false", "LIANJIAN_GROUP_COMMIT": group_commit})
     figures: dict[str, float] = {}
     try:
-        warm = thread_clients(url, token, 4, -(-len(ids) // 4), lambda k, i: count_body(ids[(k + i * 4) % len(ids)], 1))
-        assert not warm.errors, warm.errors
+        warm_cache(url, token, ids)
         for clients, each in CLOSED.items():
             groups, writes = commits(url)  # before the CPU is read: /metrics computes the views' lag
-            used = cpu_seconds(server.pid)
-            run = thread_clients(url, token, clients, each, lambda k, i, c=clients: count_body(
-                ids[(k + i * c) % len(ids)], i % 9 + 1))
-            used = cpu_seconds(server.pid) - used
+            run, cpu = closed_commands(url, token, ids, clients, each, server.pid)
             assert not run.errors, run.errors
             groups_after, writes_after = commits(url)
             figures[f"{clients} clients: cmd/s"] = run.rate
-            figures[f"{clients} clients: CPU ms a cmd"] = used / len(run.latencies) * 1000
+            figures[f"{clients} clients: CPU ms a cmd"] = cpu
             figures[f"{clients} clients: cmds a commit"] = ((writes_after - writes) / (groups_after - groups)
                                               if groups_after > groups else 1.0)
         if not rates:  # the first run, one commit a command's: its saturation sets the rates for every run
