@@ -76,11 +76,11 @@ from bench.stats import percentile  # noqa: E402
 from domain.context import Actor, Context  # noqa: E402
 from gateway.settings import Settings  # noqa: E402
 from gateway.storage import SQLITE_FILE, eventsourcing_env, open_application  # noqa: E402
-from projections.catalog import ALL_VIEWS, all_views  # noqa: E402
-from projections.db import ViewDatabase  # noqa: E402
-from projections.history import EventHistoryView  # noqa: E402
-from projections.registry import CivilAffairsRegistry  # noqa: E402
-from projections.street_office import StreetOfficeView  # noqa: E402
+from projections.views.catalog import ALL_VIEWS, all_views  # noqa: E402
+from projections.runtime.db import ViewDatabase  # noqa: E402
+from projections.views.history import EventHistoryView  # noqa: E402
+from projections.views.registry import CivilAffairsRegistry  # noqa: E402
+from projections.views.street_office import StreetOfficeView  # noqa: E402
 
 PARTY_OFFICER = Actor("party-1", "party-liu", "party_building", "officer")
 STREET_QUERY = """query($street: String!) { streetOverview(street: $street) { organizations
@@ -509,7 +509,7 @@ def view_rates(store: Store, sizes: Sizes, report: Report) -> None:
         report.add(Row("Views", f"catch-up {view_class.name}, {count:,} events", count / seconds, "events/s",
                        "bare read-and-decode loop, same events", floor))
     report.note("Views", "The catch-ups, the rebuilds and the bare loops beside them all run with Python's garbage"
-                         " collector paused, as `lianjian project` and `lianjian rebuild` do (projections/collector.py).")
+                         " collector paused, as `lianjian project` and `lianjian rebuild` do (projections/runtime/collector.py).")
 
 
 def full_rebuild(store: Store, report: Report) -> None:
@@ -554,8 +554,8 @@ PROFILE_GROUPS = [
     ("reading: select_notifications (SQL, rows to objects)", ("eventsourcing/postgres.py", "eventsourcing/sqlite.py"),
      "select_notifications"),
     ("decoding: the mapper's to_domain_event (JSON, event objects)", ("domain/application.py",), "_decoded"),
-    ("aggregate states as of each event (the domain's mutators)", ("projections/states.py",), "advance"),
-    ("view handlers (rows built, upserts buffered, reads)", ("projections/view.py",), "apply"),
+    ("aggregate states as of each event (the domain's mutators)", ("projections/runtime/states.py",), "advance"),
+    ("view handlers (rows built, upserts buffered, reads)", ("projections/views/base.py",), "apply"),
 ]
 
 
@@ -564,7 +564,7 @@ def where_the_time_goes(store: Store, sizes: Sizes, report: Report) -> None:
     app = store.app
     stop = min(sizes.slice, app.head_position()) if sizes.slice else app.head_position()
     say(f"{store.name}: profiling every view's catch-up over {stop:,} events")
-    from projections.runner import ViewRunner
+    from projections.runtime.runner import ViewRunner
 
     runner = ViewRunner(app, all_views(f"p{uuid.uuid4().hex[:6]}_"), batch_size=1000)
     profile = cProfile.Profile()
@@ -580,13 +580,13 @@ def where_the_time_goes(store: Store, sizes: Sizes, report: Report) -> None:
         return sum(v[3] for (filename, _, function), v in stats.items()
                    if function == name and filename.endswith(paths))
 
-    whole = cumulative(("projections/runner.py",), "catch_up")
+    whole = cumulative(("projections/runtime/runner.py",), "catch_up")
     shares = {label: cumulative(paths, name) for label, paths, name in PROFILE_GROUPS}
     # Buffered rows written at the end of each batch (Tx.flush from the transaction's end and tracking);
     # flushes from a handler's own reads are inside the handlers' share already.
     batch_end = 0.0
     for (filename, _, function), v in stats.items():
-        if function == "flush" and filename.endswith("projections/db.py"):
+        if function == "flush" and filename.endswith("projections/runtime/db.py"):
             batch_end += sum(c[3] for (f, _, fn), c in v[4].items() if fn in ("transaction", "track"))
     shares["writing the batch's rows (Tx.flush at the batch's end: rows built, COPY or executemany)"] = batch_end
     section = "Where a rebuild's time goes"
@@ -602,7 +602,7 @@ def where_the_time_goes(store: Store, sizes: Sizes, report: Report) -> None:
     by_module: dict[str, float] = {}
     by_handler: dict[str, float] = {}
     for (filename, _, function), v in stats.items():
-        called = sum(c[3] for (f, _, fn), c in v[4].items() if fn == "apply" and f.endswith("projections/view.py"))
+        called = sum(c[3] for (f, _, fn), c in v[4].items() if fn == "apply" and f.endswith("projections/views/base.py"))
         if called and filename != "~":
             module = Path(filename).name
             by_module[module] = by_module.get(module, 0.0) + called

@@ -44,8 +44,8 @@ from gateway.runtime import Runtime  # noqa: E402
 from gateway.settings import Settings  # noqa: E402
 from gateway.storage import open_application  # noqa: E402
 from infra.postgres.private import free_port  # noqa: E402
-from projections.catalog import all_views  # noqa: E402
-from projections.worker import ProjectionWorker  # noqa: E402
+from projections.views.catalog import all_views  # noqa: E402
+from projections.runtime.worker import ProjectionWorker  # noqa: E402
 
 ORG_QUERY = "query($id: ID!) { organization(id: $id) { name status credit { onAbnormalList } legalRepresentative { name } } }"
 COUNT = """mutation($id: ID!, $n: Int!) { countPartyMembers(command: {reason: "基准测试", occurredOn: "2026-11-20"},

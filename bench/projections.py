@@ -28,11 +28,11 @@ from bench.district import ctx, generate  # noqa: E402
 from domain.context import Department  # noqa: E402
 from gateway.settings import Settings  # noqa: E402
 from gateway.storage import open_application  # noqa: E402
-from projections.catalog import ALL_VIEWS, all_views  # noqa: E402
-from projections.collector import collector_paused  # noqa: E402
-from projections.db import ViewDatabase  # noqa: E402
-from projections.runner import ViewRunner  # noqa: E402
-from projections.worker import ProjectionWorker  # noqa: E402
+from projections.views.catalog import ALL_VIEWS, all_views  # noqa: E402
+from projections.runtime.collector import collector_paused  # noqa: E402
+from projections.runtime.db import ViewDatabase  # noqa: E402
+from projections.runtime.runner import ViewRunner  # noqa: E402
+from projections.runtime.worker import ProjectionWorker  # noqa: E402
 
 def bare_loop(app, batch: int, stop: int | None = None) -> tuple[int, float]:
     """Read and decode every event (up to position ``stop``), nothing else: the floor a view's catch-up

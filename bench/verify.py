@@ -29,19 +29,10 @@ from bench.district import ctx, generate  # noqa: E402
 from domain.context import Department  # noqa: E402
 from gateway.settings import Settings  # noqa: E402
 from gateway.storage import open_application  # noqa: E402
-from projections.chain import (  # noqa: E402
-    ALGORITHMS,
-    CHAIN_TABLE,
-    GENESIS,
-    META_TABLE,
-    SEALER_NAME,
-    ChainSealer,
-    SealingWorker,
-    hasher,
-    notification_entry,
-)
-from projections.chain_verify import verify  # noqa: E402
-from projections.db import ViewDatabase  # noqa: E402
+from projections.audit.chain import ALGORITHMS, CHAIN_TABLE, GENESIS, META_TABLE, hasher, notification_entry  # noqa: E402
+from projections.audit.sealer import SEALER_NAME, ChainSealer, SealingWorker  # noqa: E402
+from projections.audit.verify import verify  # noqa: E402
+from projections.runtime.db import ViewDatabase  # noqa: E402
 
 def all_entries(app) -> list[bytes]:
     entries, position = [], 1

@@ -22,8 +22,8 @@ from gateway.metrics import Metrics
 from gateway.runtime import Runtime
 from gateway.settings import Settings
 from gateway.storage import open_application
-from projections.embedded import EmbeddedProjections
-from projections.runner import ViewRunner
+from projections.runtime.embedded import EmbeddedProjections
+from projections.runtime.runner import ViewRunner
 
 log = logging.getLogger("lianjian.gateway")
 READY_LAG_SECONDS = 60.0

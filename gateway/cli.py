@@ -20,7 +20,7 @@ from domain.errors import DomainError
 from domain.people import Person
 from gateway.settings import Settings
 from gateway.storage import open_application
-from projections.runner import BATCH_SIZE
+from projections.runtime.runner import BATCH_SIZE
 
 app = typer.Typer(
     name="lianjian",
@@ -156,8 +156,8 @@ def events(
 
 def _record_read(application: Supervision, org_id: str, what: str) -> None:
     """--show-personal-data is a read of personal data: recorded (the OS user, via "cli") before it is shown."""
-    from projections.db import ViewDatabase
-    from projections.read_audit import VIA_CLI, cli_reader, record_reads
+    from projections.runtime.db import ViewDatabase
+    from projections.audit.read_audit import VIA_CLI, cli_reader, record_reads
 
     record_reads(ViewDatabase(application), cli_reader(), [org_id], what, via=VIA_CLI)
 
@@ -286,7 +286,7 @@ def _run_worker(worker: Any, once: bool, run_once: Callable[[], str]) -> None:
 
 
 def _views(names: list[str] | None) -> list[Any]:
-    from projections.catalog import all_views, view_by_name
+    from projections.views.catalog import all_views, view_by_name
 
     if not names:
         return all_views()
@@ -310,9 +310,9 @@ def project(
     """Run a projection worker: keep views current until stopped (production: one process per group).
 
     Without view names it runs every view, the rules and the sealer of the audit chain."""
-    from projections.chain import SealingWorker
-    from projections.runner import ViewRunner
-    from projections.worker import ProjectionWorker
+    from projections.audit.sealer import SealingWorker
+    from projections.runtime.runner import ViewRunner
+    from projections.runtime.worker import ProjectionWorker
 
     application = _open()
     chosen = _views(views)
@@ -337,9 +337,9 @@ def rebuild(
 ) -> None:
     """Recreate views from the log in one pass over it, or (--check) prove each equals a replay of the
     log, row by row."""
-    from projections.rebuild import check as check_view
-    from projections.rebuild import rebuild as rebuild_views
-    from projections.worker import ExclusiveLock
+    from projections.runtime.rebuild import check as check_view
+    from projections.runtime.rebuild import rebuild as rebuild_views
+    from projections.runtime.worker import ExclusiveLock
 
     chosen = _views(views)
     if check:
@@ -395,7 +395,7 @@ def rebuild_share(
     until: int = typer.Option(..., min=0, help="The position the rebuild reaches."),
 ) -> None:
     """Internal: one share of `lianjian rebuild --jobs N`, into the scratch views its parent made."""
-    from projections.rebuild import rebuild_share as apply_share
+    from projections.runtime.rebuild import rebuild_share as apply_share
 
     if index >= count:
         raise CliError(f"--index must be below --count ({count})")
@@ -407,7 +407,7 @@ def rebuild_share(
 @friendly_errors
 def lag() -> None:
     """Each view's position, events behind and seconds behind."""
-    from projections.runner import ViewRunner
+    from projections.runtime.runner import ViewRunner
 
     application = _open()
     runner = ViewRunner(application, _views(None))
@@ -425,9 +425,9 @@ def tick(
     from datetime import date
 
     from domain import clock
-    from projections.catalog import all_views
-    from projections.runner import ViewRunner
-    from projections.tick import tick as run_tick
+    from projections.views.catalog import all_views
+    from projections.runtime.runner import ViewRunner
+    from projections.rules.tick import tick as run_tick
 
     try:
         day = date.fromisoformat(today) if today else clock.today()
@@ -443,19 +443,19 @@ def tick(
     )
 
 
-# -- audit: history, time travel and tamper evidence (one block; projections/chain*.py, asof.py, ...) ------
+# -- audit: history, time travel and tamper evidence (one block; projections/audit/) ------
 
 AUDIT_KEY_ENV = "LIANJIAN_AUDIT_KEY"
 
 
 def _audit_key_path(key: Path | None) -> Path:
-    from projections.checkpoints import KEY_FILE
+    from projections.audit.checkpoints import KEY_FILE
 
     return key if key is not None else Settings().data_dir / KEY_FILE
 
 
 def _moment(text: str, option: str, end_of_day: bool = False) -> Any:
-    from projections.asof import parse_moment
+    from projections.audit.asof import parse_moment
 
     try:
         return parse_moment(text, end_of_day=end_of_day)
@@ -481,7 +481,7 @@ def event_log_command(
     technical: bool = typer.Option(False, "--technical", help="Also show name/code index and receipt events."),
 ) -> None:
     """The global event log, filtered and a page at a time: who recorded what, when, why."""
-    from projections.event_log import LogFilter, event_log
+    from projections.audit.event_log import LogFilter, event_log
 
     filters = LogFilter(
         department=department, actor=actor, event_type=event_type,
@@ -513,7 +513,7 @@ def dossier(
     show_personal_data: bool = typer.Option(False, "--show-personal-data", help="Include ID and phone numbers."),
 ) -> None:
     """Export an organization's dossier: its record and full history with who, why and legal basis."""
-    from projections.dossier import FORMATS, build_dossier, render
+    from projections.audit.dossier import FORMATS, build_dossier, render
 
     if fmt not in FORMATS:
         raise CliError(f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}")
@@ -540,8 +540,8 @@ def reads(
     limit: int = typer.Option(50, min=1, max=1000, help="Reads per page."),
 ) -> None:
     """The read audit: who was shown which organization's personal data, when and through what."""
-    from projections.db import ViewDatabase
-    from projections.read_audit import list_reads
+    from projections.runtime.db import ViewDatabase
+    from projections.audit.read_audit import list_reads
 
     application = _open()
     org_id = str(application.find_organization(organization).id) if organization else None
@@ -563,8 +563,8 @@ def asof(
     show_personal_data: bool = typer.Option(False, "--show-personal-data", help="Include ID and phone numbers."),
 ) -> None:
     """An organization as it stood at a recorded time or version."""
-    from projections.asof import organization_as_of
-    from projections.dossier import organization_summary
+    from projections.audit.asof import organization_as_of
+    from projections.audit.dossier import organization_summary
 
     if (at is None) == (version is None):
         raise CliError("give --at TIME or --version N")
@@ -587,7 +587,7 @@ def replay(
     drop: bool = typer.Option(False, "--drop", help="Drop the scratch tables after counting their rows."),
 ) -> None:
     """Rebuild a view as it was at a time, into scratch tables asof_<view>__<table>, and summarize it."""
-    from projections.asof import replay_view
+    from projections.audit.asof import replay_view
 
     moment = _moment(at, "--at")
     result = replay_view(_open(), view, moment, drop=drop)
@@ -613,8 +613,8 @@ def seal(
                                                                 " <data dir>/audit-signing-key.pem."),
 ) -> None:
     """Keep the hash chain sealed: each stored event gets its chain entry within a second."""
-    from projections.chain import SEALER_NAME, ChainSealer, SealingWorker
-    from projections.checkpoints import load_signing_key
+    from projections.audit.sealer import SEALER_NAME, ChainSealer, SealingWorker
+    from projections.audit.checkpoints import load_signing_key
 
     application = _open()
     ChainSealer(application, algorithm=algorithm)  # refuses an algorithm other than the chain's, here and now
@@ -641,9 +641,9 @@ def checkpoint(
     output: Path = typer.Option(None, "--output", "-o", help="Also write the checkpoint to this file."),
 ) -> None:
     """Sign the chain's head now; prints the checkpoint (JSON) for an auditor to keep outside the system."""
-    from projections.chain import SEALER_NAME, ChainSealer
-    from projections.checkpoints import load_signing_key, write_checkpoint
-    from projections.worker import ExclusiveLock
+    from projections.audit.sealer import SEALER_NAME, ChainSealer
+    from projections.audit.checkpoints import load_signing_key, write_checkpoint
+    from projections.runtime.worker import ExclusiveLock
 
     application = _open()
     signing_key = load_signing_key(_audit_key_path(key), create=True)
@@ -668,8 +668,8 @@ def verify(
     public_key: str = typer.Option(None, help="Require the checkpoint to be signed by this key (hex)."),
 ) -> None:
     """Walk the hash chain; name the first altered, removed, inserted or reordered event. Exit 1 if any."""
-    from projections.chain_verify import verify as verify_chain
-    from projections.checkpoints import read_checkpoint
+    from projections.audit.verify import verify as verify_chain
+    from projections.audit.checkpoints import read_checkpoint
 
     outside = read_checkpoint(kept) if kept is not None else None
     report = verify_chain(_open(), checkpoint=outside, public_key=public_key)

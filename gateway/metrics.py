@@ -13,7 +13,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Histo
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway.runtime import Runtime
-from projections.runner import ViewRunner
+from projections.runtime.runner import ViewRunner
 
 
 ROUTES = ("/graphql", "/healthz", "/readyz", "/metrics")

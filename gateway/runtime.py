@@ -8,11 +8,11 @@ from typing import Any
 from domain.application import Supervision
 from gateway.group_commit import GroupCommitDatastore
 from gateway.settings import Settings
-from projections.catalog import all_views
-from projections.db import ViewDatabase
-from projections.embedded import EmbeddedProjections
-from projections.read_audit import create_reads_table
-from projections.view import View
+from projections.views.catalog import all_views
+from projections.runtime.db import ViewDatabase
+from projections.runtime.embedded import EmbeddedProjections
+from projections.audit.read_audit import create_reads_table
+from projections.views.base import View
 
 
 @dataclass

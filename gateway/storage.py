@@ -12,7 +12,7 @@ import psycopg
 
 from domain.application import Supervision
 from gateway.settings import Settings
-from projections.db import SCHEMA_LOCK, ViewDatabase
+from projections.runtime.db import SCHEMA_LOCK, ViewDatabase
 
 SQLITE_FILE = "lianjian.sqlite"
 GROUP_COMMIT_FACTORY = "gateway.group_commit:GroupCommitFactory"

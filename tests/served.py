@@ -14,9 +14,9 @@ from uuid import UUID
 from children import kill, stop
 from domain.application import Supervision
 from infra.postgres.private import free_port
-from projections.catalog import all_views
-from projections.db import ViewDatabase
-from projections.rebuild import check
+from projections.views.catalog import all_views
+from projections.runtime.db import ViewDatabase
+from projections.runtime.rebuild import check
 
 ROOT = Path(__file__).resolve().parents[1]
 COUNT = """mutation($id: ID!, $n: Int!, $key: String!) { countPartyMembers(

@@ -25,9 +25,9 @@ from gateway.graphql.context import caller, runtime
 from gateway.graphql.errors import BAD_USER_INPUT, coded, translate_errors
 from gateway.graphql.read_audit import events_shown, record, row_has_personal_data
 from gateway.graphql.types import HistoryEvent
-from projections.event_log import LogFilter
-from projections.history import BUSINESS_EVENTS
-from projections.read_audit import list_reads
+from projections.audit.event_log import LogFilter
+from projections.views.history import BUSINESS_EVENTS
+from projections.audit.read_audit import list_reads
 
 MAX_LOG_PAGE = 1000
 MAX_ROWS = 1000
@@ -207,8 +207,8 @@ def _event_log(info: Info, filter: EventLogFilter | None, after: int, first: int
 
 @translate_errors
 def _view_as_of(info: Info, view: str, at: datetime, table: str | None, first: int) -> ViewAsOf:
-    from projections.asof import ASOF, replay_view
-    from projections.catalog import view_by_name
+    from projections.audit.asof import ASOF, replay_view
+    from projections.views.catalog import view_by_name
 
     principal, rt = caller(info), runtime(info)
     policy.require_query(principal, "viewAsOf")
@@ -246,7 +246,7 @@ def _json(value: Any) -> Any:
 
 @translate_errors
 def _verify_chain(info: Info) -> ChainReport:
-    from projections.chain_verify import verify
+    from projections.audit.verify import verify
 
     policy.require_query(caller(info), "verifyChain")
     report = verify(runtime(info).app)

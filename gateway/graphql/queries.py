@@ -33,7 +33,7 @@ from gateway.graphql.types import (
     decode_cursor,
     encode_cursor,
 )
-from projections.rows import registry_row
+from projections.views.rows import registry_row
 
 MAX_PAGE = 200
 
@@ -303,7 +303,7 @@ class Query:
     @translate_errors
     def view_lag(self, info: Info) -> list[ViewLag]:
         policy.require_query(caller(info), "viewLag")
-        from projections.runner import ViewRunner
+        from projections.runtime.runner import ViewRunner
 
         rt = runtime(info)
         runner = ViewRunner(rt.app, list(rt.views.values()))

@@ -1,4 +1,4 @@
-"""Where personal data leaves the gateway, the read is recorded (projections/read_audit.py keeps it).
+"""Where personal data leaves the gateway, the read is recorded (projections/audit/read_audit.py keeps it).
 
 A resolver that built its objects as the policy allows calls one of these once, before it returns: a read
 is recorded for each organization whose ID or phone numbers the caller was shown unmasked *and* asked for
@@ -16,7 +16,7 @@ from strawberry.types import Info
 from strawberry.types.nodes import SelectedField
 
 from gateway.graphql.context import caller, runtime
-from projections.read_audit import VIA_GRAPHQL, record_reads
+from projections.audit.read_audit import VIA_GRAPHQL, record_reads
 
 PERSON_FIELDS = ("idNumber", "phone")
 

@@ -17,7 +17,7 @@ from auth.policy import Area, Scope
 from auth.principal import Principal
 from gateway.graphql.context import caller, runtime
 from gateway.graphql.read_audit import has_personal_data
-from projections.view import yuan
+from projections.views.base import yuan
 
 
 def _date(text: str | None) -> date | None:

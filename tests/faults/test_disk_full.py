@@ -24,8 +24,8 @@ from domain.application import Supervision
 from gateway.demo import load_demo
 from gateway.settings import Settings
 from gateway.storage import SQLITE_FILE, open_application
-from projections.catalog import all_views
-from projections.runner import ViewRunner
+from projections.views.catalog import all_views
+from projections.runtime.runner import ViewRunner
 from served import (Server, assert_views_equal_a_rebuild, count_command, recorded_commands, stored,
                     wait_for_views)
 

@@ -19,9 +19,9 @@ from domain.context import Actor, Context
 from gateway.demo import load_demo
 from gateway.settings import Settings
 from gateway.storage import open_application
-from projections.catalog import all_views
-from projections.chain_verify import verify
-from projections.db import ViewDatabase
+from projections.views.catalog import all_views
+from projections.audit.verify import verify
+from projections.runtime.db import ViewDatabase
 from served import assert_views_equal_a_rebuild
 
 ROOT = Path(__file__).resolve().parents[2]

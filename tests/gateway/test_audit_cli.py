@@ -19,7 +19,7 @@ from domain.people import Person
 from gateway.cli import app
 from gateway.settings import Settings
 from gateway.storage import open_application
-from projections.db import ViewDatabase
+from projections.runtime.db import ViewDatabase
 
 runner = CliRunner()
 OFFICER = Actor("ca-1", "民政干部", Department.CIVIL_AFFAIRS, "officer")

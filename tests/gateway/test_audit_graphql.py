@@ -8,10 +8,10 @@ from datetime import datetime, timezone
 
 import pytest
 
-from projections.chain import table_exists
-from projections.db import ViewDatabase
-from projections.event_log import LogFilter, event_log
-from projections.read_audit import READS_TABLE, Reader, create_reads_table, list_reads, record_reads
+from projections.audit.chain import table_exists
+from projections.runtime.db import ViewDatabase
+from projections.audit.event_log import LogFilter, event_log
+from projections.audit.read_audit import READS_TABLE, Reader, create_reads_table, list_reads, record_reads
 
 AUDITOR = "audit-qian"
 OLD_NAME, NEW_NAME = "重庆市渝中区上清寺新市民服务中心", "重庆市渝中区新市民服务中心"  # renamed 2019-05-14

@@ -13,11 +13,11 @@ from gateway.cli import app
 from gateway.demo import load_demo
 from gateway.settings import Settings
 from gateway.storage import open_application
-from projections.catalog import ALL_VIEWS
-from projections.db import ViewDatabase
-from projections.history import EventHistoryView
-from projections.registry import CivilAffairsRegistry
-from projections.street_office import StreetOfficeView
+from projections.views.catalog import ALL_VIEWS
+from projections.runtime.db import ViewDatabase
+from projections.views.history import EventHistoryView
+from projections.views.registry import CivilAffairsRegistry
+from projections.views.street_office import StreetOfficeView
 
 runner = CliRunner()
 ROOT = Path(__file__).resolve().parents[2]

@@ -15,8 +15,8 @@ from domain.context import Actor, Context, Department
 from domain.credit_code import make_credit_code
 from domain.errors import InvalidInput, NotFound
 from domain.people import Person
-from projections.asof import organization_as_of, parse_moment, position_at, replay_rows, replay_view
-from projections.db import ViewDatabase
+from projections.audit.asof import organization_as_of, parse_moment, position_at, replay_rows, replay_view
+from projections.runtime.db import ViewDatabase
 
 OFFICER = Actor("ca-1", "民政干部", Department.CIVIL_AFFAIRS, "officer")
 OLD_NAME = "重庆市民悦社会工作服务中心"

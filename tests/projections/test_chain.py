@@ -22,19 +22,12 @@ from domain.credit_code import make_credit_code
 from domain.errors import ConcurrentUpdate
 from domain.people import Person
 from gateway.storage import postgres_env
-from projections.chain import (
-    CHAIN_TABLE,
-    GENESIS,
-    SEALER_NAME,
-    ChainError,
-    ChainSealer,
-    SealingWorker,
-    entry_bytes,
-)
-from projections.chain_verify import verify
-from projections.checkpoints import Checkpoint, load_signing_key, write_checkpoint
-from projections.db import ViewDatabase
-from projections.worker import postgres_conninfo
+from projections.audit.chain import CHAIN_TABLE, GENESIS, ChainError, entry_bytes
+from projections.audit.sealer import SEALER_NAME, ChainSealer, SealingWorker
+from projections.audit.verify import verify
+from projections.audit.checkpoints import Checkpoint, load_signing_key, write_checkpoint
+from projections.runtime.db import ViewDatabase
+from projections.runtime.worker import postgres_conninfo
 
 OFFICER = Actor("ca-1", "民政干部", Department.CIVIL_AFFAIRS, "officer")
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from domain.application import Supervision
-from projections.db import ViewDatabase
+from projections.runtime.db import ViewDatabase
 
 ROWS = 2_000  # about 2 MB of rows: 500 pages of 4 KiB
 

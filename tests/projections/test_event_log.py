@@ -14,8 +14,8 @@ from domain.context import Actor, Context, Department
 from domain.credit_code import make_credit_code
 from domain.errors import InvalidInput
 from domain.people import Person
-from projections.asof import parse_moment
-from projections.event_log import LogFilter, event_log
+from projections.audit.asof import parse_moment
+from projections.audit.event_log import LogFilter, event_log
 
 CIVIL = Actor("ca-1", "民政干部", Department.CIVIL_AFFAIRS, "officer")
 CIVIL_2 = Actor("ca-2", "民政科长", Department.CIVIL_AFFAIRS, "head")

@@ -6,7 +6,7 @@ not reproduce the race."""
 
 from __future__ import annotations
 
-from projections.worker import ExclusiveLock
+from projections.runtime.worker import ExclusiveLock
 
 TAKES = 200
 

@@ -7,7 +7,7 @@ import json
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from projections.history import _ENCODER, event_data_json
+from projections.views.history import _ENCODER, event_data_json
 from stored_values import nested, scalars, text
 
 # What history rows meet besides stored values: floats, and datetimes without a zone.

@@ -8,10 +8,10 @@ import json
 import pytest
 
 from gateway.demo import load_demo
-from projections.catalog import all_views, view_by_name
-from projections.rebuild import check, rebuild, rebuild_share
-from projections.runner import ViewRunner
-from projections.shares import Share
+from projections.views.catalog import all_views, view_by_name
+from projections.runtime.rebuild import check, rebuild, rebuild_share
+from projections.runtime.runner import ViewRunner
+from projections.runtime.shares import Share
 
 
 def test_views_rebuild_twice_and_still_equal_the_log(make_app):
@@ -128,10 +128,10 @@ def test_a_rebuild_turns_the_collector_off_only_while_it_applies_events(make_app
 
 
 def test_catching_up_views_rules_and_the_sealer_makes_next_to_no_cyclic_garbage(make_app):
-    """What makes pausing the collector sound (projections.collector): a worker with every view, the
+    """What makes pausing the collector sound (projections.runtime.collector): a worker with every view, the
     rules and the chain's sealer leaves next to nothing for it after catching up the demo's events (a
     handler that left a cycle per event would leak a city's worth during a rebuild)."""
-    from projections.chain import SealingWorker
+    from projections.audit.sealer import SealingWorker
 
     app = make_app()
     worker = SealingWorker(app, all_views(), with_rules=True, pause_collector=True)
@@ -149,7 +149,7 @@ def test_catching_up_views_rules_and_the_sealer_makes_next_to_no_cyclic_garbage(
 
 
 def test_a_worker_of_its_own_pauses_the_collector_only_while_it_catches_up(make_app, monkeypatch):
-    from projections.worker import ProjectionWorker
+    from projections.runtime.worker import ProjectionWorker
 
     app = make_app()
     load_demo(app)

@@ -13,11 +13,11 @@ from domain.application import Supervision
 from domain.context import Actor, Context, Department
 from domain.credit_code import make_credit_code
 from domain.people import Person
-from projections.alerts_view import AlertsView
-from projections.catalog import all_views
-from projections.rules import JointSupervisionRules
-from projections.runner import ViewRunner
-from projections.tick import tick
+from projections.views.alerts import AlertsView
+from projections.views.catalog import all_views
+from projections.rules.joint import JointSupervisionRules
+from projections.runtime.runner import ViewRunner
+from projections.rules.tick import tick
 
 OFFICERS = {d: Actor(f"{d.value}-1", f"{d.value}-officer", d, "officer") for d in Department}
 

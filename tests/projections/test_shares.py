@@ -8,7 +8,7 @@ from collections import Counter
 import pytest
 
 from gateway.demo import load_demo
-from projections.shares import Share
+from projections.runtime.shares import Share
 
 
 @pytest.fixture(scope="module")
@@ -69,9 +69,9 @@ def test_a_share_reads_from_the_database_exactly_what_the_library_would_give_it(
     """The share's own reader (its rows only, by two queries a batch) gives the events, the batch ends
     and so the tracking positions that filtering the library's reading gives, on both stores, with
     batches small enough that aggregates begin in one batch and go on in later ones."""
-    from projections.catalog import all_views
-    from projections.rebuild import scratch_of
-    from projections.runner import ViewRunner
+    from projections.views.catalog import all_views
+    from projections.runtime.rebuild import scratch_of
+    from projections.runtime.runner import ViewRunner
 
     app = make_app()
     load_demo(app)

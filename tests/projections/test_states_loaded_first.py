@@ -9,9 +9,9 @@ from datetime import date
 
 from domain.context import Actor, Context
 from gateway.demo import load_demo
-from projections.catalog import all_views
-from projections.rebuild import check
-from projections.runner import ViewRunner
+from projections.views.catalog import all_views
+from projections.runtime.rebuild import check
+from projections.runtime.runner import ViewRunner
 
 PARTY = Actor("party-liu", "party-liu", "party_building", "officer")
 

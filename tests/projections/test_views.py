@@ -16,15 +16,15 @@ from domain.application import Supervision
 from domain.context import Actor, Context, Department
 from domain.credit_code import make_credit_code
 from domain.people import Person
-from projections.catalog import ALL_VIEWS, all_views, view_by_name
-from projections.db import ViewDatabase
-from projections.finance import FinanceLedger
-from projections.inspection_board import InspectionBoard
-from projections.partners import PartnersView
-from projections.party_building import PartyBuildingView
-from projections.public_disclosure import PublicDisclosure
-from projections.runner import ViewRunner
-from projections.street_office import StreetOfficeView
+from projections.views.catalog import ALL_VIEWS, all_views, view_by_name
+from projections.runtime.db import ViewDatabase
+from projections.views.finance import FinanceLedger
+from projections.views.inspection_board import InspectionBoard
+from projections.views.partners import PartnersView
+from projections.views.party_building import PartyBuildingView
+from projections.views.public_disclosure import PublicDisclosure
+from projections.runtime.runner import ViewRunner
+from projections.views.street_office import StreetOfficeView
 
 ACTORS = {d: Actor(f"{d.value}-1", f"{d.value}-officer", d, "officer") for d in Department}
 

@@ -15,10 +15,10 @@ from domain.context import Actor, Context, Department
 from domain.credit_code import make_credit_code
 from domain.errors import DomainError
 from domain.people import Person
-from projections.catalog import all_views
-from projections.rebuild import check
-from projections.rules import JointSupervisionRules
-from projections.runner import ViewRunner
+from projections.views.catalog import all_views
+from projections.runtime.rebuild import check
+from projections.rules.joint import JointSupervisionRules
+from projections.runtime.runner import ViewRunner
 
 OFFICERS = {d: Actor(f"{d.value}-1", f"{d.value}-officer", d, "officer") for d in Department}
 STREETS = ["shangqingsi", "hualongqiao"]

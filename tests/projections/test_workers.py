@@ -16,10 +16,10 @@ from children import kill, stop
 from domain.context import Actor, Context
 from gateway.demo import load_demo
 from gateway.storage import open_application
-from projections.db import ViewDatabase
-from projections.embedded import EmbeddedProjections
-from projections.rebuild import check
-from projections.registry import CivilAffairsRegistry
+from projections.runtime.db import ViewDatabase
+from projections.runtime.embedded import EmbeddedProjections
+from projections.runtime.rebuild import check
+from projections.views.registry import CivilAffairsRegistry
 
 ROOT = Path(__file__).resolve().parents[2]
 REGISTRY = CivilAffairsRegistry.name

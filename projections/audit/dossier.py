@@ -23,7 +23,7 @@ from domain.application import RecordedEvent, Supervision
 from domain.clock import SHANGHAI
 from domain.organization import Organization
 from domain.people import Person
-from projections.chain import ChainTables
+from projections.audit.chain import ChainTables
 
 DOSSIER_FORMAT = "lianjian-dossier/1"
 MASKED = "[masked]"

@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from domain.application import Supervision
-from projections.chain import GENESIS, ChainRow, ChainTables, hasher, link, notification_entry
-from projections.checkpoints import Checkpoint, check_against, stored_checkpoints
+from projections.audit.chain import GENESIS, ChainRow, ChainTables, hasher, link, notification_entry
+from projections.audit.checkpoints import Checkpoint, check_against, stored_checkpoints
 
 BATCH_SIZE = 2000
 MAX_FINDINGS = 1000  # kept in the report; all are counted

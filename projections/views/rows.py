@@ -9,7 +9,7 @@ from domain.catalogue import event_classes
 from domain.funding import FundingProject
 from domain.inspection import InspectionCase
 from domain.organization import Organization
-from projections.view import fen, flag, iso
+from projections.views.base import fen, flag, iso
 
 ORGANIZATION_EVENTS = tuple(f"Organization.{cls.__name__}" for cls, _ in event_classes(Organization))
 FUNDING_EVENTS = tuple(f"FundingProject.{cls.__name__}" for cls, _ in event_classes(FundingProject))

@@ -20,8 +20,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from domain.application import Supervision
-from projections.chain import CHAIN_TABLE, ChainError, ChainTables, table_exists
-from projections.db import ViewDatabase
+from projections.audit.chain import CHAIN_TABLE, ChainError, ChainTables, table_exists
+from projections.runtime.db import ViewDatabase
 
 CHECKPOINT_FORMAT = "lianjian-checkpoint/1"
 CHECKPOINT_TABLE = "audit_checkpoints"

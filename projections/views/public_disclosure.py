@@ -10,9 +10,9 @@ from typing import Any
 from domain.application import RecordedEvent
 from domain.funding import FundingProject
 from domain.organization import Organization
-from projections.db import Tx
-from projections.rows import ORGANIZATION_EVENTS, organization_row, penalty_row
-from projections.view import View, handles
+from projections.runtime.db import Tx
+from projections.views.rows import ORGANIZATION_EVENTS, organization_row, penalty_row
+from projections.views.base import View, handles
 
 PUBLIC_COLUMNS = ("org_id", "name", "credit_code", "kind", "status", "registered_on", "filed_on", "ended_on",
                   "grade", "grade_valid_until", "on_abnormal_list", "abnormal_listed_on", "on_serious_list",

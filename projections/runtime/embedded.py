@@ -9,11 +9,11 @@ from collections.abc import Sequence
 
 from domain import clock
 from domain.application import Supervision
-from projections.catalog import all_views
-from projections.chain import SealingWorker
-from projections.db import ViewDatabase
-from projections.tick import tick
-from projections.view import View
+from projections.views.catalog import all_views
+from projections.audit.sealer import SealingWorker
+from projections.runtime.db import ViewDatabase
+from projections.rules.tick import tick
+from projections.views.base import View
 
 log = logging.getLogger("lianjian.projections")
 

@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from domain.application import Supervision
-from projections.collector import collector_paused
-from projections.runner import ViewRunner
-from projections.shares import Share
-from projections.view import View
+from projections.runtime.collector import collector_paused
+from projections.runtime.runner import ViewRunner
+from projections.runtime.shares import Share
+from projections.views.base import View
 
 SCRATCH = "scratch_"
 # Events a rebuild applies per transaction (a share: of its own). Larger than a worker's batch: an

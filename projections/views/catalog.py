@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from projections.alerts_view import AlertsView
-from projections.finance import FinanceLedger
-from projections.history import EventHistoryView
-from projections.inspection_board import InspectionBoard
-from projections.partners import PartnersView
-from projections.party_building import PartyBuildingView
-from projections.public_disclosure import PublicDisclosure
-from projections.registry import CivilAffairsRegistry
-from projections.street_office import StreetOfficeView
-from projections.view import View
+from projections.views.alerts import AlertsView
+from projections.views.finance import FinanceLedger
+from projections.views.history import EventHistoryView
+from projections.views.inspection_board import InspectionBoard
+from projections.views.partners import PartnersView
+from projections.views.party_building import PartyBuildingView
+from projections.views.public_disclosure import PublicDisclosure
+from projections.views.registry import CivilAffairsRegistry
+from projections.views.street_office import StreetOfficeView
+from projections.views.base import View
 
 ALL_VIEWS: tuple[type[View], ...] = (
     CivilAffairsRegistry,

@@ -24,8 +24,8 @@ from uuid import UUID
 from psycopg.rows import tuple_row
 
 from domain.application import RecordedEvent, Supervision
-from projections.db import ViewDatabase
-from projections.shares import Share
+from projections.runtime.db import ViewDatabase
+from projections.runtime.shares import Share
 
 
 class StoredRow(NamedTuple):

@@ -14,8 +14,8 @@ from domain.application import RecordedEvent
 from domain.funding import FundingProject
 from domain.inspection import InspectionCase
 from domain.organization import ACTIVE_STATUSES, Organization
-from projections.db import Tx
-from projections.rows import (
+from projections.runtime.db import Tx
+from projections.views.rows import (
     FUNDING_EVENTS,
     INSPECTION_EVENTS,
     ORGANIZATION_COLUMNS,
@@ -25,7 +25,7 @@ from projections.rows import (
     registry_row,
     total_yuan,
 )
-from projections.view import View, fen, handles, iso
+from projections.views.base import View, fen, handles, iso
 
 ACTIVE = tuple(status.value for status in ACTIVE_STATUSES)
 

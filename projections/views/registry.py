@@ -7,9 +7,9 @@ from typing import Any
 
 from domain.application import RecordedEvent
 from domain.organization import Organization
-from projections.db import Tx
-from projections.rows import ORGANIZATION_COLUMNS, ORGANIZATION_EVENTS, REGISTRATION_COLUMNS, registry_row, penalty_row
-from projections.view import View, handles, iso
+from projections.runtime.db import Tx
+from projections.views.rows import ORGANIZATION_COLUMNS, ORGANIZATION_EVENTS, REGISTRATION_COLUMNS, registry_row, penalty_row
+from projections.views.base import View, handles, iso
 
 
 class CivilAffairsRegistry(View):

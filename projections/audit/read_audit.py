@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from projections.db import ViewDatabase
+from projections.runtime.db import ViewDatabase
 
 READS_TABLE = "personal_data_reads"
 MAX_LIST = 1000
@@ -53,7 +53,7 @@ _SQLITE = (
     *(f"CREATE TRIGGER IF NOT EXISTS {READS_TABLE}_no_{op.lower()} BEFORE {op} ON {READS_TABLE}"
       f" BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY}: {op} refused'); END" for op in ("UPDATE", "DELETE")),
 )
-# No '%' or '?' below: the statements pass through the placeholder conversion of projections.db.
+# No '%' or '?' below: the statements pass through the placeholder conversion of projections.runtime.db.
 _POSTGRES_FUNCTION = (
     f"CREATE OR REPLACE FUNCTION {READS_TABLE}_refuse() RETURNS trigger LANGUAGE plpgsql AS $body$"
     f" BEGIN RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',"

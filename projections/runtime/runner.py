@@ -9,11 +9,11 @@ from dataclasses import dataclass
 
 from domain import clock
 from domain.application import RecordedEvent, Supervision, event_type_name
-from projections.db import ViewDatabase
-from projections.share_reading import ShareReader
-from projections.shares import Share
-from projections.states import AggregateStates
-from projections.view import View
+from projections.runtime.db import ViewDatabase
+from projections.runtime.share_reading import ShareReader
+from projections.runtime.shares import Share
+from projections.runtime.states import AggregateStates
+from projections.views.base import View
 
 BATCH_SIZE = 10_000  # events read and applied per transaction, at most: catching up, rows merge across many events
 

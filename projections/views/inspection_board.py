@@ -10,9 +10,9 @@ from domain.application import RecordedEvent
 from domain.inspection import InspectionCase
 from domain.organization import Organization
 from domain.sampling import SampleDraw
-from projections.db import Tx
-from projections.rows import INSPECTION_EVENTS, ORGANIZATION_COLUMNS, ORGANIZATION_EVENTS, organization_row
-from projections.view import View, flag, handles, iso
+from projections.runtime.db import Tx
+from projections.views.rows import INSPECTION_EVENTS, ORGANIZATION_COLUMNS, ORGANIZATION_EVENTS, organization_row
+from projections.views.base import View, flag, handles, iso
 
 
 class InspectionBoard(View):

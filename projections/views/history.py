@@ -14,8 +14,8 @@ import orjson
 
 from domain.application import TECHNICAL_AGGREGATES, RecordedEvent
 from domain.catalogue import BUSINESS_AGGREGATES, event_classes
-from projections.db import Tx
-from projections.view import View, handles, iso
+from projections.runtime.db import Tx
+from projections.views.base import View, handles, iso
 
 BUSINESS_EVENTS = tuple(
     f"{aggregate.__name__}.{cls.__name__}" for aggregate in BUSINESS_AGGREGATES for cls, _ in event_classes(aggregate)

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any, ClassVar
 
 from domain.application import RecordedEvent
-from projections.db import Tx
+from projections.runtime.db import Tx
 
 Handler = Callable[[Any, Tx, RecordedEvent, Any], None]
 
@@ -94,7 +94,7 @@ class View:
         return tuple(self._handlers)
 
     def apply(self, tx: Tx, event: RecordedEvent, state: Any) -> None:
-        """Apply one event; ``state`` is its aggregate right after it (see projections.states)."""
+        """Apply one event; ``state`` is its aggregate right after it (see projections.runtime.states)."""
         for handler in self._handlers.get(event.type, ()):
             handler(self, tx, event, state)
 

@@ -9,9 +9,9 @@ from typing import Any
 from domain.application import RecordedEvent
 from domain.funding import FundingProject
 from domain.organization import Organization
-from projections.db import Tx
-from projections.rows import FUNDING_EVENTS, ORGANIZATION_COLUMNS, ORGANIZATION_EVENTS, organization_row, total_yuan
-from projections.view import View, fen, handles, iso
+from projections.runtime.db import Tx
+from projections.views.rows import FUNDING_EVENTS, ORGANIZATION_COLUMNS, ORGANIZATION_EVENTS, organization_row, total_yuan
+from projections.views.base import View, fen, handles, iso
 
 ENTRY_KINDS = {
     "FundingProject.Awarded": "awarded",

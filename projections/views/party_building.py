@@ -9,9 +9,9 @@ from typing import Any
 from domain.application import RecordedEvent
 from domain.organization import ACTIVE_STATUSES, Organization
 from domain.settings import DEFAULT_SETTINGS
-from projections.db import Tx
-from projections.rows import ORGANIZATION_EVENTS
-from projections.view import View, handles, iso
+from projections.runtime.db import Tx
+from projections.views.rows import ORGANIZATION_EVENTS
+from projections.views.base import View, handles, iso
 
 ACTIVE = tuple(status.value for status in ACTIVE_STATUSES)
 

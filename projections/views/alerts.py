@@ -8,8 +8,8 @@ import json
 from domain.alerts import Alert
 from domain.application import RecordedEvent
 from domain.organization import Organization
-from projections.db import Tx
-from projections.view import View, handles, iso
+from projections.runtime.db import Tx
+from projections.views.base import View, handles, iso
 
 
 class AlertsView(View):

@@ -11,9 +11,9 @@ from domain.application import RecordedEvent
 from domain.context import Department
 from domain.inspection import InspectionCase
 from domain.organization import Organization
-from projections.db import Tx
-from projections.rows import ORGANIZATION_EVENTS, organization_row, penalty_row
-from projections.view import View, flag, handles, iso
+from projections.runtime.db import Tx
+from projections.views.rows import ORGANIZATION_EVENTS, organization_row, penalty_row
+from projections.views.base import View, flag, handles, iso
 
 PARTNER_DEPARTMENTS = frozenset({Department.TAX, Department.MARKET_REGULATION, Department.PUBLIC_SECURITY})
 

@@ -18,11 +18,11 @@ from domain.application import Supervision
 from domain.clock import SHANGHAI
 from domain.errors import InvalidInput, NotFound
 from domain.organization import Organization
-from projections.catalog import view_by_name
-from projections.db import Tx, ViewDatabase
-from projections.runner import ViewRunner
-from projections.view import View
-from projections.worker import ExclusiveLock
+from projections.views.catalog import view_by_name
+from projections.runtime.db import Tx, ViewDatabase
+from projections.runtime.runner import ViewRunner
+from projections.views.base import View
+from projections.runtime.worker import ExclusiveLock
 
 ASOF = "asof_"  # prefix of the scratch tables a replay leaves: asof_<view>__<table>
 SCAN_BATCH = 2000

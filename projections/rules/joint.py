@@ -2,7 +2,7 @@
 an alert for the others at once. Alerts are events; they and the rules' tracking position commit in one
 transaction, so a crash never raises an alert twice or skips one.
 
-Time-based rules (deadlines, the annual report due date, list durations) live in projections.tick.
+Time-based rules (deadlines, the annual report due date, list durations) live in projections.rules.tick.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from domain.context import Context, Department
 from domain.funding import FundingProject
 from domain.labels import DEPARTMENTS, PENALTIES, STATUSES, zh
 from domain.organization import Organization, OrgStatus
-from projections.runner import BATCH_SIZE
-from projections.states import AggregateStates
+from projections.runtime.runner import BATCH_SIZE
+from projections.runtime.states import AggregateStates
 
 PARTNER_DEPARTMENTS = frozenset({Department.TAX, Department.MARKET_REGULATION, Department.PUBLIC_SECURITY})
 ENDED = frozenset({OrgStatus.DEREGISTERED, OrgStatus.REVOKED, OrgStatus.BANNED, OrgStatus.FILING_CANCELLED})

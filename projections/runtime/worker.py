@@ -21,10 +21,10 @@ from typing import Any, Protocol
 import psycopg
 
 from domain.application import Supervision
-from projections.collector import collector_paused
-from projections.rules import RULES_NAME, JointSupervisionRules
-from projections.runner import BATCH_SIZE, ViewRunner
-from projections.view import View
+from projections.runtime.collector import collector_paused
+from projections.rules.joint import RULES_NAME, JointSupervisionRules
+from projections.runtime.runner import BATCH_SIZE, ViewRunner
+from projections.views.base import View
 
 log = logging.getLogger("lianjian.projections")
 
@@ -179,7 +179,7 @@ class ProjectionWorker:
     ) -> None:
         self.app = app
         # A worker in a process of its own (`lianjian project`) catches up with the garbage collector
-        # paused (projections.collector): a tenth faster through a backlog.
+        # paused (projections.runtime.collector): a tenth faster through a backlog.
         self.pause_collector = pause_collector
         self.views = list(views)
         self.with_rules = with_rules

@@ -20,9 +20,9 @@ from domain.context import Context, Department
 from domain.credit_lists import abnormal_list_exit_due, serious_list_escalation_due
 from domain.errors import DomainError
 from domain.organization import Organization
-from projections.db import ViewDatabase
-from projections.inspection_board import InspectionBoard
-from projections.registry import CivilAffairsRegistry
+from projections.runtime.db import ViewDatabase
+from projections.views.inspection_board import InspectionBoard
+from projections.views.registry import CivilAffairsRegistry
 
 
 @dataclass
