@@ -89,6 +89,7 @@ def demo(
     else:
         seconds = time.perf_counter() - started
         typer.echo(f"Loaded the demo: {summary.events} events in {seconds:.1f} s into {_where(settings)}.")
+    _catch_up_and_seal(application)  # the store is complete without a server: views current, chain sealed
     typer.echo("")
     _print_overview(application)
     application.close()
@@ -97,6 +98,18 @@ def demo(
         typer.echo(f"Serving on http://{settings.host}:{settings.port}/ in dev mode (Ctrl-C stops it).")
         typer.echo(f"  GraphiQL: http://{settings.host}:{settings.port}/graphql   a token: lianjian token sqs-li")
         _serve(settings.model_copy(update={"dev_mode": True}))
+
+
+def _catch_up_and_seal(application: Supervision) -> None:
+    """What a server does on starting, done here: every view caught up, the rules applied, the chain sealed."""
+    from projections.audit.sealer import SealingWorker
+    from projections.views.catalog import all_views
+
+    worker = SealingWorker(application, all_views(), with_rules=True)
+    try:
+        worker.run_until_idle()
+    finally:
+        worker.close()
 
 
 def _where(settings: Settings) -> str:
@@ -411,9 +424,17 @@ def lag() -> None:
 
     application = _open()
     runner = ViewRunner(application, _views(None))
-    typer.echo(f"{'view':<26}{'position':>10}{'head':>10}{'behind':>10}{'seconds':>10}")
-    for row in runner.lag():
-        typer.echo(f"{row.view:<26}{row.position:>10}{row.head:>10}{row.events_behind:>10}{row.seconds_behind:>10.1f}")
+    rows = [(row.view, str(row.position), str(row.head), str(row.events_behind), f"{row.seconds_behind:.1f}")
+            for row in runner.lag()]
+    _print_table(("view", "position", "head", "behind", "seconds"), rows)
+
+
+def _print_table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
+    """Columns as wide as their widest cell, two spaces apart: numbers never run together."""
+    widths = [max(len(cell) for cell in column) for column in zip(header, *rows)]
+    for cells in (header, *rows):
+        typer.echo("  ".join(cell.ljust(w) if i == 0 else cell.rjust(w)
+                             for i, (cell, w) in enumerate(zip(cells, widths))).rstrip())
 
 
 @app.command()
@@ -446,6 +467,8 @@ def tick(
 # -- audit: history, time travel and tamper evidence (one block; projections/audit/) ------
 
 AUDIT_KEY_ENV = "LIANJIAN_AUDIT_KEY"
+# A running sealer seals each stored event within a second (docs/audit.md); a minute leaves room for a busy one.
+SEALING_WINDOW_SECONDS = 60.0
 
 
 def _audit_key_path(key: Path | None) -> Path:
@@ -660,19 +683,33 @@ def checkpoint(
     typer.echo(text)
 
 
+def _unsealed_for(application: Supervision, first_unsealed: int | None) -> float | None:
+    """Seconds since the oldest unsealed event was stored, or None when every event is sealed."""
+    from domain import clock
+
+    if first_unsealed is None:
+        return None
+    oldest = application.read_events(first_unsealed, 1)
+    return (clock.now() - oldest[0].recorded_at).total_seconds() if oldest else None
+
+
 @app.command()
 @friendly_errors
 def verify(
     kept: Path = typer.Option(None, "--checkpoint", help="A checkpoint kept outside the system (JSON) to check"
                                                          " the chain against."),
     public_key: str = typer.Option(None, help="Require the checkpoint to be signed by this key (hex)."),
+    window: float = typer.Option(SEALING_WINDOW_SECONDS, min=0.0, help="Seconds within which a stored event is"
+                                 " sealed when a sealer runs; older unsealed events end in exit code 3."),
 ) -> None:
-    """Walk the hash chain; name the first altered, removed, inserted or reordered event. Exit 1 if any."""
+    """Walk the hash chain; name the first altered, removed, inserted or reordered event. Exit 1 if any;
+    exit 3 if the chain is intact but events older than the sealing window are not sealed (no sealer runs)."""
     from projections.audit.verify import verify as verify_chain
     from projections.audit.checkpoints import read_checkpoint
 
     outside = read_checkpoint(kept) if kept is not None else None
-    report = verify_chain(_open(), checkpoint=outside, public_key=public_key)
+    application = _open()
+    report = verify_chain(application, checkpoint=outside, public_key=public_key)
     rate = report.checked / report.seconds if report.seconds else 0.0
     typer.echo(f"chain: {report.algorithm or 'none yet'}, sealed through #{report.sealed_head};"
                f" store head #{report.store_head}")
@@ -685,6 +722,12 @@ def verify(
         typer.echo("unsealed: none")
     if report.intact:
         typer.echo("INTACT: no event was altered, removed, inserted or reordered")
+        overdue = _unsealed_for(application, report.first_unsealed)
+        if overdue is not None and overdue > window:
+            typer.echo(f"UNSEALED: {report.unsealed} events are not in the chain; the oldest (#{report.first_unsealed})"
+                       f" was stored {overdue:,.0f} s ago, beyond the {window:g} s sealing window. They are not"
+                       " protected until sealed: is a sealer running (`lianjian seal`, or the server)?")
+            raise typer.Exit(3)
         return
     first = report.first
     typer.echo(f"TAMPERED: {report.total_findings} findings; the first: {first}")
