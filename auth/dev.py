@@ -35,7 +35,8 @@ DEV_ISSUER = "lianjian-dev"
 API_AUDIENCE = "lianjian-api"
 DEV_CLIENT = "lianjian-dev"
 KEY_FILE = "dev-signing-key.pem"
-REALM_FILE = Path(__file__).resolve().parents[1] / "infra" / "keycloak" / "realm-lianjian.json"
+# The realm export (infra/keycloak/realm-lianjian.json), linked into the package so that an installed wheel has it.
+REALM_FILE = Path(__file__).resolve().parent / "realm-lianjian.json"
 
 
 class UnknownUser(LookupError):

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import statistics
 import subprocess
 import sys
@@ -389,19 +388,11 @@ def test_first_load_time(browser: Any, server: Server) -> None:
 
 # -- production sign-in: Keycloak, authorization code flow with PKCE -------------------------------------------
 
-DASHBOARD_PORT = 8000  # the realm's lianjian-dashboard client allows http://127.0.0.1:8000/* as redirect URIs
-
-
 @pytest.mark.keycloak
-def test_production_sign_in_through_keycloak_with_pkce(browser: Any, keycloak_url: str, unavailable,
+def test_production_sign_in_through_keycloak_with_pkce(browser: Any, keycloak_url: str, dashboard_port: int,
                                                         tmp_path_factory: pytest.TempPathFactory) -> None:
-    with socket.socket() as sock:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does: TIME_WAIT is no obstacle
-        try:
-            sock.bind(("127.0.0.1", DASHBOARD_PORT))
-        except OSError:
-            unavailable(f"Port {DASHBOARD_PORT}", "it is taken: the realm's dashboard client redirects only to it")
-    for server in _serve(tmp_path_factory.mktemp("dashboard-keycloak"), DASHBOARD_PORT,
+    # dashboard_port: a free port the test realm's dashboard client redirects to (tests/e2e/conftest.py)
+    for server in _serve(tmp_path_factory.mktemp("dashboard-keycloak"), dashboard_port,
                          {"LIANJIAN_KEYCLOAK_URL": keycloak_url}, dev=False):
         assert httpx.post(f"{server.url}/dev/token", json={"username": "sqs-li"}).status_code == 404
         for watched in _open(browser, server, DESKTOP, also=(keycloak_url,)):

@@ -128,10 +128,10 @@ def test_dashboard_has_no_password_grant(keycloak_url):
         dashboard.token("ca-zhang", PASSWORD)
 
 
-def test_dashboard_requires_pkce_s256(keycloak_url):
+def test_dashboard_requires_pkce_s256(keycloak_url, dashboard_port):
     auth = f"{keycloak_url}/realms/{REALM}/protocol/openid-connect/auth"
     params = {"client_id": "lianjian-dashboard", "response_type": "code", "scope": "openid",
-              "redirect_uri": "http://127.0.0.1:8000/callback", "state": "s"}
+              "redirect_uri": f"http://127.0.0.1:{dashboard_port}/callback", "state": "s"}
     without = requests.get(auth, params=params, allow_redirects=False, timeout=10)
     assert without.status_code == 302
     assert "error=invalid_request" in without.headers["Location"]
