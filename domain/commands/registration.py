@@ -29,11 +29,7 @@ class RegistrationCommands(Commands):
         def decide() -> list[Aggregate]:
             org = Organization.register(ctx, **fields)
             self._ensure_name_free(org.name)
-            assert org.credit_code is not None
-            code_index = CreditCodeIndex(ctx=ctx, credit_code=org.credit_code, organization_id=org.id)
-            if self._exists(code_index.id):
-                raise DuplicateOrganization(f"credit code {org.credit_code} is already registered")
-            return [org, code_index, self._name_claim(ctx, org.name, org.id)]
+            return [org, self._code_claim(ctx, org), self._name_claim(ctx, org.name, org.id)]
 
         return self._run(
             "register_organization", {"ctx": ctx, **fields}, idempotency_key, decide,
@@ -71,6 +67,14 @@ class RegistrationCommands(Commands):
         index.claim(ctx=ctx, organization_id=organization_id)
         return index
 
+    def _code_claim(self, ctx: Context, org: Organization) -> CreditCodeIndex:
+        """The registered organization's credit code, taken in its index unless another holds it."""
+        assert org.credit_code is not None
+        code_index = CreditCodeIndex(ctx=ctx, credit_code=org.credit_code, organization_id=org.id)
+        if self._exists(code_index.id):
+            raise DuplicateOrganization(f"credit code {org.credit_code} is already registered")
+        return code_index
+
     def _check_duplicates(self, name: Any, credit_code: Any) -> None:
         if isinstance(name, str) and name.strip():
             self._ensure_name_free(name)
@@ -90,31 +94,27 @@ class RegistrationCommands(Commands):
         self, ctx: Context, organization_id: str, *, idempotency_key: str | None = None, **changes: Any
     ) -> CommandResult:
         """变更登记."""
-
-        def decide() -> list[Aggregate]:
-            org = self.organization(organization_id)
-            old_name = org.name
-            org.change_registration(ctx, **changes)
-            return [org, *self._renamed(ctx, org, old_name)]
-
-        return self._run(
-            "change_registration", {"ctx": ctx, "id": str(organization_id), **changes}, idempotency_key, decide
-        )
+        return self._change("change_registration", ctx, organization_id, idempotency_key, changes)
 
     def change_filing(
         self, ctx: Context, organization_id: str, *, idempotency_key: str | None = None, **changes: Any
     ) -> CommandResult:
         """备案变更."""
+        return self._change("change_filing", ctx, organization_id, idempotency_key, changes)
+
+    def _change(
+        self, command: str, ctx: Context, organization_id: str, key: str | None, changes: dict[str, Any]
+    ) -> CommandResult:
+        """A change of registration or filing (the organization's method of the command's name); a new
+        name moves the organization's name index entry."""
 
         def decide() -> list[Aggregate]:
             org = self.organization(organization_id)
             old_name = org.name
-            org.change_filing(ctx, **changes)
+            getattr(org, command)(ctx, **changes)
             return [org, *self._renamed(ctx, org, old_name)]
 
-        return self._run(
-            "change_filing", {"ctx": ctx, "id": str(organization_id), **changes}, idempotency_key, decide
-        )
+        return self._run(command, {"ctx": ctx, "id": str(organization_id), **changes}, key, decide)
 
     def convert_to_registration(
         self, ctx: Context, organization_id: str, *, idempotency_key: str | None = None, **fields: Any
@@ -124,11 +124,7 @@ class RegistrationCommands(Commands):
         def decide() -> list[Aggregate]:
             org = self.organization(organization_id)
             org.convert_to_registration(ctx, **fields)
-            assert org.credit_code is not None
-            code_index = CreditCodeIndex(ctx=ctx, credit_code=org.credit_code, organization_id=org.id)
-            if self._exists(code_index.id):
-                raise DuplicateOrganization(f"credit code {org.credit_code} is already registered")
-            return [org, code_index]
+            return [org, self._code_claim(ctx, org)]
 
         return self._run(
             "convert_to_registration", {"ctx": ctx, "id": str(organization_id), **fields}, idempotency_key, decide
