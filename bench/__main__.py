@@ -553,7 +553,7 @@ PROFILE_GROUPS = [
     # (label, file suffix, function): the cumulative time of these, as a share of the whole catch-up
     ("reading: select_notifications (SQL, rows to objects)", ("eventsourcing/postgres.py", "eventsourcing/sqlite.py"),
      "select_notifications"),
-    ("decoding: the mapper's to_domain_event (JSON, event objects)", ("domain/application.py",), "_decoded"),
+    ("decoding: the mapper's to_domain_event (JSON, event objects)", ("domain/event_reading.py",), "_decoded"),
     ("aggregate states as of each event (the domain's mutators)", ("projections/runtime/states.py",), "advance"),
     ("view handlers (rows built, upserts buffered, reads)", ("projections/views/base.py",), "apply"),
 ]
@@ -633,9 +633,9 @@ def where_a_command_goes(store: Store, report: Report, n: int = 300) -> None:
     def cumulative(path: str, name: str) -> float:
         return sum(v[3] for (f, _, fn), v in stats.items() if fn == name and f.endswith(path))
 
-    whole = cumulative("domain/application.py", "_run")
-    load = cumulative("domain/application.py", "_get")  # a copy from the aggregate cache, or the store's events
-    save = cumulative("domain/application.py", "save")  # Supervision's own save
+    whole = cumulative("domain/command_runner.py", "_run")
+    load = cumulative("domain/command_runner.py", "_get")  # a copy from the aggregate cache, or the store's events
+    save = cumulative("domain/saving.py", "save")  # Supervision's own save
     insert = cumulative("eventsourcing/sqlite.py", "insert_events") + cumulative("eventsourcing/postgres.py",
                                                                                  "insert_events")
     copies = cumulative("copy.py", "deepcopy")

@@ -45,7 +45,7 @@ class SupervisedAggregate(Aggregate):
     def __deepcopy__(self, memo: dict[int, Any]) -> SupervisedAggregate:
         """A deep copy that shares immutable values and copies lists and dicts of them one level deep,
         the rest by ``copy.deepcopy``. The library copies an aggregate out of its cache for every
-        command, and the generic deep copy of an organization cost a third of a command."""
+        command, and the generic deep copy of an organization was a large share of a command's cost."""
         shared = self.shared_on_copy
         copied = object.__new__(type(self))
         memo[id(self)] = copied

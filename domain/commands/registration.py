@@ -1,0 +1,159 @@
+"""Registration and filing: 成立登记 and 备案, their changes and conversion, and the ends of an organization;
+the name and credit-code indexes that keep both unique are changed in the same transaction."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.domain import Aggregate
+
+from domain.command_runner import CommandResult
+from domain.commands.base import Commands
+from domain.context import Context
+from domain.errors import DuplicateOrganization
+from domain.indexes import CreditCodeIndex, NameIndex
+from domain.organization import Organization
+
+
+class RegistrationCommands(Commands):
+    """成立登记, 备案, their changes, 转登记, and 注销, 撤销, 取缔."""
+
+    def register_organization(
+        self, ctx: Context, *, idempotency_key: str | None = None, **fields: Any
+    ) -> CommandResult:
+        """成立登记."""
+
+        def decide() -> list[Aggregate]:
+            org = Organization.register(ctx, **fields)
+            self._ensure_name_free(org.name)
+            return [org, self._code_claim(ctx, org), self._name_claim(ctx, org.name, org.id)]
+
+        return self._run(
+            "register_organization", {"ctx": ctx, **fields}, idempotency_key, decide,
+            check_conflict=lambda: self._check_duplicates(fields.get("name"), fields.get("credit_code")),
+        )
+
+    def file_community_organization(
+        self, ctx: Context, *, idempotency_key: str | None = None, **fields: Any
+    ) -> CommandResult:
+        """备案."""
+
+        def decide() -> list[Aggregate]:
+            org = Organization.file(ctx, **fields)
+            self._ensure_name_free(org.name)
+            return [org, self._name_claim(ctx, org.name, org.id)]
+
+        return self._run(
+            "file_community_organization", {"ctx": ctx, **fields}, idempotency_key, decide,
+            check_conflict=lambda: self._check_duplicates(fields.get("name"), None),
+        )
+
+    def _ensure_name_free(self, name: str) -> None:
+        try:
+            index = self.repository.get(NameIndex.create_id(name))
+        except AggregateNotFoundError:
+            return
+        if index.organization_id is not None:
+            raise DuplicateOrganization(f"the name {name} is already taken")
+
+    def _name_claim(self, ctx: Context, name: str, organization_id: UUID) -> NameIndex:
+        try:
+            index = self.repository.get(NameIndex.create_id(name))
+        except AggregateNotFoundError:
+            return NameIndex(ctx=ctx, name=name, organization_id=organization_id)
+        index.claim(ctx=ctx, organization_id=organization_id)
+        return index
+
+    def _code_claim(self, ctx: Context, org: Organization) -> CreditCodeIndex:
+        """The registered organization's credit code, taken in its index unless another holds it."""
+        assert org.credit_code is not None
+        code_index = CreditCodeIndex(ctx=ctx, credit_code=org.credit_code, organization_id=org.id)
+        if self._exists(code_index.id):
+            raise DuplicateOrganization(f"credit code {org.credit_code} is already registered")
+        return code_index
+
+    def _check_duplicates(self, name: Any, credit_code: Any) -> None:
+        if isinstance(name, str) and name.strip():
+            self._ensure_name_free(name)
+        if isinstance(credit_code, str) and self._exists(CreditCodeIndex.create_id(credit_code.strip())):
+            raise DuplicateOrganization(f"credit code {credit_code} is already registered")
+
+    def _renamed(self, ctx: Context, org: Organization, old_name: str) -> list[Aggregate]:
+        """Index changes when a change of registration or filing renames the organization."""
+        if NameIndex.create_id(org.name) == NameIndex.create_id(old_name):
+            return []  # the same name in other forms (full- or half-width, spacing): its index entry stays
+        self._ensure_name_free(org.name)
+        old = self.repository.get(NameIndex.create_id(old_name))
+        old.release(ctx=ctx)
+        return [old, self._name_claim(ctx, org.name, org.id)]
+
+    def change_registration(
+        self, ctx: Context, organization_id: str, *, idempotency_key: str | None = None, **changes: Any
+    ) -> CommandResult:
+        """变更登记."""
+        return self._change("change_registration", ctx, organization_id, idempotency_key, changes)
+
+    def change_filing(
+        self, ctx: Context, organization_id: str, *, idempotency_key: str | None = None, **changes: Any
+    ) -> CommandResult:
+        """备案变更."""
+        return self._change("change_filing", ctx, organization_id, idempotency_key, changes)
+
+    def _change(
+        self, command: str, ctx: Context, organization_id: str, key: str | None, changes: dict[str, Any]
+    ) -> CommandResult:
+        """A change of registration or filing (the organization's method of the command's name); a new
+        name moves the organization's name index entry."""
+
+        def decide() -> list[Aggregate]:
+            org = self.organization(organization_id)
+            old_name = org.name
+            getattr(org, command)(ctx, **changes)
+            return [org, *self._renamed(ctx, org, old_name)]
+
+        return self._run(command, {"ctx": ctx, "id": str(organization_id), **changes}, key, decide)
+
+    def convert_to_registration(
+        self, ctx: Context, organization_id: str, *, idempotency_key: str | None = None, **fields: Any
+    ) -> CommandResult:
+        """转登记."""
+
+        def decide() -> list[Aggregate]:
+            org = self.organization(organization_id)
+            org.convert_to_registration(ctx, **fields)
+            return [org, self._code_claim(ctx, org)]
+
+        return self._run(
+            "convert_to_registration", {"ctx": ctx, "id": str(organization_id), **fields}, idempotency_key, decide
+        )
+
+    def deregister(
+        self, ctx: Context, organization_id: str, *, liquidation_completed_on: date,
+        idempotency_key: str | None = None,
+    ) -> CommandResult:
+        """注销登记."""
+        return self._on_organization(
+            "deregister", "deregister", ctx, organization_id, idempotency_key,
+            liquidation_completed_on=liquidation_completed_on,
+        )
+
+    def revoke_registration(
+        self, ctx: Context, organization_id: str, *, ground: str, idempotency_key: str | None = None
+    ) -> CommandResult:
+        """撤销登记."""
+        return self._on_organization(
+            "revoke_registration", "revoke_registration", ctx, organization_id, idempotency_key, ground=ground
+        )
+
+    def cancel_filing(self, ctx: Context, organization_id: str, *, idempotency_key: str | None = None) -> CommandResult:
+        """撤销备案."""
+        return self._on_organization("cancel_filing", "cancel_filing", ctx, organization_id, idempotency_key)
+
+    def ban_organization(
+        self, ctx: Context, organization_id: str, *, idempotency_key: str | None = None
+    ) -> CommandResult:
+        """取缔."""
+        return self._on_organization("ban_organization", "ban", ctx, organization_id, idempotency_key)
