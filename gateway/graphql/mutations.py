@@ -127,7 +127,7 @@ def _record(
     if command.wait_for_view is not None and command.wait_for_view not in rt.views:
         raise coded(f"no view {command.wait_for_view!r}; the views are: {', '.join(rt.views)}", BAD_USER_INPUT)
     ctx = Context(principal.to_actor(), command.reason, command.occurred_on, command.legal_basis)
-    if org is None or target is None:
+    if org is None or target is None:  # no organization to reuse
         result = call(rt.app, ctx, command.idempotency_key)
     else:
         try:
@@ -174,13 +174,13 @@ def _organization(organization_id: Any) -> Target:
         lambda org: policy.may_act_on_organization(principal, org.district, org.street), cached)
 
 
-def _project(project_id: Any) -> Target:
-    """A funding project the caller may act on, and its organization."""
+def _about(kind: str, object_id: Any, load: Callable[[Supervision, Any], Any],
+           allowed: Callable[[Supervision, Principal, Any, Organization], bool]) -> Target:
+    """An object of ``kind`` about an organization (a project, a case, an alert), if the caller may act on it."""
 
     def target(app: Supervision, principal: Principal, cached: bool) -> tuple[Organization, bool]:
-        project = _load("funding project", lambda: app.funding_project(project_id))
-        return _reached(app, project.organization_id, "funding project",
-                        lambda org: policy.may_act_on_funding_project(principal, org.district, org.street), cached)
+        found = _load(kind, lambda: load(app, object_id))
+        return _reached(app, found.organization_id, kind, lambda org: allowed(app, principal, found, org), cached)
 
     return target
 
@@ -191,30 +191,23 @@ def _opened_by(app: Supervision, case: InspectionCase) -> str:
     return str(opened.ctx.actor.department)
 
 
-def _case_allowed(principal: Principal, case: InspectionCase, opened_by: str) -> Callable[[Organization], bool]:
-    return lambda org: policy.may_act_on_inspection_case(principal, org.district, org.street, opened_by)
+def _case_rule(app: Supervision, principal: Principal, case: InspectionCase, org: Organization) -> bool:
+    """A case about an organization where the caller acts; a partner's only if its department opened it."""
+    return policy.may_act_on_inspection_case(principal, org.district, org.street, _opened_by(app, case))
+
+
+def _project(project_id: Any) -> Target:
+    return _about("funding project", project_id, Supervision.funding_project, lambda app, principal, project, org:
+                  policy.may_act_on_funding_project(principal, org.district, org.street))
 
 
 def _case(case_id: Any) -> Target:
-    """An inspection case the caller may act on (a partner: one its department opened), and its organization."""
-
-    def target(app: Supervision, principal: Principal, cached: bool) -> tuple[Organization, bool]:
-        case = _load("inspection case", lambda: app.inspection_case(case_id))
-        allowed = _case_allowed(principal, case, _opened_by(app, case))
-        return _reached(app, case.organization_id, "inspection case", allowed, cached)
-
-    return target
+    return _about("inspection case", case_id, Supervision.inspection_case, _case_rule)
 
 
 def _alert(alert_id: Any) -> Target:
-    """An alert addressed to the caller's department about an organization where it acts."""
-
-    def target(app: Supervision, principal: Principal, cached: bool) -> tuple[Organization, bool]:
-        alert = _load("alert", lambda: app.alert(alert_id))
-        return _reached(app, alert.organization_id, "alert", lambda org: policy.may_act_on_alert(
-            principal, org.district, org.street, list(alert.departments)), cached)
-
-    return target
+    return _about("alert", alert_id, Supervision.alert, lambda app, principal, alert, org:
+                  policy.may_act_on_alert(principal, org.district, org.street, list(alert.departments)))
 
 
 def _place(district: str, street: str) -> Check:
@@ -226,41 +219,34 @@ def _place(district: str, street: str) -> Check:
     return check
 
 
-def _penalty_case(case_id: Any) -> Check:
-    """The case a penalty is imposed in: about the same organization, and one the caller may act on."""
+def _named(kind: str, object_id: Any, load: Callable[[Supervision, Any], T],
+           allowed: Callable[[Supervision, Principal, T, Organization | None], bool]) -> Check:
+    """Another object a command may name, when it names one: missing and not the caller's to use alike."""
 
     def check(app: Supervision, principal: Principal, org: Organization | None) -> None:
-        if case_id is None or org is None:
-            return
-        case = _load("inspection case", lambda: app.inspection_case(case_id))
-        policy.require(case.organization_id == org.id and _case_allowed(principal, case, _opened_by(app, case))(org),
-                       "inspection case")
+        if object_id is not None:
+            found = _load(kind, lambda: load(app, object_id))
+            policy.require(allowed(app, principal, found, org), kind)
 
     return check
+
+
+def _penalty_case(case_id: Any) -> Check:
+    """The case a penalty is imposed in: about the same organization, and one the caller may act on."""
+    return _named("inspection case", case_id, Supervision.inspection_case, lambda app, principal, case, org: (
+        org is not None and case.organization_id == org.id and _case_rule(app, principal, case, org)))
 
 
 def _host(host_organization_id: Any) -> Check:
     """The organization whose party organization another attaches to: one where the caller acts."""
-
-    def check(app: Supervision, principal: Principal, org: Organization | None) -> None:
-        if host_organization_id is None:
-            return
-        host = _load("organization", lambda: app.organization(host_organization_id))
-        policy.require(policy.may_act_on_organization(principal, host.district, host.street), "organization")
-
-    return check
+    return _named("organization", host_organization_id, Supervision.organization,
+                  lambda app, principal, host, org: policy.may_act_on_organization(principal, host.district, host.street))
 
 
 def _sample_draw(draw_id: Any) -> Check:
     """The sample an inspection is opened from: one drawn for a jurisdiction inside the caller's."""
-
-    def check(app: Supervision, principal: Principal, org: Organization | None) -> None:
-        if draw_id is None:
-            return
-        draw = _load("sample draw", lambda: app.sample_draw(draw_id))
-        policy.require(policy.may_act_on_sample_draw(principal, draw.jurisdiction), "sample draw")
-
-    return check
+    return _named("sample draw", draw_id, Supervision.sample_draw,
+                  lambda app, principal, draw, org: policy.may_act_on_sample_draw(principal, draw.jurisdiction))
 
 
 def _sample_population(jurisdiction: str, population: list[str]) -> Check:
