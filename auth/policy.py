@@ -1,16 +1,20 @@
 """The access matrix (DOMAIN.md, "Who sees what") as data, and the one place every resolver asks.
 
 Deny by default: a role not in a row sees nothing of that area, a mutation not listed for a role is
-refused. Rows are filtered by jurisdiction; an organization outside it is reported as not found, so
-its existence does not leak.
+refused. Rows are filtered by the caller's whole jurisdiction (district, and street for a street
+officer): "all" in the matrix is all of the caller's district, and only the audit office ("audit
+everything") and the public's public fields reach past it. An object outside what the caller may act on
+is reported exactly as one that does not exist ("no such organization", NOT_FOUND), so its existence
+does not leak; the role is checked first, before anything is read.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from enum import StrEnum
 from typing import Any
 
-from auth.principal import Principal
+from auth.principal import Principal, parse_jurisdiction
 from domain.context import Department
 
 
@@ -41,7 +45,7 @@ class Who(StrEnum):
 
 class Scope(StrEnum):
     NONE = "none"
-    ALL = "all"
+    ALL = "all"  # every district: the audit office only
     DISTRICT = "district"  # everything in the caller's district
     STREET = "street"  # only the caller's own street
     MASKED = "masked"  # personal data shown masked
@@ -62,14 +66,15 @@ class Area(StrEnum):
 
 W, S = Who, Scope
 MATRIX: dict[Area, dict[Who, Scope]] = {
-    Area.REGISTRY: {W.CIVIL_AFFAIRS: S.DISTRICT, W.STREET_OFFICE: S.STREET, W.FINANCE: S.ALL, W.INSPECTION: S.ALL,
-                    W.PARTY_BUILDING: S.ALL, W.PARTNER: S.ALL, W.AUDIT: S.ALL, W.PUBLIC: S.PUBLIC_FIELDS},
+    Area.REGISTRY: {W.CIVIL_AFFAIRS: S.DISTRICT, W.STREET_OFFICE: S.STREET, W.FINANCE: S.DISTRICT,
+                    W.INSPECTION: S.DISTRICT, W.PARTY_BUILDING: S.DISTRICT, W.PARTNER: S.DISTRICT, W.AUDIT: S.ALL,
+                    W.PUBLIC: S.PUBLIC_FIELDS},
     Area.PERSONAL_DATA: {W.CIVIL_AFFAIRS: S.DISTRICT, W.STREET_OFFICE: S.STREET, W.FINANCE: S.MASKED,
                          W.INSPECTION: S.MASKED, W.PARTY_BUILDING: S.MASKED, W.PARTNER: S.MASKED, W.AUDIT: S.ALL},
-    Area.FUNDING: {W.CIVIL_AFFAIRS: S.DISTRICT, W.STREET_OFFICE: S.STREET, W.FINANCE: S.ALL, W.AUDIT: S.ALL,
+    Area.FUNDING: {W.CIVIL_AFFAIRS: S.DISTRICT, W.STREET_OFFICE: S.STREET, W.FINANCE: S.DISTRICT, W.AUDIT: S.ALL,
                    W.PUBLIC: S.NAMES_ONLY},
     Area.INSPECTIONS: {W.CIVIL_AFFAIRS: S.DISTRICT, W.STREET_OFFICE: S.STREET, W.FINANCE: S.STATUS_ONLY,
-                       W.INSPECTION: S.ALL, W.PARTNER: S.OWN, W.AUDIT: S.ALL, W.PUBLIC: S.PENALTIES_ONLY},
+                       W.INSPECTION: S.DISTRICT, W.PARTNER: S.OWN, W.AUDIT: S.ALL, W.PUBLIC: S.PENALTIES_ONLY},
     Area.HISTORY: {W.CIVIL_AFFAIRS: S.DISTRICT, W.STREET_OFFICE: S.STREET, W.FINANCE: S.OWN, W.INSPECTION: S.OWN,
                    W.PARTY_BUILDING: S.OWN, W.PARTNER: S.OWN, W.AUDIT: S.ALL},
 }
@@ -159,14 +164,22 @@ def require_mutation(principal: Principal, mutation: str) -> None:
         raise AccessDenied(f"{principal.username or 'the public'} ({who(principal)}) may not record {mutation}")
 
 
+# Scopes no jurisdiction bounds: the audit office's, and what the public may see of any organization.
+UNBOUNDED = frozenset({S.ALL, S.PUBLIC_FIELDS, S.NAMES_ONLY, S.PENALTIES_ONLY})
+
+
+def _street_level(principal: Principal) -> bool:
+    return len((principal.jurisdiction or "").split("/")) >= 2
+
+
 def _in_scope(principal: Principal, value: Scope, district: str, street: str) -> bool:
-    if value in (S.NONE,):
+    if value == S.NONE:
         return False
-    if value == S.STREET:
-        return principal.in_jurisdiction(district, street) and len((principal.jurisdiction or "").split("/")) >= 2
-    if value == S.DISTRICT:
-        return principal.in_jurisdiction(district, street)
-    return True
+    if value in UNBOUNDED:
+        return True
+    if value == S.STREET and not _street_level(principal):
+        return False  # a street officer without a street sees nothing
+    return principal.in_jurisdiction(district, street)  # masked, status only and own data too: its place only
 
 
 def visible(principal: Principal, area: Area, district: str, street: str) -> bool:
@@ -180,24 +193,118 @@ def require_visible(principal: Principal, district: str, street: str) -> None:
         raise OutOfJurisdiction("no such organization")
 
 
-def require_writable(principal: Principal, mutation: str, district: str, street: str) -> None:
-    """A mutation on an organization: the role may record it, and the organization is in its jurisdiction."""
-    require_mutation(principal, mutation)
-    if not principal.in_jurisdiction(district, street):
-        raise OutOfJurisdiction("no such organization")
+def place_bounds(principal: Principal) -> dict[str, str] | None:
+    """The place every row the caller may list lies in, as registry columns and values, e.g.
+    {"district": "yuzhong", "street": "shangqingsi"}: {} where it sees every place, None where it sees none.
+
+    The caller's whole jurisdiction, so that a street of the same name in another district stays out."""
+    value = scope(principal, Area.REGISTRY)
+    if value == S.NONE:
+        return None
+    if value in UNBOUNDED:
+        return {}
+    if principal.jurisdiction is None or (value == S.STREET and not _street_level(principal)):
+        return None
+    return dict(zip(("district", "street", "community"), principal.jurisdiction.split("/")))
 
 
 def registry_filter(principal: Principal) -> tuple[str | None, str | None]:
     """(district, street) every registry query is limited to: None where the caller sees all."""
-    value = scope(principal, Area.REGISTRY)
-    if value in (S.DISTRICT, S.STREET):
-        parts = (principal.jurisdiction or "").split("/")
-        district = parts[0] or None
-        street = parts[1] if value == S.STREET and len(parts) > 1 else None
-        if value == S.STREET and street is None:
-            return district, "\x00"  # a street officer without a street sees nothing
-        return district, street
-    return None, None
+    bounds = place_bounds(principal)
+    if bounds is None:
+        return "\x00", "\x00"  # a caller without a place sees nothing
+    return bounds.get("district"), bounds.get("street")
+
+
+# -- acting on objects -------------------------------------------------------------------------------
+#
+# A caller acts only on what it may see, and only where it acts: the object lies in its jurisdiction
+# (its street for a street officer), and the matrix area the object belongs to is open to it in full, or,
+# where it sees only its own (partners' findings), the caller's department recorded the object. A refusal
+# reads like a missing object (no such ...), so that it does not tell that the object exists.
+
+FULL_SIGHT = frozenset({S.ALL, S.DISTRICT, S.STREET})
+OBJECT_AREA: dict[str, Area] = {
+    "organization": Area.REGISTRY,
+    "funding project": Area.FUNDING,
+    "inspection case": Area.INSPECTIONS,
+}
+
+
+def acts_in(principal: Principal, district: str | None, street: str | None = None) -> bool:
+    """Does the place lie where the caller acts: in its jurisdiction, in its own street for a street officer?"""
+    if scope(principal, Area.REGISTRY) == S.STREET and not _street_level(principal):
+        return False
+    return principal.in_jurisdiction(district, street)
+
+
+def may_act_on(principal: Principal, kind: str, district: str | None, street: str | None,
+               recorded_by: str | None = None) -> bool:
+    """May the caller act on an object of ``kind`` (OBJECT_AREA) about an organization in district/street,
+    recorded (opened) by the department ``recorded_by``?"""
+    if not acts_in(principal, district, street):
+        return False
+    value = scope(principal, OBJECT_AREA[kind])
+    return value in FULL_SIGHT or (value == S.OWN and recorded_by is not None
+                                   and recorded_by == str(principal.department))
+
+
+def may_act_on_organization(principal: Principal, district: str | None, street: str | None) -> bool:
+    return may_act_on(principal, "organization", district, street)
+
+
+def may_act_on_funding_project(principal: Principal, district: str | None, street: str | None) -> bool:
+    """A project of an organization the caller acts on, whose funding amounts it sees."""
+    return may_act_on(principal, "funding project", district, street)
+
+
+def may_act_on_inspection_case(principal: Principal, district: str | None, street: str | None,
+                               opened_by: str | None) -> bool:
+    """A case about an organization the caller acts on; a partner department only on the cases it opened."""
+    return may_act_on(principal, "inspection case", district, street, recorded_by=opened_by)
+
+
+def may_act_on_alert(principal: Principal, district: str | None, street: str | None,
+                     departments: list[str]) -> bool:
+    """An alert addressed to the caller's department, about an organization where the caller acts."""
+    return str(principal.department) in departments and acts_in(principal, district, street)
+
+
+def may_act_on_sample_draw(principal: Principal, jurisdiction: str | None) -> bool:
+    """A sample draw (made, or to make) for a jurisdiction path ('yuzhong', 'yuzhong/shangqingsi') inside
+    the caller's."""
+    try:
+        parts = (parse_jurisdiction(jurisdiction) or "").split("/")
+    except ValueError:
+        return False
+    return acts_in(principal, *parts[:2]) and principal.in_jurisdiction(*parts)
+
+
+def may_draw_from(principal: Principal, jurisdiction: str, district: str | None, street: str | None) -> bool:
+    """May an organization here be in the population of a draw for ``jurisdiction``: it lies there, and
+    where the caller acts."""
+    try:
+        drawn_for = replace(principal, jurisdiction=jurisdiction)
+    except ValueError:
+        return False
+    return may_act_on_organization(principal, district, street) and drawn_for.in_jurisdiction(district, street)
+
+
+def require_place(principal: Principal, district: str, street: str) -> None:
+    """A place the caller names for a new organization must be where it acts."""
+    if not acts_in(principal, district, street):
+        raise OutOfJurisdiction(f"{district}/{street} is outside your jurisdiction")
+
+
+def require(allowed: bool, kind: str) -> None:
+    """Refuse an object the caller may not act on exactly as a missing one."""
+    if not allowed:
+        raise OutOfJurisdiction(not_found(kind))
+
+
+def not_found(kind: str) -> str:
+    """The one message for a missing object and for one out of the caller's reach."""
+    return f"no such {kind}"
 
 
 def personal_data_unmasked(principal: Principal, district: str | None, street: str | None) -> bool:

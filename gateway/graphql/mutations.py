@@ -1,23 +1,25 @@
-"""Mutations: one per domain command. Each asks the policy (role and jurisdiction), calls the service
-and returns the ids of the events it recorded."""
+"""Mutations: one per domain command. Each asks the policy (the role first, then every object the command
+names: the organization, funding project, inspection case, alert, sample draw or host organization),
+calls the service and returns the ids of the events it recorded."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 import strawberry
 from strawberry.types import Info
 
 from auth import policy
-from auth.policy import AccessDenied, OutOfJurisdiction
+from auth.policy import OutOfJurisdiction
 from auth.principal import Principal
 from domain.application import CommandResult as ServiceResult
 from domain.application import Supervision
 from domain.context import Context
-from domain.errors import StaleCopy
+from domain.errors import NotFound, StaleCopy
+from domain.inspection import InspectionCase
 from domain.organization import Organization
 from domain.people import Person
 from gateway.graphql.context import caller, runtime
@@ -98,35 +100,41 @@ class AwardFundingInput:
     period_end: date
 
 
+# What a command acts on: loaded and checked against the policy, giving the organization the command
+# changes and whether that copy came from this process's cache (True) or the store. A missing object and
+# one the caller may not act on are refused alike: NOT_FOUND, "no such <kind>".
+Target = Callable[[Supervision, Principal, bool], tuple[Organization, bool]]
+# Another object a command names (a case, a host organization, a sample draw, a place), checked likewise.
+Check = Callable[[Supervision, Principal, Organization | None], None]
+T = TypeVar("T")
+
+
 def _record(
     info: Info,
     mutation: str,
     command: CommandInput,
     call: Callable[[Supervision, Context, str | None], ServiceResult],
     *,
-    organization_id: str | None = None,
-    jurisdiction: tuple[str, str] | None = None,
+    target: Target | None = None,
+    check: Check | None = None,
 ) -> CommandResult:
     """Check the policy, run the command, and wait for a view when the caller asked to."""
     principal, rt = caller(info), runtime(info)
-    org, as_cached = None, False
-    if organization_id is not None:
-        org, as_cached = _checked_organization(rt.app, principal, mutation, organization_id)
-    elif jurisdiction is not None:
-        policy.require_writable(principal, mutation, *jurisdiction)
-    else:
-        policy.require_mutation(principal, mutation)
+    policy.require_mutation(principal, mutation)  # the role first: FORBIDDEN before anything is read
+    org, as_cached = target(rt.app, principal, True) if target is not None else (None, False)
+    if check is not None:
+        check(rt.app, principal, org)
     if command.wait_for_view is not None and command.wait_for_view not in rt.views:
         raise coded(f"no view {command.wait_for_view!r}; the views are: {', '.join(rt.views)}", BAD_USER_INPUT)
     ctx = Context(principal.to_actor(), command.reason, command.occurred_on, command.legal_basis)
-    if org is None:
+    if org is None or target is None:  # no organization to reuse
         result = call(rt.app, ctx, command.idempotency_key)
     else:
         try:
             with rt.app.reusing(org, as_cached=as_cached):  # the organization just checked, not a reload
                 result = call(rt.app, ctx, command.idempotency_key)
         except StaleCopy:  # the cached copy was behind the store: check the organization as it is now
-            org, _ = _checked_organization(rt.app, principal, mutation, str(organization_id), cached=False)
+            org, _ = target(rt.app, principal, False)
             with rt.app.reusing(org):
                 result = call(rt.app, ctx, command.idempotency_key)
     if command.wait_for_view:
@@ -137,19 +145,121 @@ def _record(
                          position=result.position, caught_up=caught_up)
 
 
-def _checked_organization(app: Supervision, principal: Principal, mutation: str, organization_id: str, *,
-                          cached: bool = True) -> tuple[Organization, bool]:
-    """The organization the caller may write to, as this process's cache holds it (True) when cached: the
-    command's save finds out if it was behind the store (StaleCopy). A refusal is checked against the
-    organization as it is now."""
-    org, as_cached = app.cached_organization(organization_id) if cached else (app.organization(organization_id), False)
+def _load(kind: str, load: Callable[[], T]) -> T:
+    """An object a command names; missing (or a malformed id), it reads as one out of reach."""
     try:
-        policy.require_writable(principal, mutation, org.district, org.street)
-    except (AccessDenied, OutOfJurisdiction):
-        if not as_cached:
-            raise
-        return _checked_organization(app, principal, mutation, organization_id, cached=False)
-    return org, as_cached
+        return load()
+    except NotFound:
+        raise OutOfJurisdiction(policy.not_found(kind)) from None
+
+
+def _reached(app: Supervision, organization_id: Any, kind: str, allowed: Callable[[Organization], bool],
+             cached: bool) -> tuple[Organization, bool]:
+    """The organization an object of ``kind`` is about, if ``allowed``; as this process's cache holds it (True)
+    when cached: the command's save finds out if it was behind the store (StaleCopy). A refusal is checked
+    against the organization as it is now."""
+    org, as_cached = _load(kind, lambda: app.cached_organization(organization_id) if cached
+                           else (app.organization(organization_id), False))
+    if allowed(org):
+        return org, as_cached
+    if as_cached:
+        return _reached(app, organization_id, kind, allowed, cached=False)
+    raise OutOfJurisdiction(policy.not_found(kind))
+
+
+def _organization(organization_id: Any) -> Target:
+    """The organization itself, where the caller acts."""
+    return lambda app, principal, cached: _reached(
+        app, organization_id, "organization",
+        lambda org: policy.may_act_on_organization(principal, org.district, org.street), cached)
+
+
+def _about(kind: str, object_id: Any, load: Callable[[Supervision, Any], Any],
+           allowed: Callable[[Supervision, Principal, Any, Organization], bool]) -> Target:
+    """An object of ``kind`` about an organization (a project, a case, an alert), if the caller may act on it."""
+
+    def target(app: Supervision, principal: Principal, cached: bool) -> tuple[Organization, bool]:
+        found = _load(kind, lambda: load(app, object_id))
+        return _reached(app, found.organization_id, kind, lambda org: allowed(app, principal, found, org), cached)
+
+    return target
+
+
+def _opened_by(app: Supervision, case: InspectionCase) -> str:
+    """The department that opened a case (its first event's actor)."""
+    opened = next(iter(app.events.get(case.id, limit=1)))
+    return str(opened.ctx.actor.department)
+
+
+def _case_rule(app: Supervision, principal: Principal, case: InspectionCase, org: Organization) -> bool:
+    """A case about an organization where the caller acts; a partner's only if its department opened it."""
+    return policy.may_act_on_inspection_case(principal, org.district, org.street, _opened_by(app, case))
+
+
+def _project(project_id: Any) -> Target:
+    return _about("funding project", project_id, Supervision.funding_project, lambda app, principal, project, org:
+                  policy.may_act_on_funding_project(principal, org.district, org.street))
+
+
+def _case(case_id: Any) -> Target:
+    return _about("inspection case", case_id, Supervision.inspection_case, _case_rule)
+
+
+def _alert(alert_id: Any) -> Target:
+    return _about("alert", alert_id, Supervision.alert, lambda app, principal, alert, org:
+                  policy.may_act_on_alert(principal, org.district, org.street, list(alert.departments)))
+
+
+def _place(district: str, street: str) -> Check:
+    """A new organization's place: where the caller acts."""
+
+    def check(app: Supervision, principal: Principal, org: Organization | None) -> None:
+        policy.require_place(principal, district, street)
+
+    return check
+
+
+def _named(kind: str, object_id: Any, load: Callable[[Supervision, Any], T],
+           allowed: Callable[[Supervision, Principal, T, Organization | None], bool]) -> Check:
+    """Another object a command may name, when it names one: missing and not the caller's to use alike."""
+
+    def check(app: Supervision, principal: Principal, org: Organization | None) -> None:
+        if object_id is not None:
+            found = _load(kind, lambda: load(app, object_id))
+            policy.require(allowed(app, principal, found, org), kind)
+
+    return check
+
+
+def _penalty_case(case_id: Any) -> Check:
+    """The case a penalty is imposed in: about the same organization, and one the caller may act on."""
+    return _named("inspection case", case_id, Supervision.inspection_case, lambda app, principal, case, org: (
+        org is not None and case.organization_id == org.id and _case_rule(app, principal, case, org)))
+
+
+def _host(host_organization_id: Any) -> Check:
+    """The organization whose party organization another attaches to: one where the caller acts."""
+    return _named("organization", host_organization_id, Supervision.organization,
+                  lambda app, principal, host, org: policy.may_act_on_organization(principal, host.district, host.street))
+
+
+def _sample_draw(draw_id: Any) -> Check:
+    """The sample an inspection is opened from: one drawn for a jurisdiction inside the caller's."""
+    return _named("sample draw", draw_id, Supervision.sample_draw,
+                  lambda app, principal, draw, org: policy.may_act_on_sample_draw(principal, draw.jurisdiction))
+
+
+def _sample_population(jurisdiction: str, population: list[str]) -> Check:
+    """A draw to make: for a jurisdiction inside the caller's, from organizations that lie in it."""
+
+    def check(app: Supervision, principal: Principal, org: Organization | None) -> None:
+        policy.require(policy.may_act_on_sample_draw(principal, jurisdiction), "jurisdiction")
+        for organization_id in population:
+            member, _ = _load("organization", lambda: app.cached_organization(organization_id))
+            policy.require(policy.may_draw_from(principal, jurisdiction, member.district, member.street),
+                           "organization")
+
+    return check
 
 
 def _on_org(verb: str) -> Callable[..., Any]:
@@ -159,14 +269,6 @@ def _on_org(verb: str) -> Callable[..., Any]:
         return lambda app, ctx, key: getattr(app, verb)(ctx, organization_id, idempotency_key=key, **kwargs)
 
     return make
-
-
-def _project_org(info: Info, project_id: str) -> str:
-    return str(runtime(info).app.funding_project(project_id).organization_id)
-
-
-def _case_org(info: Info, case_id: str) -> str:
-    return str(runtime(info).app.inspection_case(case_id).organization_id)
 
 
 @strawberry.type
@@ -180,7 +282,7 @@ class Mutation:
         return _record(info, "registerOrganization", command,
                        lambda app, ctx, key: app.register_organization(
                            ctx, idempotency_key=key, legal_representative=input.legal_representative.person(), **fields),
-                       jurisdiction=(input.district, input.street))
+                       check=_place(input.district, input.street))
 
     @strawberry.mutation(description="备案 (the street office of the organization's street).")
     @translate_errors
@@ -190,7 +292,7 @@ class Mutation:
         return _record(info, "fileCommunityOrganization", command,
                        lambda app, ctx, key: app.file_community_organization(
                            ctx, idempotency_key=key, person_in_charge=input.person_in_charge.person(), **fields),
-                       jurisdiction=(input.district, input.street))
+                       check=_place(input.district, input.street))
 
     @strawberry.mutation(description="变更登记: name, domicile, legal representative, business scope, charter.")
     @translate_errors
@@ -201,7 +303,7 @@ class Mutation:
         person = legal_representative.person() if legal_representative else None
         return _record(info, "changeRegistration", command, _on_org("change_registration")(
             organization_id, name=name, domicile=domicile, legal_representative=person,
-            business_scope=business_scope, charter_amended=charter_amended), organization_id=organization_id)
+            business_scope=business_scope, charter_amended=charter_amended), target=_organization(organization_id))
 
     @strawberry.mutation(description="备案变更.")
     @translate_errors
@@ -211,7 +313,7 @@ class Mutation:
         person = person_in_charge.person() if person_in_charge else None
         return _record(info, "changeFiling", command, _on_org("change_filing")(
             organization_id, name=name, person_in_charge=person, community=community, activity_area=activity_area),
-            organization_id=organization_id)
+            target=_organization(organization_id))
 
     @strawberry.mutation(description="转登记: a filed organization registers with civil affairs.")
     @translate_errors
@@ -220,33 +322,33 @@ class Mutation:
         fields = {k: v for k, v in vars(input).items() if k != "legal_representative"}
         return _record(info, "convertToRegistration", command, _on_org("convert_to_registration")(
             organization_id, legal_representative=input.legal_representative.person(), **fields),
-            organization_id=organization_id)
+            target=_organization(organization_id))
 
     @strawberry.mutation(description="注销登记, after liquidation.")
     @translate_errors
     def deregister_organization(self, info: Info, command: CommandInput, organization_id: strawberry.ID,
                                 liquidation_completed_on: date) -> CommandResult:
         return _record(info, "deregisterOrganization", command, _on_org("deregister")(
-            organization_id, liquidation_completed_on=liquidation_completed_on), organization_id=organization_id)
+            organization_id, liquidation_completed_on=liquidation_completed_on), target=_organization(organization_id))
 
     @strawberry.mutation(description="撤销登记: fraud, fraudulent change, no activity in the first year, serious penalty.")
     @translate_errors
     def revoke_registration(self, info: Info, command: CommandInput, organization_id: strawberry.ID,
                             ground: str) -> CommandResult:
         return _record(info, "revokeRegistration", command, _on_org("revoke_registration")(organization_id, ground=ground),
-                       organization_id=organization_id)
+                       target=_organization(organization_id))
 
     @strawberry.mutation(description="撤销备案.")
     @translate_errors
     def cancel_filing(self, info: Info, command: CommandInput, organization_id: strawberry.ID) -> CommandResult:
         return _record(info, "cancelFiling", command, _on_org("cancel_filing")(organization_id),
-                       organization_id=organization_id)
+                       target=_organization(organization_id))
 
     @strawberry.mutation(description="取缔: an unregistered organization acting illegally.")
     @translate_errors
     def ban_organization(self, info: Info, command: CommandInput, organization_id: strawberry.ID) -> CommandResult:
         return _record(info, "banOrganization", command, _on_org("ban_organization")(organization_id),
-                       organization_id=organization_id)
+                       target=_organization(organization_id))
 
     # -- annual duty and evaluation -------------------------------------------------------------
 
@@ -255,32 +357,32 @@ class Mutation:
     def submit_annual_report(self, info: Info, command: CommandInput, organization_id: strawberry.ID,
                              year: int) -> CommandResult:
         return _record(info, "submitAnnualReport", command, _on_org("submit_annual_report")(organization_id, year=year),
-                       organization_id=organization_id)
+                       target=_organization(organization_id))
 
     @strawberry.mutation(description="年检结论: qualified, basically_qualified or unqualified.")
     @translate_errors
     def conclude_annual_inspection(self, info: Info, command: CommandInput, organization_id: strawberry.ID,
                                    year: int, result: str) -> CommandResult:
         return _record(info, "concludeAnnualInspection", command, _on_org("conclude_annual_inspection")(
-            organization_id, year=year, result=result), organization_id=organization_id)
+            organization_id, year=year, result=result), target=_organization(organization_id))
 
     @strawberry.mutation(description="评估等级 from a score on the 1000-point scale, only when eligible.")
     @translate_errors
     def award_grade(self, info: Info, command: CommandInput, organization_id: strawberry.ID, score: int) -> CommandResult:
         return _record(info, "awardGrade", command, _on_org("award_grade")(organization_id, score=score),
-                       organization_id=organization_id)
+                       target=_organization(organization_id))
 
     @strawberry.mutation(description="降低评估等级.")
     @translate_errors
     def lower_grade(self, info: Info, command: CommandInput, organization_id: strawberry.ID, grade: int) -> CommandResult:
         return _record(info, "lowerGrade", command, _on_org("lower_grade")(organization_id, grade=grade),
-                       organization_id=organization_id)
+                       target=_organization(organization_id))
 
     @strawberry.mutation(description="取消评估等级.")
     @translate_errors
     def cancel_grade(self, info: Info, command: CommandInput, organization_id: strawberry.ID) -> CommandResult:
         return _record(info, "cancelGrade", command, _on_org("cancel_grade")(organization_id),
-                       organization_id=organization_id)
+                       target=_organization(organization_id))
 
     # -- penalties and credit lists -------------------------------------------------------------
 
@@ -291,47 +393,47 @@ class Mutation:
                        case_id: strawberry.ID | None = None) -> CommandResult:
         return _record(info, "imposePenalty", command, _on_org("impose_penalty")(
             organization_id, kind=kind, amount=amount, stop_days=stop_days, case_id=case_id),
-            organization_id=organization_id)
+            target=_organization(organization_id), check=_penalty_case(case_id))
 
     @strawberry.mutation(description="处罚执行完毕.")
     @translate_errors
     def record_penalty_executed(self, info: Info, command: CommandInput, organization_id: strawberry.ID,
                                 penalty_id: str) -> CommandResult:
         return _record(info, "recordPenaltyExecuted", command, _on_org("record_penalty_executed")(
-            organization_id, penalty_id=penalty_id), organization_id=organization_id)
+            organization_id, penalty_id=penalty_id), target=_organization(organization_id))
 
     @strawberry.mutation(description="列入活动异常名录 on a ground.")
     @translate_errors
     def add_to_abnormal_list(self, info: Info, command: CommandInput, organization_id: strawberry.ID,
                              ground: str) -> CommandResult:
         return _record(info, "addToAbnormalList", command, _on_org("add_to_abnormal_list")(organization_id, ground=ground),
-                       organization_id=organization_id)
+                       target=_organization(organization_id))
 
     @strawberry.mutation(description="移出活动异常名录: on request (verifiedOn) or after six months.")
     @translate_errors
     def remove_from_abnormal_list(self, info: Info, command: CommandInput, organization_id: strawberry.ID,
                                   verified_on: date | None = None) -> CommandResult:
         return _record(info, "removeFromAbnormalList", command, _on_org("remove_from_abnormal_list")(
-            organization_id, verified_on=verified_on), organization_id=organization_id)
+            organization_id, verified_on=verified_on), target=_organization(organization_id))
 
     @strawberry.mutation(description="Two years on the abnormal list: moved to the serious list.")
     @translate_errors
     def escalate_to_serious_list(self, info: Info, command: CommandInput, organization_id: strawberry.ID) -> CommandResult:
         return _record(info, "escalateToSeriousList", command, _on_org("escalate_to_serious_list")(organization_id),
-                       organization_id=organization_id)
+                       target=_organization(organization_id))
 
     @strawberry.mutation(description="列入严重违法失信名单 on a ground.")
     @translate_errors
     def add_to_serious_list(self, info: Info, command: CommandInput, organization_id: strawberry.ID,
                             ground: str) -> CommandResult:
         return _record(info, "addToSeriousList", command, _on_org("add_to_serious_list")(organization_id, ground=ground),
-                       organization_id=organization_id)
+                       target=_organization(organization_id))
 
     @strawberry.mutation(description="移出严重违法失信名单.")
     @translate_errors
     def remove_from_serious_list(self, info: Info, command: CommandInput, organization_id: strawberry.ID) -> CommandResult:
         return _record(info, "removeFromSeriousList", command, _on_org("remove_from_serious_list")(organization_id),
-                       organization_id=organization_id)
+                       target=_organization(organization_id))
 
     # -- funding --------------------------------------------------------------------------------
 
@@ -340,7 +442,7 @@ class Mutation:
     def award_funding(self, info: Info, command: CommandInput, input: AwardFundingInput) -> CommandResult:
         fields = {k: v for k, v in vars(input).items() if k != "organization_id"}
         return _record(info, "awardFunding", command, _on_org("award_funding")(input.organization_id, **fields),
-                       organization_id=input.organization_id)
+                       target=_organization(input.organization_id))
 
     @strawberry.mutation(description="拨付 a tranche, never beyond the award.")
     @translate_errors
@@ -348,21 +450,21 @@ class Mutation:
                          amount: Decimal) -> CommandResult:
         return _record(info, "disburseFunding", command,
                        lambda app, ctx, key: app.disburse_funding(ctx, project_id, amount=amount, idempotency_key=key),
-                       organization_id=_project_org(info, project_id))
+                       target=_project(project_id))
 
     @strawberry.mutation(description="暂停拨付.")
     @translate_errors
     def suspend_funding(self, info: Info, command: CommandInput, project_id: strawberry.ID) -> CommandResult:
         return _record(info, "suspendFunding", command,
                        lambda app, ctx, key: app.suspend_funding(ctx, project_id, idempotency_key=key),
-                       organization_id=_project_org(info, project_id))
+                       target=_project(project_id))
 
     @strawberry.mutation(description="恢复拨付.")
     @translate_errors
     def resume_funding(self, info: Info, command: CommandInput, project_id: strawberry.ID) -> CommandResult:
         return _record(info, "resumeFunding", command,
                        lambda app, ctx, key: app.resume_funding(ctx, project_id, idempotency_key=key),
-                       organization_id=_project_org(info, project_id))
+                       target=_project(project_id))
 
     @strawberry.mutation(description="追回资金.")
     @translate_errors
@@ -370,7 +472,7 @@ class Mutation:
                         amount: Decimal) -> CommandResult:
         return _record(info, "clawBackFunds", command,
                        lambda app, ctx, key: app.claw_back_funds(ctx, project_id, amount=amount, idempotency_key=key),
-                       organization_id=_project_org(info, project_id))
+                       target=_project(project_id))
 
     @strawberry.mutation(description="结项 with an evaluation.")
     @translate_errors
@@ -379,7 +481,7 @@ class Mutation:
         return _record(info, "closeFundingProject", command,
                        lambda app, ctx, key: app.close_funding_project(ctx, project_id, evaluation=evaluation,
                                                                        score=score, idempotency_key=key),
-                       organization_id=_project_org(info, project_id))
+                       target=_project(project_id))
 
     # -- inspection -----------------------------------------------------------------------------
 
@@ -390,7 +492,8 @@ class Mutation:
         return _record(info, "drawInspectionSample", command,
                        lambda app, ctx, key: app.draw_inspection_sample(
                            ctx, year=year, jurisdiction=jurisdiction, population=[str(p) for p in population],
-                           seed=seed, ratio=ratio, idempotency_key=key))
+                           seed=seed, ratio=ratio, idempotency_key=key),
+                       check=_sample_population(jurisdiction, [str(p) for p in population]))
 
     @strawberry.mutation(description="立案检查 by at least two inspectors.")
     @translate_errors
@@ -398,7 +501,7 @@ class Mutation:
                         inspectors: list[str], subject: str, sample_draw_id: strawberry.ID | None = None) -> CommandResult:
         return _record(info, "openInspection", command, _on_org("open_inspection")(
             organization_id, inspectors=inspectors, subject=subject, sample_draw_id=sample_draw_id),
-            organization_id=organization_id)
+            target=_organization(organization_id), check=_sample_draw(sample_draw_id))
 
     @strawberry.mutation(description="检查发现.")
     @translate_errors
@@ -407,7 +510,7 @@ class Mutation:
         return _record(info, "recordInspectionFindings", command,
                        lambda app, ctx, key: app.record_inspection_findings(
                            ctx, case_id, findings=findings, problems_found=problems_found, idempotency_key=key),
-                       organization_id=_case_org(info, case_id))
+                       target=_case(case_id))
 
     @strawberry.mutation(description="责令整改 with a deadline.")
     @translate_errors
@@ -416,28 +519,28 @@ class Mutation:
         return _record(info, "orderRectification", command,
                        lambda app, ctx, key: app.order_rectification(
                            ctx, case_id, requirements=requirements, deadline=deadline, idempotency_key=key),
-                       organization_id=_case_org(info, case_id))
+                       target=_case(case_id))
 
     @strawberry.mutation(description="整改完成.")
     @translate_errors
     def confirm_rectification(self, info: Info, command: CommandInput, case_id: strawberry.ID) -> CommandResult:
         return _record(info, "confirmRectification", command,
                        lambda app, ctx, key: app.confirm_rectification(ctx, case_id, idempotency_key=key),
-                       organization_id=_case_org(info, case_id))
+                       target=_case(case_id))
 
     @strawberry.mutation(description="逾期未整改.")
     @translate_errors
     def record_rectification_overdue(self, info: Info, command: CommandInput, case_id: strawberry.ID) -> CommandResult:
         return _record(info, "recordRectificationOverdue", command,
                        lambda app, ctx, key: app.record_rectification_overdue(ctx, case_id, idempotency_key=key),
-                       organization_id=_case_org(info, case_id))
+                       target=_case(case_id))
 
     @strawberry.mutation(description="结案.")
     @translate_errors
     def close_inspection(self, info: Info, command: CommandInput, case_id: strawberry.ID, conclusion: str) -> CommandResult:
         return _record(info, "closeInspection", command,
                        lambda app, ctx, key: app.close_inspection(ctx, case_id, conclusion=conclusion, idempotency_key=key),
-                       organization_id=_case_org(info, case_id))
+                       target=_case(case_id))
 
     # -- party building -------------------------------------------------------------------------
 
@@ -446,7 +549,7 @@ class Mutation:
     def count_party_members(self, info: Info, command: CommandInput, organization_id: strawberry.ID,
                             members: int) -> CommandResult:
         return _record(info, "countPartyMembers", command, _on_org("count_party_members")(organization_id, members=members),
-                       organization_id=organization_id)
+                       target=_organization(organization_id))
 
     @strawberry.mutation(description="建立党组织: single (3+ members), joint, or attached to a hub's branch.")
     @translate_errors
@@ -454,29 +557,27 @@ class Mutation:
                                   name: str, host_organization_id: strawberry.ID | None = None) -> CommandResult:
         return _record(info, "setUpPartyOrganization", command, _on_org("set_up_party_organization")(
             organization_id, form=form, name=name, host_organization_id=host_organization_id),
-            organization_id=organization_id)
+            target=_organization(organization_id), check=_host(host_organization_id))
 
     @strawberry.mutation(description="选派党建指导员.")
     @translate_errors
     def appoint_party_instructor(self, info: Info, command: CommandInput, organization_id: strawberry.ID,
                                  name: str) -> CommandResult:
         return _record(info, "appointPartyInstructor", command, _on_org("appoint_party_instructor")(
-            organization_id, name=name), organization_id=organization_id)
+            organization_id, name=name), target=_organization(organization_id))
 
     # -- alerts ---------------------------------------------------------------------------------
 
     @strawberry.mutation(description="签收 an alert addressed to the caller's department.")
     @translate_errors
     def acknowledge_alert(self, info: Info, command: CommandInput, alert_id: strawberry.ID) -> CommandResult:
-        alert = runtime(info).app.alert(alert_id)
         return _record(info, "acknowledgeAlert", command,
                        lambda app, ctx, key: app.acknowledge_alert(ctx, alert_id, idempotency_key=key),
-                       organization_id=alert.organization_id)
+                       target=_alert(alert_id))
 
     @strawberry.mutation(description="办结 an alert, saying how it was dealt with.")
     @translate_errors
     def resolve_alert(self, info: Info, command: CommandInput, alert_id: strawberry.ID, resolution: str) -> CommandResult:
-        alert = runtime(info).app.alert(alert_id)
         return _record(info, "resolveAlert", command,
                        lambda app, ctx, key: app.resolve_alert(ctx, alert_id, resolution=resolution, idempotency_key=key),
-                       organization_id=alert.organization_id)
+                       target=_alert(alert_id))

@@ -89,18 +89,35 @@ def _utc(moment: datetime) -> datetime:
     return moment.astimezone(timezone.utc)
 
 
+def in_reach(rt: Any, principal: Any, org_id: str | None = None, **asked: str | None) -> tuple[str, list[Any]]:
+    """The SQL condition that keeps rows to the caller's whole jurisdiction (policy.place_bounds) and to the
+    registry columns it ``asked`` for: on the registry's own columns, or, given the column holding the
+    organization id of another view's rows, on theirs through the registry. A street's name alone never
+    does: it repeats across districts."""
+    bounds = policy.place_bounds(principal)
+    if bounds is None:
+        return "1 = 0", []
+    pairs = [*bounds.items(), *((column, value) for column, value in asked.items() if value)]
+    if not pairs:
+        return "1 = 1", []
+    condition = " AND ".join(f"{column} = ?" for column, _ in pairs)
+    if org_id is not None:
+        registry = rt.view("civil_affairs_registry").t("organizations")
+        condition = f"{org_id} IN (SELECT org_id FROM {registry} WHERE {condition})"
+    return condition, [value for _, value in pairs]
+
+
 def visible_alerts(rt: Any, principal: Any, *, status: str | None = None, before: int | None = None,
                    since: int | None = None, limit: int = 50) -> list[dict[str, Any]]:
-    """Alerts addressed to the caller's department (all for auditors), in its street for a street
-    officer; newest first, or oldest first after ``since`` (for the live feed)."""
+    """Alerts addressed to the caller's department about organizations in its jurisdiction (all for
+    auditors); newest first, or oldest first after ``since`` (for the live feed)."""
     where, params = ["1 = 1"], []
     if policy.who(principal) != policy.Who.AUDIT:
         where.append("(',' || departments || ',') LIKE ?")
         params.append(f"%,{principal.department},%")
-        district, street = policy.registry_filter(principal)
-        if street:
-            where.append("street = ?")
-            params.append(street)
+        condition, bound = in_reach(rt, principal, "org_id")
+        where.append(condition)
+        params += bound
     if status:
         where.append("status = ?")
         params.append(status)
@@ -147,14 +164,8 @@ class Query:
         policy.require_query(principal, "organizations")
         size = _page_size(first)
         table = rt.view("civil_affairs_registry").t("organizations")
-        where, params = ["1 = 1"], []
-        district, street = policy.registry_filter(principal)
-        if district:
-            where.append("district = ?")
-            params.append(district)
-        if street:
-            where.append("street = ?")
-            params.append(street)
+        condition, bound = in_reach(rt, principal)
+        where, params = [condition], bound
         f = filter or OrganizationFilter()
         for column, value in (("credit_code", f.credit_code), ("kind", f.kind), ("status", f.status),
                               ("street", f.street), ("community", f.community), ("grade", f.grade)):
@@ -240,17 +251,25 @@ class Query:
         return AlertPage(alerts=alerts, page_info=PageInfo(
             has_next_page=len(rows) > size, end_cursor=encode_cursor(alerts[-1].position) if alerts else None))
 
-    @strawberry.field(description="A street's figures for the shared dashboard.")
+    @strawberry.field(description="A street's figures for the shared dashboard; the street of the caller's "
+                                  "district (an auditor names the district where street names repeat).")
     @translate_errors
-    def street_overview(self, info: Info, street: str, year: int | None = None) -> StreetOverview:
+    def street_overview(self, info: Info, street: str, year: int | None = None,
+                        district: str | None = None) -> StreetOverview:
         principal, rt = caller(info), runtime(info)
         policy.require_query(principal, "streetOverview")
         registry, view = rt.view("civil_affairs_registry"), rt.view("street_office")
+        # A street is named within its district (street names repeat across districts): the caller's own
+        # district, and one it names must be that; a street the caller does not see is no street.
+        condition, params = in_reach(rt, principal, street=street, district=district)
         with rt.db.transaction(commit=False) as tx:
-            found = tx.row(f"SELECT district FROM {registry.t('organizations')} WHERE street = ? LIMIT 1", (street,))
-            if found is None or not policy.visible(principal, Area.REGISTRY, found["district"], street):
+            found = sorted(r["district"] for r in tx.rows(
+                f"SELECT DISTINCT district FROM {registry.t('organizations')} WHERE {condition}", params))
+            if not found:
                 raise coded("no such street", NOT_FOUND)
-            overview = view.overview(tx, street, year or today().year, today())
+            if len(found) > 1:  # only for a caller who sees every district
+                raise coded(f"street {street} lies in {', '.join(found)}: name the district", BAD_USER_INPUT)
+            overview = view.overview(tx, street, year or today().year, today(), district=found[0])
         return StreetOverview.from_dict(overview)
 
     @strawberry.field(description="Funding projects (finance ledger), optionally of one organization or street, "
@@ -261,23 +280,18 @@ class Query:
         principal, rt = caller(info), runtime(info)
         policy.require_query(principal, "fundingProjects")
         size = _page_size(first)
-        own_district, own_street = policy.registry_filter(principal)
-        ledger, registry = rt.view("finance_ledger").t("projects"), rt.view("civil_affairs_registry").t("organizations")
-        where, params = ["1 = 1"], []
+        ledger = rt.view("finance_ledger").t("projects")
+        condition, params = in_reach(rt, principal, "p.org_id", street=street)  # within the caller's place
+        where = [condition]
         if organization_id:
             where.append("p.org_id = ?")
             params.append(_uuid(organization_id))
-        # The caller's own district and street bound what it asked for.
-        for column, value in (("o.district", own_district), ("o.street", own_street), ("o.street", street)):
-            if value:
-                where.append(f"{column} = ?")
-                params.append(value)
         if after:
             where.append("p.project_id > ?")
             params.append(str(after))
         with rt.db.transaction(commit=False) as tx:
-            rows = tx.rows(f"SELECT p.* FROM {ledger} p JOIN {registry} o ON o.org_id = p.org_id"
-                           f" WHERE {' AND '.join(where)} ORDER BY p.project_id LIMIT ?", [*params, size])
+            rows = tx.rows(f"SELECT p.* FROM {ledger} p WHERE {' AND '.join(where)} ORDER BY p.project_id LIMIT ?",
+                           [*params, size])
         return [FundingProject.from_row(r, False) for r in rows]
 
     @strawberry.field(description="Inspection cases (the inspection board), optionally only open ones.")
@@ -286,11 +300,8 @@ class Query:
         principal, rt = caller(info), runtime(info)
         policy.require_query(principal, "inspectionCases")
         size = _page_size(first)
-        district, street = policy.registry_filter(principal)
-        where, params = ["1 = 1"], []
-        if street:
-            where.append("street = ?")
-            params.append(street)
+        condition, params = in_reach(rt, principal, "org_id")
+        where = [condition]
         if open_only:
             where.append("closed_on IS NULL")
         table = rt.view("inspection_board").t("cases")

@@ -25,6 +25,12 @@ EXPECTED = {  # username: (department, jurisdiction, role)
     "mr-xu": (Department.MARKET_REGULATION, "yuzhong", "partner_officer"),
     "ps-guo": (Department.PUBLIC_SECURITY, "yuzhong", "partner_officer"),
     "audit-qian": (Department.AUDIT, "yuzhong", "auditor"),
+    # The second district, whose one street has the code of a yuzhong street (上清寺) on purpose.
+    "jb-ca-wu": (Department.CIVIL_AFFAIRS, "jiangbei", "civil_affairs_officer"),
+    "jb-sqs-zhou": (Department.STREET_OFFICE, "jiangbei/shangqingsi", "street_officer"),
+    "jb-fin-zheng": (Department.FINANCE, "jiangbei", "finance_officer"),
+    "jb-insp-feng": (Department.INSPECTION, "jiangbei", "inspector"),
+    "jb-tax-yang": (Department.TAX, "jiangbei", "partner_officer"),
 }
 
 
@@ -126,7 +132,7 @@ def test_realm_roles_and_departments_are_the_ones_the_code_knows(realm_json):
     street = next(group for group in realm_json["groups"] if group["name"] == "street_office")
     assert "jurisdiction" not in street["attributes"]  # no district-wide street officer by accident
     assert {sub["attributes"]["jurisdiction"][0] for sub in street["subGroups"]} == {
-        "yuzhong/shangqingsi", "yuzhong/hualongqiao"}
+        "yuzhong/shangqingsi", "yuzhong/hualongqiao", "jiangbei/shangqingsi"}
 
 
 def test_realm_clients(realm_json):

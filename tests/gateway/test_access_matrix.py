@@ -1,9 +1,16 @@
 """The access matrix of DOMAIN.md, written out here independently of auth/policy.py: every demo role
-against every query field and every mutation, allowed or denied as the matrix says."""
+against every query field and every mutation, allowed or denied as the matrix says; and every role of two
+districts against every field that lists or finds rows, with rows in its own street, another street of its
+district and the other district, whose street shares a yuzhong street's code."""
 
 from __future__ import annotations
 
+import contextlib
+import time
+
 import pytest
+
+from tests.gateway.conftest import JIANGBEI_REGISTERED, seed_jiangbei
 
 CIVIL, STREET, FINANCE, INSPECTION, PARTY, PARTNER, AUDIT, PUBLIC = (
     "civil_affairs", "street_office", "finance", "inspection", "party_building", "partner", "audit", "public")
@@ -173,3 +180,168 @@ def test_mutations_by_role(gateway, targets, user, mutation):
         assert code in ("BAD_USER_INPUT", "NOT_FOUND"), f"{user} may record {mutation}, got {code}"
     else:
         assert code == "FORBIDDEN", f"{user} must not record {mutation}, got {code}"
+
+
+# -- districts -----------------------------------------------------------------------------------------
+#
+# Every role of both districts against every field that lists, filters or finds rows, with records in its
+# own street, another street of its district and the other district, whose one street has the code of a
+# yuzhong street (shangqingsi). What each caller should get is worked out here from the records themselves
+# and the matrix: the audit office and the public (public fields) see every district, a street officer its
+# own street, everyone else its own district; alerts also only when addressed to the caller's department.
+
+DISTRICT_USERS = {**USERS, "jb-ca-wu": CIVIL, "jb-sqs-zhou": STREET, "jb-fin-zheng": FINANCE,
+                  "jb-insp-feng": INSPECTION, "jb-tax-yang": PARTNER}
+JURISDICTION = {"sqs-li": "yuzhong/shangqingsi", "hlq-wang": "yuzhong/hualongqiao", "jb-sqs-zhou": "jiangbei/shangqingsi",
+                **{u: "jiangbei" for u in ("jb-ca-wu", "jb-fin-zheng", "jb-insp-feng", "jb-tax-yang")}}
+DEPARTMENT = {"tax-he": "tax", "mr-xu": "market_regulation", "ps-guo": "public_security", "jb-tax-yang": "tax"}
+SAMPLES = {("yuzhong", "shangqingsi"): "重庆市民悦社会工作服务中心", ("yuzhong", "hualongqiao"): "重庆市渝中区化龙桥社区志愿者协会",
+           ("jiangbei", "shangqingsi"): JIANGBEI_REGISTERED}
+
+
+def reaches(user, place):
+    role = DISTRICT_USERS[user]
+    if role in (AUDIT, PUBLIC):
+        return True
+    mine = JURISDICTION.get(user, "yuzhong").split("/")
+    return list(place)[: len(mine)] == mine
+
+
+def department(user):
+    return DEPARTMENT.get(user, DISTRICT_USERS[user])
+
+
+@pytest.fixture(scope="module")
+def world(two_districts):
+    """Every organization's place, and every alert, case and project with its organization, from the store."""
+    gw, _ = two_districts
+    places = {}
+    for org_id in gw.app.organization_ids():
+        org = gw.app.organization(org_id)
+        places[str(org.id)] = (org.district, org.street)
+    assert {p for p in places.values()} >= set(SAMPLES)
+    events = list(gw.app.recorded_events())
+    alerts = {e.aggregate_id: (str(e.data["organization_id"]), set(e.data["departments"]))
+              for e in events if e.type == "Alert.Raised"}
+    cases = {e.aggregate_id: str(e.data["organization_id"]) for e in events if e.type == "InspectionCase.Opened"}
+    projects = {e.aggregate_id: str(e.data["organization_id"]) for e in events if e.type == "FundingProject.Awarded"}
+    listed = {e["node"]["id"] for e in gw.data("audit-qian", "{ organizations(first: 200, filter: {creditList: ANY}) "
+                                                             "{ edges { node { id } } } }")["organizations"]["edges"]}
+    for kind, found in (("alert", alerts), ("case", cases), ("project", projects)):  # each district has some
+        assert {places[v[0] if isinstance(v, tuple) else v][0] for v in found.values()} == {"yuzhong", "jiangbei"}, kind
+    assert {places[o][0] for o in listed} == {"yuzhong", "jiangbei"}
+    return {"places": places, "alerts": alerts, "cases": cases, "projects": projects, "listed": listed}
+
+
+def _ids(rows):
+    return {row["id"] for row in rows}
+
+
+@pytest.mark.parametrize("user", list(DISTRICT_USERS), ids=lambda u: u or "public")
+def test_organization_lists_and_filters_keep_to_the_callers_jurisdiction(two_districts, world, user):
+    gw, places = two_districts[0], world["places"]
+    mine = {o for o, place in places.items() if reaches(user, place)}
+    listed = gw.data(user, "{ organizations(first: 200) { totalCount edges { node { id } } } }")["organizations"]
+    assert {e["node"]["id"] for e in listed["edges"]} == mine and listed["totalCount"] == len(mine)
+    query = "query($f: OrganizationFilter) { organizations(first: 200, filter: $f) { edges { node { id } } } }"
+    named = gw.data(user, query, {"f": {"street": "shangqingsi"}})["organizations"]["edges"]
+    assert {e["node"]["id"] for e in named} == {o for o in mine if places[o][1] == "shangqingsi"}
+    on_lists = gw.data(user, query, {"f": {"creditList": "ANY"}})["organizations"]["edges"]
+    assert {e["node"]["id"] for e in on_lists} == mine & world["listed"]
+
+
+@pytest.mark.parametrize("user", list(DISTRICT_USERS), ids=lambda u: u or "public")
+@pytest.mark.parametrize("field", ["organization", "organizationHistory", "organizationAsOf"])
+@pytest.mark.parametrize("place", list(SAMPLES), ids="/".join)
+def test_an_organization_is_found_only_in_the_callers_jurisdiction(two_districts, user, field, place):
+    if DISTRICT_USERS[user] not in QUERY_ACCESS[field]:
+        return  # refused whatever the organization: test_query_fields_by_role
+    gw = two_districts[0]
+    query = QUERIES[field].replace("first: 1", "first: 5").replace("2020-01-01", "2099-01-01")
+    code = gw.code(user, query, {"org": gw.org_id(SAMPLES[place])})
+    assert code == (None if reaches(user, place) else "NOT_FOUND"), (user, field, place)
+
+
+LISTS = {  # field: (query, the rows' organizations in world)
+    "alerts": "{ alerts(first: 200) { alerts { id } } }",
+    "inspectionCases": "{ inspectionCases(first: 200) { id } }",
+    "fundingProjects": "{ fundingProjects(first: 200) { id } }",
+}
+
+
+@pytest.mark.parametrize("user", list(DISTRICT_USERS), ids=lambda u: u or "public")
+@pytest.mark.parametrize("field", list(LISTS))
+def test_alerts_cases_and_funding_keep_to_the_callers_jurisdiction(two_districts, world, user, field):
+    if DISTRICT_USERS[user] not in QUERY_ACCESS[field]:
+        return
+    gw, places = two_districts[0], world["places"]
+    body = gw.data(user, LISTS[field])[field]
+    got = _ids(body["alerts"] if field == "alerts" else body)
+    if field == "alerts":
+        expected = {a for a, (org, to) in world["alerts"].items() if reaches(user, places[org])
+                    and (DISTRICT_USERS[user] == AUDIT or department(user) in to)}
+    else:
+        rows = world["cases" if field == "inspectionCases" else "projects"]
+        expected = {row for row, org in rows.items() if reaches(user, places[org])}
+    assert len(expected) < 200 and got == expected
+    if field == "fundingProjects":  # and with a street asked for: that street of the caller's district(s)
+        named = _ids(gw.data(user, '{ fundingProjects(first: 200, street: "shangqingsi") { id } }')["fundingProjects"])
+        assert named == {p for p in expected if places[world["projects"][p]][1] == "shangqingsi"}
+
+
+@pytest.mark.parametrize("user", list(DISTRICT_USERS), ids=lambda u: u or "public")
+@pytest.mark.parametrize("street", ["shangqingsi", "hualongqiao"])
+def test_a_street_overview_is_of_the_callers_district(two_districts, user, street):
+    if DISTRICT_USERS[user] not in QUERY_ACCESS["streetOverview"]:
+        return
+    gw = two_districts[0]
+    query = ("query($street: String!, $district: String) { streetOverview(street: $street, district: $district)"
+             " { organizations byStatus { key count } openInspections creditListed { organizationId } funding { awarded } } }")
+    of = {d: gw.data("audit-qian", query, {"street": street, "district": d})["streetOverview"]
+          for d in ("yuzhong", "jiangbei") if (d, street) in SAMPLES}
+    if len(of) == 2:
+        assert of["yuzhong"] != of["jiangbei"]  # the two shangqingsi streets have different figures
+    if DISTRICT_USERS[user] == AUDIT:
+        expected = of["yuzhong"] if len(of) == 1 else None  # a street name two districts share needs the district
+        body = gw.call(user, query, {"street": street})
+        assert (body["data"]["streetOverview"] if expected else body["errors"][0]["extensions"]["code"]) == (
+            expected or "BAD_USER_INPUT")
+        return
+    district = JURISDICTION.get(user, "yuzhong").split("/")[0]
+    body = gw.call(user, query, {"street": street})
+    if reaches(user, (district, street)) and district in of:
+        assert body["data"]["streetOverview"] == of[district]
+    else:
+        assert body["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+    other = "jiangbei" if district == "yuzhong" else "yuzhong"  # naming the other district finds nothing
+    assert gw.code(user, query, {"street": street, "district": other}) == "NOT_FOUND"
+
+
+def test_the_alert_feed_keeps_to_the_callers_jurisdiction(fresh_gateway):
+    """alertRaised: partner penalties raise alerts for civil affairs and the street, in turn in jiangbei and in
+    yuzhong's street of the same name; each subscriber gets those of its own district (and street) alone."""
+    gw = fresh_gateway
+    jiangbei_org = seed_jiangbei(gw)["registered"]
+    yuzhong_org = gw.org_id(SAMPLES[("yuzhong", "shangqingsi")])
+    penalty = """mutation($id: ID!) { imposePenalty(command: {reason: "逾期申报", occurredOn: "2026-11-20"},
+                 organizationId: $id, kind: "warning") { eventIds } }"""
+    subscribers = ("sqs-li", "ca-zhang", "jb-sqs-zhou", "jb-ca-wu")
+    with contextlib.ExitStack() as stack:
+        feeds = {}
+        for user in subscribers:
+            ws = stack.enter_context(gw.client.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"]))
+            ws.send_json({"type": "connection_init", "payload": {"Authorization": f"Bearer {gw.issuer.issue(user)}"}})
+            assert ws.receive_json()["type"] == "connection_ack"
+            ws.send_json({"id": "1", "type": "subscribe", "payload": {"query": "subscription { alertRaised { causes } }"}})
+            feeds[user] = ws
+        time.sleep(0.7)  # the feed starts from the newest alert there is
+        raised = {"jiangbei": [], "yuzhong": []}
+        for district, user, org in (("jiangbei", "jb-tax-yang", jiangbei_org), ("yuzhong", "tax-he", yuzhong_org)) * 2:
+            raised[district].append(gw.data(user, penalty, {"id": org})["imposePenalty"]["eventIds"])
+        for user, ws in feeds.items():
+            got = []
+            for _ in range(2):
+                message = ws.receive_json()
+                assert message["type"] == "next", message
+                got.append(message["payload"]["data"]["alertRaised"]["causes"])
+            assert got == raised[JURISDICTION.get(user, "yuzhong").split("/")[0]], user
