@@ -262,13 +262,11 @@ def _sample_population(jurisdiction: str, population: list[str]) -> Check:
     return check
 
 
-def _on_org(verb: str) -> Callable[..., Any]:
-    """A call of the service's ``verb`` on one organization, with extra keyword arguments."""
-
-    def make(organization_id: str, **kwargs: Any) -> Callable[[Supervision, Context, str | None], ServiceResult]:
-        return lambda app, ctx, key: getattr(app, verb)(ctx, organization_id, idempotency_key=key, **kwargs)
-
-    return make
+def _on_org(method: Callable[..., ServiceResult], organization_id: Any,
+            **kwargs: Any) -> Callable[[Supervision, Context, str | None], ServiceResult]:
+    """A call of the service ``method`` (named as ``Supervision.<command>``, so that a reader finds its
+    callers) on one organization, with extra keyword arguments."""
+    return lambda app, ctx, key: method(app, ctx, organization_id, idempotency_key=key, **kwargs)
 
 
 @strawberry.type
@@ -301,8 +299,8 @@ class Mutation:
                             legal_representative: PersonInput | None = None, business_scope: str | None = None,
                             charter_amended: bool = False) -> CommandResult:
         person = legal_representative.person() if legal_representative else None
-        return _record(info, "changeRegistration", command, _on_org("change_registration")(
-            organization_id, name=name, domicile=domicile, legal_representative=person,
+        return _record(info, "changeRegistration", command, _on_org(
+            Supervision.change_registration, organization_id, name=name, domicile=domicile, legal_representative=person,
             business_scope=business_scope, charter_amended=charter_amended), target=_organization(organization_id))
 
     @strawberry.mutation(description="备案变更.")
@@ -311,8 +309,8 @@ class Mutation:
                       name: str | None = None, person_in_charge: PersonInput | None = None,
                       community: str | None = None, activity_area: str | None = None) -> CommandResult:
         person = person_in_charge.person() if person_in_charge else None
-        return _record(info, "changeFiling", command, _on_org("change_filing")(
-            organization_id, name=name, person_in_charge=person, community=community, activity_area=activity_area),
+        return _record(info, "changeFiling", command, _on_org(
+            Supervision.change_filing, organization_id, name=name, person_in_charge=person, community=community, activity_area=activity_area),
             target=_organization(organization_id))
 
     @strawberry.mutation(description="转登记: a filed organization registers with civil affairs.")
@@ -320,34 +318,35 @@ class Mutation:
     def convert_to_registration(self, info: Info, command: CommandInput, organization_id: strawberry.ID,
                                 input: ConvertToRegistrationInput) -> CommandResult:
         fields = {k: v for k, v in vars(input).items() if k != "legal_representative"}
-        return _record(info, "convertToRegistration", command, _on_org("convert_to_registration")(
-            organization_id, legal_representative=input.legal_representative.person(), **fields),
+        return _record(info, "convertToRegistration", command, _on_org(
+            Supervision.convert_to_registration, organization_id, legal_representative=input.legal_representative.person(), **fields),
             target=_organization(organization_id))
 
     @strawberry.mutation(description="注销登记, after liquidation.")
     @translate_errors
     def deregister_organization(self, info: Info, command: CommandInput, organization_id: strawberry.ID,
                                 liquidation_completed_on: date) -> CommandResult:
-        return _record(info, "deregisterOrganization", command, _on_org("deregister")(
-            organization_id, liquidation_completed_on=liquidation_completed_on), target=_organization(organization_id))
+        return _record(info, "deregisterOrganization", command, _on_org(
+            Supervision.deregister, organization_id, liquidation_completed_on=liquidation_completed_on), target=_organization(organization_id))
 
     @strawberry.mutation(description="撤销登记: fraud, fraudulent change, no activity in the first year, serious penalty.")
     @translate_errors
     def revoke_registration(self, info: Info, command: CommandInput, organization_id: strawberry.ID,
                             ground: str) -> CommandResult:
-        return _record(info, "revokeRegistration", command, _on_org("revoke_registration")(organization_id, ground=ground),
+        return _record(info, "revokeRegistration", command, _on_org(
+            Supervision.revoke_registration, organization_id, ground=ground),
                        target=_organization(organization_id))
 
     @strawberry.mutation(description="撤销备案.")
     @translate_errors
     def cancel_filing(self, info: Info, command: CommandInput, organization_id: strawberry.ID) -> CommandResult:
-        return _record(info, "cancelFiling", command, _on_org("cancel_filing")(organization_id),
+        return _record(info, "cancelFiling", command, _on_org(Supervision.cancel_filing, organization_id),
                        target=_organization(organization_id))
 
     @strawberry.mutation(description="取缔: an unregistered organization acting illegally.")
     @translate_errors
     def ban_organization(self, info: Info, command: CommandInput, organization_id: strawberry.ID) -> CommandResult:
-        return _record(info, "banOrganization", command, _on_org("ban_organization")(organization_id),
+        return _record(info, "banOrganization", command, _on_org(Supervision.ban_organization, organization_id),
                        target=_organization(organization_id))
 
     # -- annual duty and evaluation -------------------------------------------------------------
@@ -356,32 +355,33 @@ class Mutation:
     @translate_errors
     def submit_annual_report(self, info: Info, command: CommandInput, organization_id: strawberry.ID,
                              year: int) -> CommandResult:
-        return _record(info, "submitAnnualReport", command, _on_org("submit_annual_report")(organization_id, year=year),
+        return _record(info, "submitAnnualReport", command, _on_org(
+            Supervision.submit_annual_report, organization_id, year=year),
                        target=_organization(organization_id))
 
     @strawberry.mutation(description="年检结论: qualified, basically_qualified or unqualified.")
     @translate_errors
     def conclude_annual_inspection(self, info: Info, command: CommandInput, organization_id: strawberry.ID,
                                    year: int, result: str) -> CommandResult:
-        return _record(info, "concludeAnnualInspection", command, _on_org("conclude_annual_inspection")(
-            organization_id, year=year, result=result), target=_organization(organization_id))
+        return _record(info, "concludeAnnualInspection", command, _on_org(
+            Supervision.conclude_annual_inspection, organization_id, year=year, result=result), target=_organization(organization_id))
 
     @strawberry.mutation(description="评估等级 from a score on the 1000-point scale, only when eligible.")
     @translate_errors
     def award_grade(self, info: Info, command: CommandInput, organization_id: strawberry.ID, score: int) -> CommandResult:
-        return _record(info, "awardGrade", command, _on_org("award_grade")(organization_id, score=score),
+        return _record(info, "awardGrade", command, _on_org(Supervision.award_grade, organization_id, score=score),
                        target=_organization(organization_id))
 
     @strawberry.mutation(description="降低评估等级.")
     @translate_errors
     def lower_grade(self, info: Info, command: CommandInput, organization_id: strawberry.ID, grade: int) -> CommandResult:
-        return _record(info, "lowerGrade", command, _on_org("lower_grade")(organization_id, grade=grade),
+        return _record(info, "lowerGrade", command, _on_org(Supervision.lower_grade, organization_id, grade=grade),
                        target=_organization(organization_id))
 
     @strawberry.mutation(description="取消评估等级.")
     @translate_errors
     def cancel_grade(self, info: Info, command: CommandInput, organization_id: strawberry.ID) -> CommandResult:
-        return _record(info, "cancelGrade", command, _on_org("cancel_grade")(organization_id),
+        return _record(info, "cancelGrade", command, _on_org(Supervision.cancel_grade, organization_id),
                        target=_organization(organization_id))
 
     # -- penalties and credit lists -------------------------------------------------------------
@@ -391,48 +391,52 @@ class Mutation:
     def impose_penalty(self, info: Info, command: CommandInput, organization_id: strawberry.ID, kind: str,
                        amount: Decimal | None = None, stop_days: int | None = None,
                        case_id: strawberry.ID | None = None) -> CommandResult:
-        return _record(info, "imposePenalty", command, _on_org("impose_penalty")(
-            organization_id, kind=kind, amount=amount, stop_days=stop_days, case_id=case_id),
+        return _record(info, "imposePenalty", command, _on_org(
+            Supervision.impose_penalty, organization_id, kind=kind, amount=amount, stop_days=stop_days, case_id=case_id),
             target=_organization(organization_id), check=_penalty_case(case_id))
 
     @strawberry.mutation(description="处罚执行完毕.")
     @translate_errors
     def record_penalty_executed(self, info: Info, command: CommandInput, organization_id: strawberry.ID,
                                 penalty_id: str) -> CommandResult:
-        return _record(info, "recordPenaltyExecuted", command, _on_org("record_penalty_executed")(
-            organization_id, penalty_id=penalty_id), target=_organization(organization_id))
+        return _record(info, "recordPenaltyExecuted", command, _on_org(
+            Supervision.record_penalty_executed, organization_id, penalty_id=penalty_id), target=_organization(organization_id))
 
     @strawberry.mutation(description="列入活动异常名录 on a ground.")
     @translate_errors
     def add_to_abnormal_list(self, info: Info, command: CommandInput, organization_id: strawberry.ID,
                              ground: str) -> CommandResult:
-        return _record(info, "addToAbnormalList", command, _on_org("add_to_abnormal_list")(organization_id, ground=ground),
+        return _record(info, "addToAbnormalList", command, _on_org(
+            Supervision.add_to_abnormal_list, organization_id, ground=ground),
                        target=_organization(organization_id))
 
     @strawberry.mutation(description="移出活动异常名录: on request (verifiedOn) or after six months.")
     @translate_errors
     def remove_from_abnormal_list(self, info: Info, command: CommandInput, organization_id: strawberry.ID,
                                   verified_on: date | None = None) -> CommandResult:
-        return _record(info, "removeFromAbnormalList", command, _on_org("remove_from_abnormal_list")(
-            organization_id, verified_on=verified_on), target=_organization(organization_id))
+        return _record(info, "removeFromAbnormalList", command, _on_org(
+            Supervision.remove_from_abnormal_list, organization_id, verified_on=verified_on), target=_organization(organization_id))
 
     @strawberry.mutation(description="Two years on the abnormal list: moved to the serious list.")
     @translate_errors
     def escalate_to_serious_list(self, info: Info, command: CommandInput, organization_id: strawberry.ID) -> CommandResult:
-        return _record(info, "escalateToSeriousList", command, _on_org("escalate_to_serious_list")(organization_id),
+        return _record(info, "escalateToSeriousList", command, _on_org(
+            Supervision.escalate_to_serious_list, organization_id),
                        target=_organization(organization_id))
 
     @strawberry.mutation(description="列入严重违法失信名单 on a ground.")
     @translate_errors
     def add_to_serious_list(self, info: Info, command: CommandInput, organization_id: strawberry.ID,
                             ground: str) -> CommandResult:
-        return _record(info, "addToSeriousList", command, _on_org("add_to_serious_list")(organization_id, ground=ground),
+        return _record(info, "addToSeriousList", command, _on_org(
+            Supervision.add_to_serious_list, organization_id, ground=ground),
                        target=_organization(organization_id))
 
     @strawberry.mutation(description="移出严重违法失信名单.")
     @translate_errors
     def remove_from_serious_list(self, info: Info, command: CommandInput, organization_id: strawberry.ID) -> CommandResult:
-        return _record(info, "removeFromSeriousList", command, _on_org("remove_from_serious_list")(organization_id),
+        return _record(info, "removeFromSeriousList", command, _on_org(
+            Supervision.remove_from_serious_list, organization_id),
                        target=_organization(organization_id))
 
     # -- funding --------------------------------------------------------------------------------
@@ -441,7 +445,8 @@ class Mutation:
     @translate_errors
     def award_funding(self, info: Info, command: CommandInput, input: AwardFundingInput) -> CommandResult:
         fields = {k: v for k, v in vars(input).items() if k != "organization_id"}
-        return _record(info, "awardFunding", command, _on_org("award_funding")(input.organization_id, **fields),
+        return _record(info, "awardFunding", command, _on_org(
+            Supervision.award_funding, input.organization_id, **fields),
                        target=_organization(input.organization_id))
 
     @strawberry.mutation(description="拨付 a tranche, never beyond the award.")
@@ -499,8 +504,8 @@ class Mutation:
     @translate_errors
     def open_inspection(self, info: Info, command: CommandInput, organization_id: strawberry.ID,
                         inspectors: list[str], subject: str, sample_draw_id: strawberry.ID | None = None) -> CommandResult:
-        return _record(info, "openInspection", command, _on_org("open_inspection")(
-            organization_id, inspectors=inspectors, subject=subject, sample_draw_id=sample_draw_id),
+        return _record(info, "openInspection", command, _on_org(
+            Supervision.open_inspection, organization_id, inspectors=inspectors, subject=subject, sample_draw_id=sample_draw_id),
             target=_organization(organization_id), check=_sample_draw(sample_draw_id))
 
     @strawberry.mutation(description="检查发现.")
@@ -548,23 +553,24 @@ class Mutation:
     @translate_errors
     def count_party_members(self, info: Info, command: CommandInput, organization_id: strawberry.ID,
                             members: int) -> CommandResult:
-        return _record(info, "countPartyMembers", command, _on_org("count_party_members")(organization_id, members=members),
+        return _record(info, "countPartyMembers", command, _on_org(
+            Supervision.count_party_members, organization_id, members=members),
                        target=_organization(organization_id))
 
     @strawberry.mutation(description="建立党组织: single (3+ members), joint, or attached to a hub's branch.")
     @translate_errors
     def set_up_party_organization(self, info: Info, command: CommandInput, organization_id: strawberry.ID, form: str,
                                   name: str, host_organization_id: strawberry.ID | None = None) -> CommandResult:
-        return _record(info, "setUpPartyOrganization", command, _on_org("set_up_party_organization")(
-            organization_id, form=form, name=name, host_organization_id=host_organization_id),
+        return _record(info, "setUpPartyOrganization", command, _on_org(
+            Supervision.set_up_party_organization, organization_id, form=form, name=name, host_organization_id=host_organization_id),
             target=_organization(organization_id), check=_host(host_organization_id))
 
     @strawberry.mutation(description="选派党建指导员.")
     @translate_errors
     def appoint_party_instructor(self, info: Info, command: CommandInput, organization_id: strawberry.ID,
                                  name: str) -> CommandResult:
-        return _record(info, "appointPartyInstructor", command, _on_org("appoint_party_instructor")(
-            organization_id, name=name), target=_organization(organization_id))
+        return _record(info, "appointPartyInstructor", command, _on_org(
+            Supervision.appoint_party_instructor, organization_id, name=name), target=_organization(organization_id))
 
     # -- alerts ---------------------------------------------------------------------------------
 
