@@ -1,5 +1,5 @@
-"""The access matrix of DOMAIN.md, written out here independently of auth/policy.py: every demo role
-against every query field and every mutation, allowed or denied as the matrix says."""
+"""The access matrix of docs/domain.md ("Who sees what"), written out here independently of auth/policy.py:
+every demo role against every query field and every mutation, allowed or denied as the matrix says."""
 
 from __future__ import annotations
 
