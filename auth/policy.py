@@ -1,4 +1,4 @@
-"""The access matrix (DOMAIN.md, "Who sees what") as data, and the one place every resolver asks.
+"""The access matrix (docs/domain.md, "Who sees what") as data, and the one place every resolver asks.
 
 Deny by default: a role not in a row sees nothing of that area, a mutation not listed for a role is
 refused. Rows are filtered by the caller's whole jurisdiction (district, and street for a street

@@ -615,7 +615,7 @@ def where_the_time_goes(store: Store, sizes: Sizes, report: Report) -> None:
     report.note(section, "")
     report.note(section, "How a batch is applied: up to 10,000 events are worked out in memory first, each row"
                          " merged from every event that touched it and rows built from an aggregate's state once per batch;"
-                         " then one short transaction writes them (PostgreSQL: COPY into a session table and one"
+                         " then one short transaction writes them (PostgreSQL: COPY into a temporary table and one"
                          " INSERT … ON CONFLICT per table) with the views' positions.")
 
 

@@ -1,4 +1,4 @@
-"""The numbers that vary by locality (marked *configurable* in DOMAIN.md), in one object.
+"""The numbers that vary by locality (docs/domain.md, "Settings that vary by locality"), in one object.
 
 The domain reads them from here; the entrypoints build the object from the environment.
 """

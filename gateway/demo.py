@@ -1,4 +1,4 @@
-"""The demo loader: the briefing's street, 上清寺街道, and some of 化龙桥街道, recorded as it happened.
+"""The demo loader: 上清寺街道 and some of 化龙桥街道 (docs/domain.md, "Demo data"), recorded as it happened.
 
 Every fact goes through a command of the Supervision service, in business-date order, with the recording
 clock set to that date (09:00 Shanghai onwards), so history, replay and as-of queries show 2012–2026.

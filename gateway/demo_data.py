@@ -1,4 +1,4 @@
-"""The demo's facts, as tables: 上清寺街道's 74 social organizations from the briefing, some of 化龙桥街道's,
+"""The demo's facts, as tables (docs/domain.md, "Demo data"): 上清寺街道's 74 social organizations, some of 化龙桥街道's,
 the officers who record them, and the documents they cite. The loader (gateway/demo.py) turns them into
 commands in date order."""
 
@@ -157,7 +157,7 @@ ROLE_BY_CATEGORY = {
 ROOMS = [(f"{c}社区社工室", c, "社会工作服务", d(f"2014-{6 + i // 4:02d}-{3 + i * 4:02d}"))
          for i, c in enumerate(SHANGQINGSI_COMMUNITIES)]
 
-# name | community | category | filed on.  The first seven are named in the briefing.
+# name | community | category | filed on.  The first seven are the street's best-known groups.
 _SHANGQINGSI_GROUPS = """
 民革重庆中山合唱团 | 中山四路 | 文体娱乐 | 2012-04-10
 木兰艺术团 | 曾家岩 | 文体娱乐 | 2012-09-18
@@ -295,7 +295,7 @@ HUB_INSTRUCTOR = ("王志强", d("2017-06-28"))
 
 # -- funding (政府购买服务) ------------------------------------------------------------------------------
 
-# The hub's five social-work projects named in the briefing.
+# The hub's five social-work projects, 2015-2019.
 HUB_PROJECTS = [
     ("“小巷领袖、展翅飞翔”社区服务人员培训项目", CIVIL_AFFAIRS_BUREAU, 2015, Decimal("60000.00")),
     ("“长者心、社区情”长者互助支持网络建设项目", "重庆市民政局", 2016, Decimal("100000.00")),

@@ -58,7 +58,7 @@ class Settings(BaseSettings):
     keycloak_realm: str = "lianjian"
     keycloak_audience: str = "lianjian-api"
 
-    # The locality's rules (DOMAIN.md: configurable).
+    # The locality's rules (docs/domain.md, "Settings that vary by locality").
     annual_report_due: str = "05-31"  # MM-DD of the following year
     sample_ratio: Decimal = Decimal("0.03")
     grade_cutoffs: str = "5:900,4:800,3:700,2:600,1:500"  # grade:lowest score, highest grade first

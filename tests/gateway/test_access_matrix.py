@@ -1,7 +1,7 @@
-"""The access matrix of DOMAIN.md, written out here independently of auth/policy.py: every demo role
-against every query field and every mutation, allowed or denied as the matrix says; and every role of two
-districts against every field that lists or finds rows, with rows in its own street, another street of its
-district and the other district, whose street shares a yuzhong street's code."""
+"""The access matrix of docs/domain.md ("Who sees what"), written out here independently of auth/policy.py:
+every demo role against every query field and every mutation, allowed or denied as the matrix says; and every
+role of two districts against every field that lists or finds rows, with rows in its own street, another
+street of its district and the other district, whose street shares a yuzhong street's code."""
 
 from __future__ import annotations
 

@@ -47,7 +47,7 @@ def in_street(orgs: list[Organization], street: str) -> list[Organization]:
     return [o for o in orgs if o.street == street]
 
 
-def test_shangqingsi_has_the_briefings_74_organizations(orgs: list[Organization]) -> None:
+def test_shangqingsi_has_its_74_organizations(orgs: list[Organization]) -> None:
     shangqingsi = in_street(orgs, "shangqingsi")
     assert len(shangqingsi) == 74
     assert Counter(o.status for o in shangqingsi) == {OrgStatus.REGISTERED: 6, OrgStatus.FILED: 68}
@@ -79,7 +79,7 @@ def test_the_hub_history_runs_from_its_founding_in_2014_to_this_year(app: Superv
         assert event.ctx is not None and event.recorded_at.date() == event.ctx.occurred_on
     types = Counter(e.type for e in history)
     assert types["Organization.GradeAwarded"] == 2 and hub.grade == 5
-    assert types["FundingProject.Awarded"] == 5  # the briefing's five social-work projects
+    assert types["FundingProject.Awarded"] == 5  # the hub's five social-work projects
     assert hub.party_organization_name == "致远促进会党支部" and hub.party_instructor
 
 
