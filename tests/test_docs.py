@@ -17,3 +17,24 @@ def test_every_business_event_is_in_the_catalogue_with_a_meaning():
         row = next(line for line in text.splitlines() if line.startswith(f"| `{name}`"))
         meaning = row.split("|")[2].strip()
         assert meaning, f"{name} has no description"
+
+
+SCOPE_WORDS = {"district": "district", "street": "street", "all": "all", "masked": "masked", "none": "none",
+               "status_only": "status only", "own": "own", "names_only": "project names only",
+               "penalties_only": "penalties only", "public_fields": "public fields"}
+
+
+def test_the_access_matrix_in_docs_matches_the_policy():
+    """docs/domain.md's "What each caller reads" is the policy's MATRIX in words, column for column."""
+    from auth.policy import MATRIX, Who
+
+    text = (ROOT / "docs" / "domain.md").read_text(encoding="utf-8")
+    table = text.split("### What each caller reads", 1)[1].split("\n\n", 2)[1].splitlines()
+    header = [cell.strip() for cell in table[0].strip("|").split("|")][1:]
+    columns = [Who(name.replace(" ", "_")) for name in header]
+    rows = [[cell.strip() for cell in line.strip("|").split("|")] for line in table[2:]]
+    assert len(rows) == len(MATRIX)
+    for (area, scopes), row in zip(MATRIX.items(), rows):
+        written = dict(zip(columns, row[1:]))
+        expected = {who: SCOPE_WORDS[str(scopes.get(who, "none"))] for who in columns}
+        assert written == expected, f"docs/domain.md's row '{row[0]}' drifted from auth/policy.py MATRIX[{area}]"
