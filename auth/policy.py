@@ -120,7 +120,6 @@ QUERY_FIELDS: dict[str, frozenset[Who]] = {
     "streetOverview": frozenset({W.CIVIL_AFFAIRS, W.STREET_OFFICE, W.AUDIT}),
     "fundingProjects": frozenset({W.CIVIL_AFFAIRS, W.STREET_OFFICE, W.FINANCE, W.AUDIT}),
     "inspectionCases": frozenset({W.CIVIL_AFFAIRS, W.STREET_OFFICE, W.INSPECTION, W.AUDIT}),
-    "partyCoverage": frozenset({W.CIVIL_AFFAIRS, W.STREET_OFFICE, W.PARTY_BUILDING, W.AUDIT}),
     "viewLag": frozenset({W.CIVIL_AFFAIRS, W.AUDIT}),
     # The audit office's fields ("full event history: audit everything"). Each spans every department and
     # district with personal data unmasked, so only a role that sees all of history and of personal data
