@@ -97,3 +97,36 @@ def test_a_rebuild_raises_naming_the_view_and_the_event(make_app, failing_regist
     _, bad = history(Story(app))
     with pytest.raises(ViewFailed, match=rf"{REGISTRY} stopped at event {bad} \(Organization.Registered .*{MARKER}"):
         ViewRunner(app, all_views()).catch_up()
+
+
+def test_a_failing_processor_stops_no_other_and_is_not_made_again_before_its_backoff(make_app, monkeypatch) -> None:
+    """The views, the rules and the sealer each catch up apart: one failing stops none of the others, and it is
+    made again (the rules re-read the whole log to do so) only when its backoff allows, not at every step."""
+    from eventsourcing.persistence import OperationalError
+
+    from projections.audit.sealer import SEALER_NAME, SealingWorker
+    from projections.rules.joint import RULES_NAME, JointSupervisionRules
+
+    app = make_app()
+    Story(app).register()
+    made: list[str] = []
+    monkeypatch.setattr(ViewRunner, "catch_up", lambda self, until=None: (_ for _ in ()).throw(
+        OperationalError("the views' database is gone")))
+    rules_init = JointSupervisionRules.__init__
+
+    def counted(self, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+        made.append("rules")
+        rules_init(self, *args, **kwargs)
+
+    monkeypatch.setattr(JointSupervisionRules, "__init__", counted)
+    worker = SealingWorker(app, all_views(), with_rules=True, poll_interval=3600)
+    try:
+        with pytest.raises(OperationalError):
+            worker.step()
+        head = app.head_position()
+        assert worker.position(RULES_NAME) == head and worker.position(SEALER_NAME) == head
+        worker.step()  # the views' runner is not made again yet, so nothing fails; the rules are kept
+        assert made == ["rules"]
+        assert worker.position("civil_affairs_registry") is None  # dropped, waiting for its backoff
+    finally:
+        worker.close()
