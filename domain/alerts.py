@@ -63,7 +63,7 @@ class Alert(SupervisedAggregate):
             rule=AlertRule(rule).value,
             subject=subject,
             organization_id=organization_id,
-            message=checked_text(message, "message", required=True),
+            message=checked_text(message, "message", required=True, multiline=True),
             departments=sorted({Department(d).value for d in departments}),
             causes=list(causes),
             proposal=proposal,
@@ -119,7 +119,7 @@ class Alert(SupervisedAggregate):
         # The rules themselves close an alert whose cause a later fact removed.
         if ctx.actor.department not in self.departments and ctx.actor.department != Department.SYSTEM:
             raise RuleViolation(f"the alert is for {', '.join(self.departments)}")
-        self._resolved(ctx=ctx, resolution=checked_text(resolution, "resolution", required=True))
+        self._resolved(ctx=ctx, resolution=checked_text(resolution, "resolution", required=True, multiline=True))
 
     @event("Resolved")
     def _resolved(self, ctx: Context, resolution: str) -> None:

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from domain.errors import InvalidInput
+from domain.values import refuse_forbidden_characters
 
 REASON_MAX = 500
 LEGAL_BASIS_MAX = 200
@@ -37,6 +38,10 @@ class Actor:
     def __post_init__(self) -> None:
         if not self.user_id or not self.username:
             raise InvalidInput("an actor needs a user id and a username")
+        for what, value in (("user id", self.user_id), ("username", self.username), ("role", self.role)):
+            if not isinstance(value, str):
+                raise InvalidInput(f"the actor's {what} must be text")
+            refuse_forbidden_characters(value, f"actor's {what}")
         object.__setattr__(self, "department", Department(self.department))
 
 
@@ -64,13 +69,13 @@ class Context:
     legal_basis: str | None = None  # e.g. 渝中民发〔2025〕12号
 
     def __post_init__(self) -> None:
-        reason = (self.reason or "").strip()
+        reason = refuse_forbidden_characters(self.reason or "", "reason", multiline=True).strip()
         if not reason:
             raise InvalidInput("a reason is required")
         if len(reason) > REASON_MAX:
             raise InvalidInput(f"the reason is longer than {REASON_MAX} characters")
         object.__setattr__(self, "reason", reason)
-        basis = (self.legal_basis or "").strip() or None
+        basis = refuse_forbidden_characters(self.legal_basis or "", "legal basis").strip() or None
         if basis is not None and len(basis) > LEGAL_BASIS_MAX:
             raise InvalidInput(f"the legal basis is longer than {LEGAL_BASIS_MAX} characters")
         object.__setattr__(self, "legal_basis", basis)

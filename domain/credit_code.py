@@ -6,7 +6,8 @@ type (1), administrative division (6), organization code (9), check character (1
 
 from __future__ import annotations
 
-from domain.errors import InvalidCreditCode
+from domain.errors import InvalidCreditCode, InvalidInput
+from domain.values import refuse_forbidden_characters
 
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
@@ -24,7 +25,10 @@ def checked_credit_code(code: str, kind: str | None = None) -> str:
     """The code upper-cased and verified; with ``kind``, also its authority and type characters."""
     if not isinstance(code, str):
         raise InvalidCreditCode("the credit code must be text")
-    code = code.strip().upper()
+    try:
+        code = refuse_forbidden_characters(code, "credit code").strip().upper()
+    except InvalidInput as error:
+        raise InvalidCreditCode(error.message) from None
     if len(code) != 18:
         raise InvalidCreditCode(f"a credit code has 18 characters, not {len(code)}")
     bad = sorted({ch for ch in code if ch not in ALPHABET})

@@ -155,7 +155,7 @@ class FundingProject(SupervisedAggregate):
         if score is not None and (isinstance(score, bool) or not isinstance(score, int) or not 0 <= score <= 100):
             raise InvalidInput("a project evaluation score is from 0 to 100")
         self._ensure_not_before_award(ctx)
-        self._closed(ctx=ctx, evaluation=checked_text(evaluation, "evaluation", required=True), score=score)
+        self._closed(ctx=ctx, evaluation=checked_text(evaluation, "evaluation", required=True, multiline=True), score=score)
 
     @event("ProjectClosed")
     def _closed(self, ctx: Context, evaluation: str, score: int | None) -> None:

@@ -88,7 +88,7 @@ class InspectionCase(SupervisedAggregate):
         """检查发现."""
         self._ensure_open(ctx)
         self._findings_recorded(
-            ctx=ctx, findings=checked_text(findings, "findings", required=True), problems_found=bool(problems_found)
+            ctx=ctx, findings=checked_text(findings, "findings", required=True, multiline=True), problems_found=bool(problems_found)
         )
 
     @event("FindingsRecorded")
@@ -107,7 +107,7 @@ class InspectionCase(SupervisedAggregate):
         if deadline <= ctx.occurred_on:
             raise InvalidInput("the rectification deadline is after the order")
         self._rectification_ordered(
-            ctx=ctx, requirements=checked_text(requirements, "requirements", required=True), deadline=deadline
+            ctx=ctx, requirements=checked_text(requirements, "requirements", required=True, multiline=True), deadline=deadline
         )
 
     @event("RectificationOrdered")
@@ -158,7 +158,7 @@ class InspectionCase(SupervisedAggregate):
         self._ensure_open(ctx)
         if self.rectification == RectificationState.ORDERED:
             raise RuleViolation("a pending rectification order must be confirmed or found overdue first")
-        self._closed(ctx=ctx, conclusion=checked_text(conclusion, "conclusion", required=True))
+        self._closed(ctx=ctx, conclusion=checked_text(conclusion, "conclusion", required=True, multiline=True))
 
     @event("Closed")
     def _closed(self, ctx: Context, conclusion: str) -> None:

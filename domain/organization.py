@@ -39,7 +39,7 @@ from domain.evaluation import (
 from domain.people import Person
 from domain.settings import LocalitySettings
 from domain.snapshots import StateSnapshot
-from domain.values import checked_name, checked_text, positive_money
+from domain.values import checked_identifier, checked_name, checked_text, positive_money
 
 
 class OrgKind(StrEnum):
@@ -115,8 +115,8 @@ class Organization(SupervisedAggregate):
             kind=kind,
             credit_code=checked_credit_code(credit_code, kind),
             domicile=checked_text(domicile, "domicile", required=True),
-            purpose=checked_text(purpose, "purpose", required=True),
-            business_scope=checked_text(business_scope, "business scope", required=True),
+            purpose=checked_text(purpose, "purpose", required=True, multiline=True),
+            business_scope=checked_text(business_scope, "business scope", required=True, multiline=True),
             legal_representative=_person(legal_representative),
             funds=positive_money(funds, "registered funds"),
             district=checked_name(district, "district"),
@@ -324,7 +324,7 @@ class Organization(SupervisedAggregate):
         if legal_representative is not None and _person(legal_representative) != self.legal_representative:
             changes["legal_representative"] = _person(legal_representative)
         if business_scope is not None:
-            scope = checked_text(business_scope, "business scope", required=True)
+            scope = checked_text(business_scope, "business scope", required=True, multiline=True)
             if scope != self.business_scope:
                 changes["business_scope"] = scope
         if not changes and not charter_amended:
@@ -451,8 +451,8 @@ class Organization(SupervisedAggregate):
             kind=kind,
             credit_code=checked_credit_code(credit_code, kind),
             domicile=checked_text(domicile, "domicile", required=True),
-            purpose=checked_text(purpose, "purpose", required=True),
-            business_scope=checked_text(business_scope, "business scope", required=True),
+            purpose=checked_text(purpose, "purpose", required=True, multiline=True),
+            business_scope=checked_text(business_scope, "business scope", required=True, multiline=True),
             legal_representative=_person(legal_representative),
             funds=positive_money(funds, "registered funds"),
             supervising_unit=supervising_unit and checked_name(supervising_unit, "supervising unit"),
@@ -634,6 +634,9 @@ class Organization(SupervisedAggregate):
                 raise InvalidInput("an order to stop activities names a period of 1 day to 3 years")
         elif stop_days is not None:
             raise InvalidInput("only an order to stop activities has a period")
+        checked_identifier(penalty_id, "penalty id")
+        if case_id is not None:
+            checked_identifier(case_id, "inspection case id")
         if any(p.penalty_id == penalty_id for p in self.penalties):
             raise RuleViolation(f"penalty {penalty_id} is already recorded")
         self._penalty_imposed(
@@ -664,6 +667,7 @@ class Organization(SupervisedAggregate):
     def record_penalty_executed(self, ctx: Context, *, penalty_id: str) -> None:
         """处罚执行完毕."""
         self._ensure_not_filing_cancelled()
+        checked_identifier(penalty_id, "penalty id")
         for penalty in self.penalties:
             if penalty.penalty_id == penalty_id:
                 if penalty.executed:
@@ -821,6 +825,8 @@ class Organization(SupervisedAggregate):
             )
         if form == PartyOrganizationForm.ATTACHED and not host_organization_id:
             raise InvalidInput("an attached party organization names the organization it is attached to")
+        if host_organization_id is not None:
+            checked_identifier(host_organization_id, "host organization id")
         if self.party_organization is not None:
             raise RuleViolation(f"{self.name} already has a party organization")
         self._party_organization_set_up(
@@ -862,6 +868,7 @@ def _person(person: Person) -> Person:
 
 
 def _enum(enum: type[StrEnum], value: str, what: str) -> Any:
+    checked_identifier(value, what)
     try:
         return enum(value)
     except ValueError:

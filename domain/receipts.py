@@ -8,6 +8,7 @@ from __future__ import annotations
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from domain.base import SupervisedAggregate
+from domain.values import checked_identifier
 
 IDEMPOTENCY_KEY_MAX = 200
 
@@ -17,7 +18,9 @@ class CommandReceipt(SupervisedAggregate):
 
     @staticmethod
     def create_id(idempotency_key: str) -> UUID:
-        return uuid5(NAMESPACE_URL, "lianjian:command:" + idempotency_key)
+        # Every command given with a key looks its receipt up by this id first: the key is checked here.
+        key = checked_identifier(idempotency_key, "idempotency key", IDEMPOTENCY_KEY_MAX)
+        return uuid5(NAMESPACE_URL, "lianjian:command:" + key)
 
     def __init__(
         self, idempotency_key: str, command: str, fingerprint: str, aggregate_id: str, event_ids: list[str]

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import math
 import random
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from domain.base import SupervisedAggregate
 from domain.context import Context
 from domain.errors import InvalidInput
 from domain.settings import LocalitySettings
-from domain.values import checked_name
+from domain.values import checked_identifier, checked_name, refuse_forbidden_characters
 
 
 def sample_size(population: int, ratio: Decimal) -> int:
@@ -48,13 +48,18 @@ class SampleDraw(SupervisedAggregate):
         ratio: Decimal | None = None,
     ) -> SampleDraw:
         """抽取: draw this year's sample with a recorded seed."""
-        ratio = settings.sample_ratio if ratio is None else Decimal(ratio)
-        if ratio < settings.sample_ratio or ratio > 1:
+        try:
+            ratio = settings.sample_ratio if ratio is None else Decimal(ratio)
+        except (InvalidOperation, TypeError, ValueError):
+            raise InvalidInput(f"the sample ratio is not a number: {ratio!r}"[:200]) from None
+        if not ratio.is_finite() or ratio < settings.sample_ratio or ratio > 1:
             raise InvalidInput(f"the sample ratio is at least {settings.sample_ratio} and at most 1")
         if not population:
             raise InvalidInput("there is no one to draw from")
         if not seed or len(seed) > 200:
             raise InvalidInput("a seed of 1 to 200 characters is recorded with the draw")
+        refuse_forbidden_characters(seed, "seed")
+        population = [checked_identifier(org_id, "organization id in the population") for org_id in population]
         if not 2000 <= year <= ctx.occurred_on.year + 1:
             raise InvalidInput(f"no sample can be drawn for {year}")
         population = sorted(set(population))

@@ -9,7 +9,7 @@ import orjson
 from eventsourcing.persistence import JSONTranscoder, TranscodingNotRegisteredError, Transcoding
 
 from domain.context import Context, stored_actor, stored_context
-from domain.people import Person
+from domain.people import Person, stored_person
 from domain.snapshots import SNAPSHOT_TRANSCODINGS
 
 
@@ -32,7 +32,7 @@ class PersonAsDict(Transcoding):
         return {"name": obj.name, "id_number": obj.id_number, "phone": obj.phone}
 
     def decode(self, data: dict[str, Any]) -> Person:
-        return Person(**data)
+        return stored_person(**data)
 
 
 class ContextAsDict(Transcoding):

@@ -18,7 +18,7 @@ from auth.verified_cache import CachingVerifier
 from gateway.graphql.context import RequestContext
 from gateway.graphql.schema import build_schema
 from gateway.identity import build_verifier
-from gateway.metrics import Metrics
+from gateway.metrics import Metrics, failed_views
 from gateway.runtime import Runtime
 from gateway.settings import Settings
 from gateway.storage import open_application
@@ -111,8 +111,10 @@ def create_app(settings: Settings | None = None, *, verifier: Any = None) -> Fas
         behind = {lag.view: {"events_behind": lag.events_behind, "seconds_behind": round(lag.seconds_behind, 3)}
                   for lag in lags}
         stale = [v for v, lag in behind.items() if lag["seconds_behind"] > READY_LAG_SECONDS]
-        body = {"status": "degraded" if stale else "ready", "head": lags[0].head if lags else 0, "views": behind}
-        return JSONResponse(body, status_code=503 if stale else 200)
+        failed = failed_views(runtime)  # stopped at an event they cannot apply: named, with the event and error
+        body = {"status": "degraded" if stale or failed else "ready", "head": lags[0].head if lags else 0,
+                "views": behind, "failed": failed}
+        return JSONResponse(body, status_code=503 if stale or failed else 200)
 
     @api.get("/metrics")
     def prometheus() -> Response:

@@ -20,7 +20,7 @@ from domain.errors import DomainError
 from domain.people import Person
 from gateway.settings import Settings
 from gateway.storage import open_application
-from projections.runtime.runner import BATCH_SIZE
+from projections.runtime.runner import BATCH_SIZE, ViewFailed
 
 app = typer.Typer(
     name="lianjian",
@@ -48,7 +48,7 @@ def friendly_errors(command: F) -> F:
             return command(*args, **kwargs)
         except ValidationError as error:
             message = "configuration: " + "; ".join(_setting_problem(e) for e in error.errors())
-        except (DomainError, CliError) as error:
+        except (DomainError, CliError, ViewFailed) as error:
             message = str(error)
         except PersistenceError as error:
             message = f"the event store cannot be used: {error}"

@@ -1,5 +1,5 @@
 """Prometheus metrics: requests by route and outcome, their latency, GraphQL operations in their threads, and
-the views' lag at scrape time."""
+the views' lag and failures at scrape time."""
 
 from __future__ import annotations
 
@@ -13,10 +13,17 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Histo
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway.runtime import Runtime
+from projections.runtime import failures
 from projections.runtime.runner import ViewRunner
 
 
 ROUTES = ("/graphql", "/healthz", "/readyz", "/metrics")
+
+
+def failed_views(runtime: Runtime) -> list[dict[str, Any]]:
+    """The views stopped at an event they cannot apply (the others go on), as recorded by whichever process
+    applies them: each with the event's position, id and type, and the error."""
+    return [f.as_dict() for f in failures.current(runtime.db, [v.tracking_name for v in runtime.views.values()])]
 
 
 class LagCollector:
@@ -35,6 +42,19 @@ class LagCollector:
             pass
         yield events
         yield seconds
+        failed = GaugeMetricFamily("lianjian_view_failed", "1 when a view stopped at an event it cannot apply",
+                                   labels=["view"])
+        failed_at = GaugeMetricFamily("lianjian_view_failed_position",
+                                      "Position of the event a failed view stopped at (0: not failed)", labels=["view"])
+        try:
+            stopped = {f["view"]: f for f in failed_views(self.runtime)}
+            for name in self.runtime.views:
+                failed.add_metric([name], 1 if name in stopped else 0)
+                failed_at.add_metric([name], stopped[name]["position"] if name in stopped else 0)
+        except Exception:  # noqa: BLE001 - as above
+            pass
+        yield failed
+        yield failed_at
 
 
 class OperationsCollector:

@@ -12,6 +12,7 @@ from domain.application import Supervision
 from projections.views.catalog import all_views
 from projections.audit.sealer import SealingWorker
 from projections.runtime.db import ViewDatabase
+from projections.runtime.failures import ViewFailure
 from projections.rules.tick import tick
 from projections.views.base import View
 
@@ -46,7 +47,6 @@ class EmbeddedProjections:
             # A full disk, say: the log can still be read and the views are as they were; the server
             # would otherwise not start at all, and recover only by being started again.
             log.error("embedded projections could not catch up before serving (%s); retrying meanwhile", error)
-            self.worker.processors.clear()
         self._thread = threading.Thread(target=self._run, name="lianjian-projections", daemon=True)
         self._thread.start()
 
@@ -59,8 +59,9 @@ class EmbeddedProjections:
                     tick(self.app, clock.today())
                     self.worker.step()
             except Exception as error:  # noqa: BLE001 - keep serving; the next round retries
+                # What failed was dropped by the step and is made again as it backs off; a view that cannot
+                # apply an event never gets here (projections.runtime.runner).
                 log.warning("embedded projections: %s", error)
-                self.worker.processors.clear()
             with self._progress:
                 self._progress.notify_all()
             if not self.worker.stopping.is_set():
@@ -79,6 +80,8 @@ class EmbeddedProjections:
         self.nudge()
         deadline = time.monotonic() + timeout
         while True:
+            if any(f.view == view_name and f.position <= position for f in self.worker.failures()):
+                return False  # stopped before it: waiting would not help
             mine = self.worker.position(view_name)
             reached = mine if mine is not None else self._db.position(view_name)
             if reached >= position:
@@ -89,6 +92,10 @@ class EmbeddedProjections:
             with self._progress:
                 self._progress.wait(min(remaining, 0.02 if mine is None else remaining))
             self.nudge()
+
+    def failures(self) -> list[ViewFailure]:
+        """The views that stopped at an event they cannot apply (the others go on)."""
+        return self.worker.failures()
 
     def stop(self) -> None:
         self.worker.stop()

@@ -1,21 +1,48 @@
-"""Feeds the event log into views, exactly once: each batch's rows and tracking commit together."""
+"""Feeds the event log into views, exactly once: each batch's rows and tracking commit together.
+
+A view that cannot apply an event stops there, alone: when a batch fails, it is applied again in parts,
+each part's rows and tracking committed together, until the event is found, which is then applied view by
+view. A view that fails on event P has applied every event up to P-1 and is recorded as failed at P
+(projections.runtime.failures); the others go on past P. A failed view is tried again on its own, backing
+off, and rejoins the others once it applies P (new code deployed, say): no hand-written SQL.
+"""
 
 from __future__ import annotations
 
+import logging
+import sqlite3
 import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import psycopg
+from eventsourcing.persistence import InterfaceError, OperationalError
+
 from domain import clock
 from domain.application import RecordedEvent, Supervision, event_type_name
+from projections.runtime import failures
 from projections.runtime.db import ViewDatabase
+from projections.runtime.failures import Backoff, ViewFailure
 from projections.runtime.share_reading import ShareReader
 from projections.runtime.shares import Share
 from projections.runtime.states import AggregateStates
 from projections.views.base import View
 
 BATCH_SIZE = 10_000  # events read and applied per transaction, at most: catching up, rows merge across many events
+MAX_BACKOFF_POLLS = 60  # a failed view is tried again after 1, 2, 4 ... poll intervals, at most this many
+# The database itself failing (gone, locked, full): no event's fault, so no view is marked failed for it.
+INFRASTRUCTURE = (OperationalError, InterfaceError, OSError, psycopg.OperationalError, psycopg.InterfaceError,
+                  sqlite3.OperationalError, sqlite3.InterfaceError)
+log = logging.getLogger("lianjian.projections")
+
+
+class ViewFailed(Exception):
+    """A view cannot apply an event, where failures are not isolated (a rebuild, a check)."""
+
+    def __init__(self, failure: ViewFailure) -> None:
+        super().__init__(f"{failure}; nothing was swapped in")
+        self.failure = failure
 
 
 @dataclass(frozen=True)
@@ -33,7 +60,9 @@ class ViewRunner:
     pause_per_event = 0.0  # fault testing only (`lianjian project --pause-per-event`): widen each batch
 
     def __init__(self, app: Supervision, views: Sequence[View], batch_size: int = BATCH_SIZE,
-                 share: Share | None = None) -> None:
+                 share: Share | None = None, *, isolate: bool = False, retry_interval: float = 1.0) -> None:
+        """``isolate``: a view that cannot apply an event is recorded as failed and the others go on (a
+        worker); otherwise ViewFailed is raised (a rebuild must not swap in half a view)."""
         self.app = app
         self.views = list(views)
         self.share = share  # only this share of the organizations (a rebuild side by side)
@@ -46,10 +75,21 @@ class ViewRunner:
         self._caught_up = threading.Condition()
         self.positions: dict[str, int] = {}
         with self.db.schema() as tx:
+            failures.create_table(tx)
             for view in self.views:
                 view.create(tx)
         for view in self.views:
             self.positions[view.tracking_name] = self.db.position(self.tracked_as(view))
+        self.isolate = isolate
+        self._retry_interval = retry_interval
+        # Failed views (tracking name -> failure), each tried again when its backoff allows: at once for
+        # those recorded by an earlier process (new code may have been deployed since).
+        self.failed: dict[str, ViewFailure] = {}
+        self._backoff: dict[str, Backoff] = {}
+        if isolate:
+            for failure in failures.current(self.db, self.positions):
+                self.failed[failure.view] = failure
+                self._backoff[failure.view] = self._new_backoff()
         if share is not None and any(self.positions.values()):
             raise ValueError("a share of the log is applied from its beginning, into empty views")
         self._wanted: dict[str, bool] = {}  # topic -> does any view (or the states) need the event
@@ -94,12 +134,15 @@ class ViewRunner:
         (a share's: its own)."""
         read = 0
         with self._lock:
+            read += self._retry_failed(until)
             while True:
-                start = min(self.positions.values(), default=0) + 1
+                pack = [view for view in self.views if view.tracking_name not in self.failed]
+                if not pack:
+                    break
+                start = min(self.positions[view.tracking_name] for view in pack) + 1
                 if until is not None and start > until:
                     break
-                read_batch = self._reader.read_batch if self._reader is not None else self.app.read_batch
-                events, last = read_batch(start, self.batch_size, stop=until, keep=self._wants)
+                events, last = self._read(start, until)
                 if not last:
                     break
                 read += self._apply_batch(events, last)
@@ -107,8 +150,29 @@ class ViewRunner:
             self._caught_up.notify_all()
         return read
 
+    def _read(self, start: int, stop: int | None) -> tuple[list[RecordedEvent], int]:
+        read_batch = self._reader.read_batch if self._reader is not None else self.app.read_batch
+        return read_batch(start, self.batch_size, stop=stop, keep=self._wants)
+
     def _apply_batch(self, events: list[RecordedEvent], last: int) -> int:
-        behind = [view for view in self.views if self.positions[view.tracking_name] < last]
+        return self._apply(events, last, [view for view in self.views if view.tracking_name not in self.failed])
+
+    def _apply(self, events: list[RecordedEvent], last: int, views: Sequence[View]) -> int:
+        behind = [view for view in views if self.positions[view.tracking_name] < last]
+        try:
+            self._commit(behind, events, last)
+        except Exception as error:
+            if isinstance(error, INFRASTRUCTURE) or self._moved_elsewhere(behind):
+                raise  # not an event's fault: the caller retries the whole batch
+            self.states.clear()  # advanced by the batch that rolled back
+            self._isolate(behind, events, last)
+        return len(events)
+
+    def _commit(self, views: Sequence[View], events: list[RecordedEvent], last: int) -> None:
+        """Apply the events to the views that are behind ``last`` and track them there, in one transaction."""
+        behind = [view for view in views if self.positions[view.tracking_name] < last]
+        if not behind:
+            return
         # Views that have applied part of the batch already (after a rebuild, or a view added to a
         # running worker) are asked event by event; otherwise the views are looked up once per type.
         ahead = bool(events) and max((self.positions[view.tracking_name] for view in behind),
@@ -139,9 +203,107 @@ class ViewRunner:
                     time.sleep(self.pause_per_event)
             for view in behind:
                 tx.track(self.tracked_as(view), last)
+        for view in behind:
+            self.positions[view.tracking_name] = last
+
+    def _isolate(self, views: Sequence[View], events: list[RecordedEvent], last: int) -> None:
+        """The batch failed: commit it in halves until the event that fails is found, apply that event to
+        each view alone, and go on with the views that applied it."""
+        views, done = list(views), 0
+        while done < len(events) and views:
+            end = len(events)
+            while True:
+                try:
+                    self._commit(views, events[done:end], last if end == len(events) else events[end - 1].position)
+                    done = end
+                    break
+                except Exception as error:
+                    if isinstance(error, INFRASTRUCTURE):
+                        raise
+                    self.states.clear()
+                    if end - done > 1:
+                        end = done + (end - done) // 2
+                        continue
+                    views = self._one_by_one(views, events[done])
+                    done += 1
+                    break
+        self._commit(views, [], last)  # the batch's last events may be ones no view wanted
+
+    def _one_by_one(self, views: Sequence[View], event: RecordedEvent) -> list[View]:
+        """Apply one event to each view alone; the views that applied it."""
+        applied = []
+        for view in views:
+            try:
+                self._commit([view], [event], event.position)
+                applied.append(view)
+            except Exception as error:
+                if isinstance(error, INFRASTRUCTURE):
+                    raise
+                self.states.clear()
+                self._fail(view, event, error)
+        return applied
+
+    def _fail(self, view: View, event: RecordedEvent, error: Exception) -> None:
+        name = view.tracking_name
+        failure = failures.failure_now(self.tracked_as(view), event.position, event.event_id, event.type, error)
+        if not self.isolate:
+            raise ViewFailed(failure) from error
+        self._commit([view], [], event.position - 1)  # the events between that it does not handle
+        recorded = failures.record(self.db, failure)
+        if recorded is failure:  # new: said once, not at every retry
+            log.error("view %s stopped at event %s (%s %s), the other views go on; it is tried again, backing"
+                      " off, and resumes once it can apply the event: %s", name, event.position, event.type,
+                      event.event_id, failure.error)
+        self.failed[name] = recorded
+        self._backoff.setdefault(name, self._new_backoff()).failed()
+
+    def _new_backoff(self) -> Backoff:
+        return Backoff(self._retry_interval, self._retry_interval * MAX_BACKOFF_POLLS)
+
+    def _moved_elsewhere(self, views: Sequence[View]) -> bool:
+        """Has another process moved one of these views (a worker that lost its lock)? Then this runner's
+        positions are stale, and the batch failed for that, not for an event."""
+        return any(self.db.position(self.tracked_as(view)) != self.positions[view.tracking_name] for view in views)
+
+    def _retry_failed(self, until: int | None) -> int:
+        """Try each failed view whose backoff allows on its own, up to where the others are."""
+        read = 0
         for view in self.views:
-            self.positions[view.tracking_name] = max(self.positions[view.tracking_name], last)
-        return len(events)
+            name = view.tracking_name
+            if name in self.failed and self._backoff[name].ready():
+                read += self._catch_up_alone(view, until)
+        return read
+
+    def _catch_up_alone(self, view: View, until: int | None) -> int:
+        """A failed view, with aggregate states of its own (the others' are further on), up to the others'
+        position; past the event it failed on, it is no longer failed and rejoins them."""
+        name = view.tracking_name
+        others = [self.positions[v.tracking_name] for v in self.views if v.tracking_name not in self.failed]
+        target = min(others) if others else self.app.head_position()
+        if until is not None:
+            target = min(target, until)
+        shared, read = self.states, 0
+        self.states = view.states = AggregateStates(self.app)
+        try:
+            while self.positions[name] < target:
+                events, last = self._read(self.positions[name] + 1, target)
+                if not last:
+                    break
+                read += self._apply(events, last, [view])
+                failure = self.failed.get(name)
+                if failure is not None and self.positions[name] < failure.position:
+                    break  # failed again
+                if failure is not None:
+                    log.warning("view %s applied event %s and goes on", name, failure.position)
+                    del self.failed[name], self._backoff[name]
+                    failures.clear(self.db, self.tracked_as(view))
+        finally:
+            self.states = view.states = shared
+        return read
+
+    def failures(self) -> list[ViewFailure]:
+        """The views that stopped at an event they cannot apply."""
+        return list(self.failed.values())
 
     def refresh_positions(self) -> None:
         """Re-read tracking from the database (after another process or a rebuild moved it)."""
@@ -154,6 +316,8 @@ class ViewRunner:
         deadline = time.monotonic() + timeout
         with self._caught_up:
             while self.positions.get(view_name, 0) < position:
+                if view_name in self.failed and self.failed[view_name].position <= position:
+                    return False  # stopped before it: waiting would not help
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     return False

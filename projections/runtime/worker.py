@@ -23,7 +23,8 @@ import psycopg
 from domain.application import Supervision
 from projections.runtime.collector import collector_paused
 from projections.rules.joint import RULES_NAME, JointSupervisionRules
-from projections.runtime.runner import BATCH_SIZE, ViewRunner
+from projections.runtime.failures import Backoff, ViewFailure
+from projections.runtime.runner import BATCH_SIZE, MAX_BACKOFF_POLLS, ViewRunner
 from projections.views.base import View
 
 log = logging.getLogger("lianjian.projections")
@@ -190,6 +191,7 @@ class ProjectionWorker:
         names = [v.tracking_name for v in self.views] + ([RULES_NAME] if with_rules else [])
         self.locks = {name: ExclusiveLock(app, name) for name in names}
         self.processors: dict[str, Processor] = {}
+        self._backoff: dict[str, Backoff] = {}  # lock name -> when its failed processor is made again
 
     def step(self) -> int:
         """Take any free locks, drop lost ones, and catch every held processor up once."""
@@ -205,22 +207,61 @@ class ProjectionWorker:
                 changed = True
         if changed or any(p is None for p in self.processors.values()):
             self._assign()
-        read = 0
+        read, failed = 0, []
         with collector_paused() if self.pause_collector else nullcontext():
-            for processor in {id(p): p for p in self.processors.values()}.values():
-                read += processor.catch_up()
+            for processor in {id(p): p for p in self.processors.values() if p is not None}.values():
+                try:
+                    read += processor.catch_up()
+                    for name in self._names_of(processor):
+                        self._backoff.pop(name, None)
+                except Exception as error:  # noqa: BLE001 - the others go on; this one is made afresh, later
+                    failed.append(error)
+                    # Memory may have run ahead of what committed: made again from the tracking positions.
+                    self._failed(self._names_of(processor))
+        if failed:
+            raise failed[0]
         return read
+
+    def _names_of(self, processor: Processor) -> list[str]:
+        return [name for name, held in self.processors.items() if held is processor]
+
+    def _failed(self, names: list[str]) -> None:
+        """These processors failed: dropped, and made again once their backoff allows."""
+        for name in names:
+            self.processors[name] = None  # type: ignore[assignment]
+            self._backoff.setdefault(name, Backoff(self.wakeup.poll_interval,
+                                                   self.wakeup.poll_interval * MAX_BACKOFF_POLLS)).failed()
+
+    def _made(self, names: list[str], make: Callable[[], Processor]) -> None:
+        try:
+            processor = make()
+        except Exception as error:  # noqa: BLE001 - the others run meanwhile
+            log.warning("%s could not start, will retry: %s", ", ".join(names), error)
+            self._failed(names)
+            return
+        for name in names:
+            self.processors[name] = processor
+
+    def failures(self) -> list[ViewFailure]:
+        """The views this worker applies that stopped at an event they cannot apply."""
+        runners = {id(p): p for p in list(self.processors.values()) if isinstance(p, ViewRunner)}
+        return [failure for runner in runners.values() for failure in runner.failures()]
 
     def _assign(self) -> None:
         """One runner for all the views this worker holds (events are read and decoded once for
-        them all); the rules and any other processor each their own."""
+        them all); the rules and any other processor each their own. One that failed is made again once
+        its backoff allows (the others run meanwhile)."""
+        def due(name: str) -> bool:
+            return name not in self._backoff or self._backoff[name].ready()
+
         held = [v for v in self.views if v.tracking_name in self.processors]
-        runner = ViewRunner(self.app, held, batch_size=self.batch_size) if held else None
-        for name in list(self.processors):
-            if any(v.tracking_name == name for v in held):
-                self.processors[name] = runner  # type: ignore[assignment]
-            elif self.processors[name] is None:
-                self.processors[name] = self._processor(name)
+        if held and all(due(v.tracking_name) for v in held):
+            self._made([v.tracking_name for v in held], lambda: ViewRunner(
+                self.app, held, batch_size=self.batch_size, isolate=True, retry_interval=self.wakeup.poll_interval))
+        views = {v.tracking_name for v in self.views}
+        for name, processor in list(self.processors.items()):
+            if processor is None and name not in views and due(name):
+                self._made([name], lambda name=name: self._processor(name))  # type: ignore[misc]
 
     def run_until_idle(self, rounds: int = 10) -> int:
         """Step until nothing is left to read (the rules' alerts are events the views then apply)."""
@@ -244,9 +285,7 @@ class ProjectionWorker:
             try:
                 self.step()
             except Exception as error:  # noqa: BLE001 - a worker outlives a failed batch and retries it
-                log.warning("projection step failed, will retry: %s", error)
-                # Memory may have run ahead of what committed: start again from the tracking positions.
-                self.processors.clear()
+                log.warning("projection step failed, will retry: %s", error)  # step dropped what failed
                 time.sleep(min(self.wakeup.poll_interval, 1.0))
             if not self.stopping.is_set():
                 self.wakeup.wait()
