@@ -37,8 +37,9 @@ class CreditCommands(Commands):
                     raise InvalidInput("that inspection case is about another organization")
                 case.note_penalty(ctx, penalty_id=penalty_id)
                 changed.append(case)
-            org.impose_penalty(
-                ctx, penalty_id=penalty_id, kind=kind, amount=amount, stop_days=stop_days, case_id=case_id
+            org.impose_penalty(  # the case's id as loaded: any spelling UUID() accepts is one case
+                ctx, penalty_id=penalty_id, kind=kind, amount=amount, stop_days=stop_days,
+                case_id=str(case.id) if case_id is not None else None,
             )
             if kind == PenaltyKind.REVOCATION:
                 org.revoke_registration(ctx, ground=RevocationGround.SERIOUS_PENALTY)

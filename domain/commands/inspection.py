@@ -27,10 +27,10 @@ class InspectionCommands(Commands):
         """双随机抽查: the year's sample, drawn once per jurisdiction with a recorded seed."""
 
         def decide() -> list[Aggregate]:
-            for org_id in population:
-                self.organization(org_id)
+            # The population as loaded: each organization's own id, however the caller spelled it.
+            drawn_from = [str(self.organization(org_id).id) for org_id in population]
             draw = SampleDraw.draw(
-                ctx, year=year, jurisdiction=jurisdiction, population=[str(i) for i in population],
+                ctx, year=year, jurisdiction=jurisdiction, population=drawn_from,
                 seed=seed, settings=self.settings, ratio=ratio,
             )
             if self._exists(draw.id):

@@ -24,10 +24,11 @@ class PartyBuildingCommands(Commands):
     ) -> CommandResult:
         if host_organization_id is not None:
             host = self.organization(host_organization_id)
-            if str(host.id) == str(organization_id):
+            if host.id == self.organization(organization_id).id:
                 raise InvalidInput("an organization cannot attach its party organization to itself")
             if host.party_organization is None:
                 raise RuleViolation(f"{host.name} has no party organization to attach to")
+            host_organization_id = str(host.id)  # as loaded: any spelling UUID() accepts is one organization
         return self._on_organization(
             "set_up_party_organization", "set_up_party_organization", ctx, organization_id, idempotency_key,
             form=form, name=name, settings=self.settings, host_organization_id=host_organization_id,
