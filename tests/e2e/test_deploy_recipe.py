@@ -1,0 +1,368 @@
+"""The deployment recipe of infra/deploy/, run without systemd: each unit's ExecStart and the environment file
+template, read from the files (only the database, the data folder, the ports and the program's path are the
+test's), so a wrong option or setting in the recipe fails here.
+
+On a private PostgreSQL: two gateways, two projection workers (an active one and a standby) and the sealer;
+commands sent to both gateways, one gateway and the active worker SIGKILLed under load. Then nothing
+acknowledged was lost, the standby took the views over, every view equals its rebuild and the chain verifies;
+and the recipe's backup, restored by its restore drill into a new database, verifies with the same counts.
+The drill also on the embedded store, and on a tampered backup, which it must fail.
+"""
+
+from __future__ import annotations
+
+import configparser
+import http.client
+import json
+import os
+import random
+import shlex
+import signal
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from auth.dev import DevTokenIssuer
+from children import kill, stop
+from domain.application import Supervision
+from gateway.demo import load_demo
+from gateway.settings import Settings
+from gateway.storage import open_application
+from infra.postgres.private import free_port
+from projections.audit.sealer import SEALER_NAME, ChainSealer
+from projections.audit.verify import verify
+from projections.runtime.db import ViewDatabase
+from projections.rules.joint import RULES_NAME
+from projections.runtime.worker import ExclusiveLock
+from projections.views.catalog import all_views
+from served import Server, assert_views_equal_a_rebuild, count_command, recorded_commands, stored, wait_for_views
+
+ROOT = Path(__file__).resolve().parents[2]
+DEPLOY = ROOT / "infra" / "deploy"
+UNITS = DEPLOY / "systemd"
+ENV_FILE = DEPLOY / "lianjian.env"
+INSTALLED_ENV_FILE = "/etc/lianjian/lianjian.env"
+LIANJIAN = Path(sys.executable).with_name("lianjian")  # the recipe's /opt/lianjian/venv/bin/lianjian
+REASON = "部署测试：负载下杀进程"
+COUNT = count_command(REASON)
+PERSONAL_DATA = "query($org: ID!) { organization(id: $org) { legalRepresentative { idNumber } } }"
+CLIENTS = 4
+
+
+# -- the recipe, read from its files ---------------------------------------------------------------------
+
+def template() -> dict[str, str]:
+    """The environment file's settings (systemd's format: KEY=value, # comments)."""
+    settings = {}
+    for line in ENV_FILE.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.lstrip().startswith("#"):
+            key, _, value = line.partition("=")
+            settings[key.strip()] = value.strip()
+    return settings
+
+
+def unit(name: str) -> configparser.SectionProxy:
+    parser = configparser.ConfigParser(interpolation=None, strict=False)
+    parser.optionxform = str  # type: ignore[assignment,method-assign]  # systemd's keys are case-sensitive
+    parser.read(UNITS / name, encoding="utf-8")
+    return parser["Service"]
+
+
+def exec_start(name: str, instance: str = "") -> list[str]:
+    """A unit's command as systemd would run it: %i is the instance; the program is this venv's lianjian."""
+    service = unit(name)
+    assert service["EnvironmentFile"] == INSTALLED_ENV_FILE, name
+    program, *arguments = shlex.split(service["ExecStart"].replace("%i", instance))
+    assert Path(program).name == "lianjian", program
+    return [str(LIANJIAN), *arguments]
+
+
+def recipe_env(database: str | None, data_dir: Path) -> dict[str, str]:
+    """The template's environment on the test's store; dev-mode tokens instead of Keycloak's."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LIANJIAN_")} | template()
+    env |= {"LIANJIAN_DATA_DIR": str(data_dir), "LIANJIAN_AUDIT_KEY": str(data_dir / "audit-signing-key.pem"),
+            "LIANJIAN_DEV_MODE": "true", "PYTHONUNBUFFERED": "1", "PATH": f"{LIANJIAN.parent}:{os.environ['PATH']}"}
+    if database:
+        env["LIANJIAN_DATABASE_URL"] = database
+    else:
+        del env["LIANJIAN_DATABASE_URL"]
+    return env
+
+
+def test_every_setting_of_the_template_is_one_the_gateway_reads() -> None:
+    # A misspelt name is ignored by the settings (extra="ignore"): the deployment would run on a default.
+    known = {"LIANJIAN_" + name.upper() for name in Settings.model_fields} | {"LIANJIAN_AUDIT_KEY"}
+    assert sorted(set(template()) - known) == []
+    assert template()["LIANJIAN_EMBEDDED_PROJECTIONS"] == "false" and template()["LIANJIAN_DEV_MODE"] == "false"
+    Settings(**{k.removeprefix("LIANJIAN_").lower(): v for k, v in template().items() if k != "LIANJIAN_AUDIT_KEY"})
+
+
+# -- the processes ----------------------------------------------------------------------------------------
+
+class Gateway(Server):
+    """lianjian-gateway@PORT.service's command, answering /healthz when made."""
+
+    def __init__(self, env: dict[str, str]) -> None:  # noqa: D107 - Server's waiting, on the recipe's command
+        self.port = free_port()
+        self.process = subprocess.Popen(exec_start("lianjian-gateway@.service", str(self.port)), cwd=ROOT, env=env,
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.wait_until_healthy()
+
+    def wait_until_healthy(self) -> None:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if self.request("GET", "/healthz")[0] == 200:
+                    return
+            except OSError:
+                pass
+            assert self.process.poll() is None, "the gateway exited while starting"
+            assert time.monotonic() < deadline, "the gateway did not answer /healthz within 60 s"
+            time.sleep(0.1)
+
+
+class Worker:
+    """A unit's long-running command, its output (which view it holds: "NAME: active") kept in a file."""
+
+    def __init__(self, name: str, env: dict[str, str], log: Path) -> None:
+        self.log = log
+        self.process = subprocess.Popen(exec_start(name), cwd=ROOT, env=env, stdout=log.open("w"),
+                                        stderr=subprocess.STDOUT)
+
+    def holds(self) -> set[str]:
+        held: set[str] = set()
+        for line in self.log.read_text(encoding="utf-8").splitlines():
+            name, _, state = line.partition(": ")
+            if state == "active":
+                held.add(name)
+            elif state == "standby":
+                held.discard(name)
+        return held
+
+    def wait_until_holding(self, names: set[str], timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        while not names <= self.holds():
+            assert self.process.poll() is None, self.log.read_text()[-2000:]
+            assert time.monotonic() < deadline, f"holds {sorted(self.holds())}, not {sorted(names)}"
+            time.sleep(0.05)
+
+
+# -- the clients: round-robin over the gateways, as nginx's upstream does -----------------------------------
+
+@dataclass
+class Sent:
+    acknowledged: dict[str, list[str]] = field(default_factory=dict)  # idempotency key -> event ids
+    unanswered: dict[str, tuple[str, int]] = field(default_factory=dict)  # key -> (organization, members)
+    errors: list[str] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+def command(org_id: str, members: int, key: str) -> str:
+    return json.dumps({"query": COUNT, "variables": {"id": org_id, "n": members, "key": key}})
+
+
+def send_round_robin(gateways: list[Gateway], token: str, org_ids: list[str], sent: Sent, stopping: threading.Event,
+                     seed: int) -> None:
+    """One client: a command at a time, to each gateway in turn; a gateway that left a command unanswered is
+    skipped from then on (nginx's max_fails=1), and the command is kept to be sent again with its key."""
+    rng = random.Random(seed)
+    up = list(gateways)
+    headers = {"Content-Type": "application/json", "Authorization": f"Bearer {token}"}
+    connections = {g.port: http.client.HTTPConnection("127.0.0.1", g.port, timeout=30) for g in gateways}
+    n = 0
+    while not stopping.is_set() and up:
+        gateway = up[n % len(up)]
+        n += 1
+        key, org_id, members = f"deploy-{uuid.uuid4().hex}", rng.choice(org_ids), rng.randrange(0, 12)
+        try:
+            connections[gateway.port].request("POST", "/graphql", command(org_id, members, key), headers)
+            answer = json.loads(connections[gateway.port].getresponse().read())
+        except (OSError, http.client.HTTPException, ValueError):
+            with sent.lock:
+                sent.unanswered[key] = (org_id, members)
+            connections[gateway.port].close()
+            up.remove(gateway)
+            continue
+        with sent.lock:
+            if answer.get("errors"):
+                sent.errors.append(json.dumps(answer["errors"], ensure_ascii=False)[:300])
+            else:
+                sent.acknowledged[key] = answer["data"]["countPartyMembers"]["eventIds"]
+    for connection in connections.values():
+        connection.close()
+
+
+# -- the tests --------------------------------------------------------------------------------------------
+
+@pytest.mark.postgres
+def test_the_recipe_survives_a_killed_gateway_and_worker_and_its_backup_restores(postgres_url, tmp_path,
+                                                                                  inputs_tried) -> None:
+    data_dir = tmp_path / "data"
+    env = recipe_env(postgres_url, data_dir)
+    app = open_application(Settings(database_url=postgres_url))
+    load_demo(app)
+    org_ids = [i for i in app.organization_ids() if app.organization(i).is_active][:12]
+    token = DevTokenIssuer(data_dir).issue("party-liu", lifetime=3600)
+    every_lock = {view.tracking_name for view in all_views()} | {RULES_NAME}
+
+    processes: list[subprocess.Popen] = []
+    try:
+        active = Worker("lianjian-project.service", env, tmp_path / "project-a.log")
+        processes.append(active.process)
+        active.wait_until_holding(every_lock)
+        standby = Worker("lianjian-project.service", env, tmp_path / "project-b.log")
+        sealer = Worker("lianjian-seal.service", env, tmp_path / "seal.log")
+        processes += [standby.process, sealer.process]
+        gateways = [Gateway(env), Gateway(env)]
+        processes += [g.process for g in gateways]
+        sealer.wait_until_holding({SEALER_NAME})
+        assert standby.holds() == set(), "the standby took a view from the active worker"
+
+        sent, stopping = Sent(), threading.Event()
+        clients = [threading.Thread(target=send_round_robin,
+                                    args=(gateways, token, org_ids[c::CLIENTS], sent, stopping, c))
+                   for c in range(CLIENTS)]
+        for client in clients:
+            client.start()
+        time.sleep(2.0)
+        kill(gateways[0].process)
+        kill(active.process)
+        standby.wait_until_holding(every_lock)
+        time.sleep(1.0)
+        stopping.set()
+        for client in clients:
+            client.join(timeout=60)
+        assert not any(client.is_alive() for client in clients)
+        assert sent.errors == []
+        assert len(sent.acknowledged) > 20, "too few commands were acknowledged to say anything"
+
+        # Nothing acknowledged was lost; the unanswered ones, sent again with their keys, are recorded once.
+        missing = [e for ids in sent.acknowledged.values() for e in ids if not stored(app, e)]
+        assert missing == [], missing[:5]
+        for key, (org_id, members) in sent.unanswered.items():
+            status, answer = gateways[1].request("POST", "/graphql", command(org_id, members, key), token)
+            assert status == 200 and not answer.get("errors"), answer
+        assert recorded_commands(app, REASON) == len(sent.acknowledged) + len(sent.unanswered)
+        # A read of personal data (kept in the read audit, which the backup must hold too).
+        status, answer = gateways[1].request("POST", "/graphql", json.dumps(
+            {"query": PERSONAL_DATA, "variables": {"org": org_ids[0]}}), DevTokenIssuer(data_dir).issue("ca-zhang"))
+        assert status == 200 and answer["data"]["organization"]["legalRepresentative"]["idNumber"], answer
+
+        # The standby keeps the views current, the sealer the chain; the time-based rules (as
+        # lianjian-tick.timer starts them) record their events, which the standby applies too.
+        wait_for_views(app)
+        tick = subprocess.run(exec_start("lianjian-tick.service"), cwd=ROOT, env=env, capture_output=True,
+                              text=True, timeout=60)
+        assert tick.returncode == 0, tick.stderr[-2000:]
+        wait_for_views(app)
+        assert_views_equal_a_rebuild(app)
+        sealed = wait_until_sealed(app)
+        assert sealed.intact and sealed.sealed_head == sealed.store_head == app.head_position(), sealed.findings[:3]
+        # A signed checkpoint by hand, as the recipe's README has it, with the sealer's key.
+        checkpoint = subprocess.run([str(LIANJIAN), "checkpoint"], cwd=ROOT, env=env, capture_output=True, text=True,
+                                    timeout=60)
+        assert checkpoint.returncode == 0, checkpoint.stderr[-2000:]
+
+        # Stopped as systemd stops them (SIGTERM): each ends cleanly in systemd's sense, exit 0 or SIGTERM
+        # re-raised (uvicorn's way), so Restart=on-failure leaves it stopped.
+        for process in (standby.process, sealer.process, gateways[1].process):
+            stop(process, timeout=30)
+            assert process.returncode in (0, -signal.SIGTERM), process.args
+    finally:
+        for process in processes:
+            if process.poll() is None:
+                kill(process)
+
+    drilled = backup_and_drill(env, tmp_path, target=f"{postgres_url.rsplit('/', 1)[0]}/t_{uuid.uuid4().hex[:16]}",
+                               source=postgres_url)
+    assert drilled.returncode == 0, drilled.stdout + drilled.stderr
+    assert (f"{sealed.checked} events (head #{app.head_position()}), {sealed.checked} chain entries, 1 checkpoints,"
+            " 1 reads") in drilled.stdout, drilled.stdout
+    assert "RESULT: RESTORED AND VERIFIED" in drilled.stdout
+    app.close()
+
+    inputs_tried["deployed gateway and worker SIGKILLs under load (postgres)"] += 2
+    inputs_tried["commands acknowledged by two deployed gateways (postgres)"] += len(sent.acknowledged)
+    inputs_tried["commands left unanswered by a killed deployed gateway, sent again (postgres)"] += len(sent.unanswered)
+
+
+def wait_until_sealed(app: Supervision, timeout: float = 30):  # noqa: ANN201 - verify's report
+    deadline = time.monotonic() + timeout
+    while True:
+        report = verify(app)
+        if report.unsealed == 0 and report.sealed_head == app.head_position():
+            return report
+        assert time.monotonic() < deadline, f"{report.unsealed} events still unsealed"
+        time.sleep(0.2)
+
+
+def backup_and_drill(env: dict[str, str], tmp_path: Path, target: str, source: str) -> subprocess.CompletedProcess:
+    """backup.sh, then restore-drill.sh of its backup into ``target``, compared with ``source``; the new
+    database is dropped afterwards."""
+    backed_up = subprocess.run([str(DEPLOY / "backup.sh"), str(tmp_path / "backups")], env=env,
+                               capture_output=True, text=True, timeout=60)
+    assert backed_up.returncode == 0, backed_up.stderr
+    backup = backed_up.stdout.strip()
+    try:
+        return subprocess.run([str(DEPLOY / "restore-drill.sh"), backup, target, source], env=env,
+                              capture_output=True, text=True, timeout=120)
+    finally:
+        if target.startswith("postgresql://"):
+            server, _, name = target.rpartition("/")
+            with psycopg.connect(server + "/postgres", autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def test_the_restore_drill_passes_a_sound_backup_and_fails_a_tampered_one(settings, tmp_path) -> None:
+    env = recipe_env(settings.database_url, settings.data_dir)
+    app = open_application(settings)
+    load_demo(app)
+    lock = ExclusiveLock(app, SEALER_NAME)
+    assert lock.try_acquire()
+    ChainSealer(app).catch_up()
+    lock.release()
+    source = settings.database_url or str(settings.data_dir)
+
+    def target() -> str:
+        name = f"t_{uuid.uuid4().hex[:16]}"
+        return f"{settings.database_url.rsplit('/', 1)[0]}/{name}" if settings.database_url else str(tmp_path / name)
+
+    sound = backup_and_drill(env, tmp_path, target(), source)
+    assert sound.returncode == 0, sound.stdout + sound.stderr
+    assert "counts: equal to the source's" in sound.stdout and "INTACT" in sound.stdout, sound.stdout
+
+    # An organization's name altered in the stored event, after it was sealed, then backed up.
+    org = app.organization(app.organization_ids()[0])
+    db = ViewDatabase(app)
+    column = "notification_id" if db.is_postgres else "rowid"
+    with db.transaction() as tx:
+        row = next(r for r in tx.rows(f"SELECT {column} AS position, state FROM {db.events_table} ORDER BY {column}")
+                   if org.name.encode() in bytes(r["state"]))
+        state = bytes(row["state"])
+        tx.execute(f"UPDATE {db.events_table} SET state = ? WHERE {column} = ?",
+                   (state.replace(org.name.encode(), org.name[::-1].encode()), row["position"]))
+    tampered = backup_and_drill(env, tmp_path, target(), source)
+    assert tampered.returncode == 1, tampered.stdout + tampered.stderr
+    assert f"TAMPERED: 1 findings; the first: #{row['position']} altered" in tampered.stdout, tampered.stdout
+    assert "RESULT: FAILED" in tampered.stdout
+    app.close()
+
+
+def test_the_restore_drill_refuses_to_restore_over_a_store(settings, tmp_path) -> None:
+    env = recipe_env(settings.database_url, settings.data_dir)
+    app = open_application(settings)
+    load_demo(app)
+    app.close()
+    existing = settings.database_url or str(settings.data_dir)
+    backed_up = subprocess.run([str(DEPLOY / "backup.sh"), str(tmp_path / "backups")], env=env,
+                               capture_output=True, text=True, timeout=60)
+    refused = subprocess.run([str(DEPLOY / "restore-drill.sh"), backed_up.stdout.strip(), existing], env=env,
+                             capture_output=True, text=True, timeout=60)
+    assert refused.returncode == 2 and "restores into a new" in refused.stderr, refused.stderr
