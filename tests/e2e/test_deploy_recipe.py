@@ -17,7 +17,9 @@ import json
 import os
 import random
 import shlex
+import shutil
 import signal
+import ssl
 import subprocess
 import sys
 import threading
@@ -28,6 +30,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+import websockets.sync.client
 
 from auth.dev import DevTokenIssuer
 from children import kill, stop
@@ -366,3 +369,141 @@ def test_the_restore_drill_refuses_to_restore_over_a_store(settings, tmp_path) -
     refused = subprocess.run([str(DEPLOY / "restore-drill.sh"), backed_up.stdout.strip(), existing], env=env,
                              capture_output=True, text=True, timeout=60)
     assert refused.returncode == 2 and "restores into a new" in refused.stderr, refused.stderr
+
+
+# -- nginx in front, as the recipe configures it ------------------------------------------------------------
+
+class Nginx:
+    """infra/deploy/nginx/lianjian.conf with the test's ports, certificate and log folder, in an nginx of its own."""
+
+    def __init__(self, folder: Path, gateways: list[Gateway]) -> None:
+        self.folder = folder
+        self.http, self.https, self.private = free_port(), free_port(), free_port()
+        certificate, key = self_signed(folder)
+        ports = [str(g.port) for g in gateways]
+        site = (DEPLOY / "nginx" / "lianjian.conf").read_text(encoding="utf-8")
+        site = (site.replace("/var/log/nginx/", f"{folder}/").replace("/etc/lianjian/tls/fullchain.pem", str(certificate))
+                .replace("/etc/lianjian/tls/privkey.pem", str(key)).replace("listen 80;", f"listen 127.0.0.1:{self.http};")
+                .replace("listen 443 ssl http2;", f"listen 127.0.0.1:{self.https} ssl http2;")
+                .replace("10.0.0.5:9443", f"127.0.0.1:{self.private}")
+                .replace("(80[0-9][0-9])", f"({'|'.join(ports)})"))
+        site = "\n".join(line for line in site.splitlines() if "listen [::]" not in line)  # no IPv6 here
+        upstreams = [line for line in site.splitlines() if line.strip().startswith("server 127.0.0.1:80")]
+        assert len(upstreams) == len(gateways)
+        for line, port in zip(upstreams, ports):
+            site = site.replace(line, line.replace(line.split()[1], f"127.0.0.1:{port}"))
+        (folder / "site.conf").write_text(site, encoding="utf-8")
+        (folder / "nginx.conf").write_text(
+            f"daemon off; worker_processes 1; pid {folder}/nginx.pid; error_log {folder}/error.log;\n"
+            f"events {{}}\nhttp {{ include {folder}/site.conf; }}\n", encoding="utf-8")
+        checked = subprocess.run(["nginx", "-t", "-p", str(folder), "-c", str(folder / "nginx.conf")],
+                                 capture_output=True, text=True)
+        assert checked.returncode == 0, checked.stderr
+        self.process = subprocess.Popen(["nginx", "-p", str(folder), "-c", str(folder / "nginx.conf")])
+        deadline = time.monotonic() + 10
+        while self.get("/healthz")[0] != 200:
+            assert time.monotonic() < deadline, (folder / "error.log").read_text()
+            time.sleep(0.1)
+
+    def request(self, method: str, path: str, body: str | bytes | None = None, token: str | None = None,
+                port: int | None = None) -> tuple[int, bytes]:
+        connection = http.client.HTTPSConnection("127.0.0.1", port or self.https, timeout=30, context=unverified())
+        try:
+            headers = {"Content-Type": "application/json"} | ({"Authorization": f"Bearer {token}"} if token else {})
+            connection.request(method, path, body, headers)
+            response = connection.getresponse()
+            return response.status, response.read()
+        except OSError:
+            return 0, b""
+        finally:
+            connection.close()
+
+    def get(self, path: str, port: int | None = None) -> tuple[int, bytes]:
+        return self.request("GET", path, port=port)
+
+
+def self_signed(folder: Path) -> tuple[Path, Path]:
+    from datetime import datetime, timedelta, timezone
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "lianjian.example.gov.cn")])
+    now = datetime.now(timezone.utc)
+    certificate = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+                   .serial_number(x509.random_serial_number()).not_valid_before(now - timedelta(minutes=1))
+                   .not_valid_after(now + timedelta(days=1)).sign(key, hashes.SHA256()))
+    (folder / "cert.pem").write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    (folder / "key.pem").write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                                       serialization.NoEncryption()))
+    return folder / "cert.pem", folder / "key.pem"
+
+
+@pytest.mark.postgres
+def test_nginx_as_configured_proxies_limits_and_hides_what_it_should(postgres_url, tmp_path, unavailable) -> None:
+    if shutil.which("nginx") is None:
+        unavailable("nginx", "not installed (apt-get install nginx-light)")
+    data_dir = tmp_path / "data"
+    env = recipe_env(postgres_url, data_dir)
+    app = open_application(Settings(database_url=postgres_url))
+    load_demo(app)
+    org_id = next(i for i in app.organization_ids() if app.organization(i).is_active)
+    token = DevTokenIssuer(data_dir).issue("party-liu", lifetime=3600)
+    (tmp_path / "nginx").mkdir()
+    gateways: list[Gateway] = []
+    try:
+        gateways = [Gateway(env), Gateway(env)]
+        proxy = Nginx(tmp_path / "nginx", gateways)
+
+        status, body = proxy.request("POST", "/graphql", command(org_id, 3, "nginx-1"), token)
+        assert status == 200 and json.loads(body)["data"]["countPartyMembers"]["eventIds"], body
+        # /metrics and /readyz: not on the public side; on the private one, each gateway's own.
+        assert proxy.get("/metrics")[0] == proxy.get("/readyz")[0] == 404
+        for gateway in gateways:
+            status, body = proxy.get(f"/gateway/{gateway.port}/metrics", port=proxy.private)
+            assert status == 200 and b"# TYPE" in body, body[:200]
+        assert proxy.get("/gateway/22/metrics", port=proxy.private)[0] == 404  # no other local port
+        # The request cap: a body over 1 MiB never reaches a gateway.
+        assert proxy.request("POST", "/graphql", b"x" * (1024 * 1024 + 1), token)[0] == 413
+        # Without a token, 2 a second and a burst of 10; with one, a burst of 40.
+        anonymous = [proxy.request("POST", "/graphql", '{"query": "{ __typename }"}')[0] for _ in range(20)]
+        assert anonymous.count(429) >= 5 and set(anonymous) == {200, 429}, anonymous
+        signed_in = [proxy.request("POST", "/graphql", '{"query": "{ __typename }"}', token)[0] for _ in range(20)]
+        assert set(signed_in) == {200}, signed_in
+        # Subscriptions: the websocket upgrade passes through.
+        with websockets.sync.client.connect(f"wss://127.0.0.1:{proxy.https}/graphql", ssl=unverified(),
+                                            subprotocols=["graphql-transport-ws"]) as ws:
+            ws.send(json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}}))
+            assert json.loads(ws.recv(timeout=10))["type"] == "connection_ack"
+
+        # One gateway killed: nginx sends the next requests to the other; a command left unanswered (a 502) is
+        # sent again with its key, and every command is recorded once.
+        kill(gateways[0].process)
+        answers = []
+        for n in range(10):
+            key = f"nginx-after-kill-{n}"
+            for _ in range(3):
+                status, body = proxy.request("POST", "/graphql", command(org_id, n, key), token)
+                if status == 200:
+                    break
+            assert status == 200 and not json.loads(body).get("errors"), body
+            answers.append(json.loads(body)["data"]["countPartyMembers"]["eventIds"][0])
+        assert len(set(answers)) == 10 and all(stored(app, e) for e in answers)
+        proxy.process.terminate()
+        proxy.process.wait(timeout=10)
+        log = (tmp_path / "nginx" / "lianjian.access.log").read_text(encoding="utf-8")
+        assert f"upstream=127.0.0.1:{gateways[1].port}/200" in log and token not in log
+    finally:
+        for gateway in gateways:
+            if gateway.process.poll() is None:
+                kill(gateway.process)
+        app.close()
+
+
+def unverified() -> ssl.SSLContext:
+    context = ssl.create_default_context()
+    context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
+    return context
