@@ -11,11 +11,11 @@ The drill also on the embedded store, and on a tampered backup, which it must fa
 
 from __future__ import annotations
 
-import configparser
 import http.client
 import json
 import os
 import random
+import re
 import shlex
 import shutil
 import signal
@@ -26,6 +26,7 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 import psycopg
@@ -35,10 +36,11 @@ import websockets.sync.client
 from auth.dev import DevTokenIssuer
 from children import kill, stop
 from domain.application import Supervision
+from domain.context import Actor, Context
 from gateway.demo import load_demo
 from gateway.settings import Settings
 from gateway.storage import open_application
-from infra.postgres.private import free_port
+from infra.postgres.private import PostgresUnavailable, PrivateServer, free_port
 from projections.audit.sealer import SEALER_NAME, ChainSealer
 from projections.audit.verify import verify
 from projections.runtime.db import ViewDatabase
@@ -52,9 +54,11 @@ DEPLOY = ROOT / "infra" / "deploy"
 UNITS = DEPLOY / "systemd"
 ENV_FILE = DEPLOY / "lianjian.env"
 INSTALLED_ENV_FILE = "/etc/lianjian/lianjian.env"
-LIANJIAN = Path(sys.executable).with_name("lianjian")  # the recipe's /opt/lianjian/venv/bin/lianjian
+LIANJIAN = Path(sys.executable).with_name("lianjian")
+INSTALLED = {"/opt/lianjian/venv/bin/lianjian": str(LIANJIAN), "/opt/lianjian/infra/deploy/": f"{DEPLOY}/"}
 REASON = "部署测试：负载下杀进程"
 COUNT = count_command(REASON)
+PARTY = Actor("party-liu", "party-liu", "party_building", "officer")
 PERSONAL_DATA = "query($org: ID!) { organization(id: $org) { legalRepresentative { idNumber } } }"
 CLIENTS = 4
 
@@ -71,20 +75,34 @@ def template() -> dict[str, str]:
     return settings
 
 
-def unit(name: str) -> configparser.SectionProxy:
-    parser = configparser.ConfigParser(interpolation=None, strict=False)
-    parser.optionxform = str  # type: ignore[assignment,method-assign]  # systemd's keys are case-sensitive
-    parser.read(UNITS / name, encoding="utf-8")
-    return parser["Service"]
+def service(name: str) -> dict[str, list[str]]:
+    """A unit's [Service] settings, each key with its values in order (EnvironmentFile= may come twice)."""
+    settings: dict[str, list[str]] = {}
+    section = ""
+    for line in (UNITS / name).read_text(encoding="utf-8").splitlines():
+        if line.startswith("["):
+            section = line.strip()
+        elif section == "[Service]" and "=" in line and not line.startswith("#"):
+            key, _, value = line.partition("=")
+            settings.setdefault(key, []).append(value)
+    return settings
 
 
-def exec_start(name: str, instance: str = "") -> list[str]:
-    """A unit's command as systemd would run it: %i is the instance; the program is this venv's lianjian."""
-    service = unit(name)
-    assert service["EnvironmentFile"] == INSTALLED_ENV_FILE, name
-    program, *arguments = shlex.split(service["ExecStart"].replace("%i", instance))
-    assert Path(program).name == "lianjian", program
-    return [str(LIANJIAN), *arguments]
+def exec_start(name: str, instance: str = "", replacing: dict[str, str] | None = None) -> list[str]:
+    """A unit's command as systemd would run it: %i is the instance; the programs are this checkout's, and any
+    argument in ``replacing`` the test's."""
+    settings = service(name)
+    assert settings["EnvironmentFile"][0] == INSTALLED_ENV_FILE, name
+    program, *arguments = shlex.split(settings["ExecStart"][0].replace("%i", instance))
+    return [here(program), *((replacing or {}).get(argument, argument) for argument in arguments)]
+
+
+def here(installed: str) -> str:
+    """Where an installed path of the README (/opt/lianjian/…) is in this checkout."""
+    for prefix, local in INSTALLED.items():
+        if installed.startswith(prefix):
+            return local + installed[len(prefix):]
+    raise AssertionError(f"{installed} is not where the README installs Lianjian")
 
 
 def recipe_env(database: str | None, data_dir: Path) -> dict[str, str]:
@@ -105,6 +123,25 @@ def test_every_setting_of_the_template_is_one_the_gateway_reads() -> None:
     assert sorted(set(template()) - known) == []
     assert template()["LIANJIAN_EMBEDDED_PROJECTIONS"] == "false" and template()["LIANJIAN_DEV_MODE"] == "false"
     Settings(**{k.removeprefix("LIANJIAN_").lower(): v for k, v in template().items() if k != "LIANJIAN_AUDIT_KEY"})
+
+
+def test_the_units_are_valid_for_systemd(tmp_path, unavailable) -> None:
+    # Unknown keys and bad values are only warnings to systemd, which then runs the unit without them.
+    if shutil.which("systemd-analyze") is None:
+        unavailable("systemd-analyze", "not installed (Debian's systemd)")
+    names = []
+    for path in sorted(UNITS.iterdir()):
+        text = path.read_text(encoding="utf-8")
+        for installed, local in INSTALLED.items():
+            text = text.replace(installed, local)
+        name = path.name.replace("@.", "@8001.")
+        (tmp_path / path.name).write_text(text, encoding="utf-8")
+        (tmp_path / name).write_text(text, encoding="utf-8")
+        names.append(name)
+    checked = subprocess.run(["systemd-analyze", "verify", "--man=no", *names], cwd=tmp_path, capture_output=True,
+                             text=True, timeout=60)
+    assert checked.returncode == 0 and checked.stdout + checked.stderr == "", checked.stdout + checked.stderr
+    assert {"lianjian-gateway@8001.service", "lianjian-project.service", "lianjian-seal.service"} <= set(names)
 
 
 # -- the processes ----------------------------------------------------------------------------------------
@@ -268,10 +305,14 @@ def test_the_recipe_survives_a_killed_gateway_and_worker_and_its_backup_restores
         assert_views_equal_a_rebuild(app)
         sealed = wait_until_sealed(app)
         assert sealed.intact and sealed.sealed_head == sealed.store_head == app.head_position(), sealed.findings[:3]
-        # A signed checkpoint by hand, as the recipe's README has it, with the sealer's key.
+        # A signed checkpoint by hand, as the recipe's README has it, with the sealer's key; then the hourly
+        # verification checks the chain and the checkpoint.
         checkpoint = subprocess.run([str(LIANJIAN), "checkpoint"], cwd=ROOT, env=env, capture_output=True, text=True,
                                     timeout=60)
         assert checkpoint.returncode == 0, checkpoint.stderr[-2000:]
+        verified = subprocess.run(exec_start("lianjian-verify.service"), cwd=ROOT, env=env, capture_output=True,
+                                  text=True, timeout=60)
+        assert verified.returncode == 0 and "1 checkpoints" in verified.stdout, verified.stdout + verified.stderr
 
         # Stopped as systemd stops them (SIGTERM): each ends cleanly in systemd's sense, exit 0 or SIGTERM
         # re-raised (uvicorn's way), so Restart=on-failure leaves it stopped.
@@ -309,10 +350,7 @@ def wait_until_sealed(app: Supervision, timeout: float = 30):  # noqa: ANN201 - 
 def backup_and_drill(env: dict[str, str], tmp_path: Path, target: str, source: str) -> subprocess.CompletedProcess:
     """backup.sh, then restore-drill.sh of its backup into ``target``, compared with ``source``; the new
     database is dropped afterwards."""
-    backed_up = subprocess.run([str(DEPLOY / "backup.sh"), str(tmp_path / "backups")], env=env,
-                               capture_output=True, text=True, timeout=60)
-    assert backed_up.returncode == 0, backed_up.stderr
-    backup = backed_up.stdout.strip()
+    backup = backed_up(env, tmp_path)
     try:
         return subprocess.run([str(DEPLOY / "restore-drill.sh"), backup, target, source], env=env,
                               capture_output=True, text=True, timeout=120)
@@ -321,6 +359,14 @@ def backup_and_drill(env: dict[str, str], tmp_path: Path, target: str, source: s
             server, _, name = target.rpartition("/")
             with psycopg.connect(server + "/postgres", autocommit=True) as conn:
                 conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def backed_up(env: dict[str, str], tmp_path: Path) -> str:
+    """lianjian-backup.service's command, into the test's folder: the backup's path."""
+    done = subprocess.run(exec_start("lianjian-backup.service", replacing={"/var/backups/lianjian": str(tmp_path)}),
+                          env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
 
 
 def test_the_restore_drill_passes_a_sound_backup_and_fails_a_tampered_one(settings, tmp_path) -> None:
@@ -364,9 +410,7 @@ def test_the_restore_drill_refuses_to_restore_over_a_store(settings, tmp_path) -
     load_demo(app)
     app.close()
     existing = settings.database_url or str(settings.data_dir)
-    backed_up = subprocess.run([str(DEPLOY / "backup.sh"), str(tmp_path / "backups")], env=env,
-                               capture_output=True, text=True, timeout=60)
-    refused = subprocess.run([str(DEPLOY / "restore-drill.sh"), backed_up.stdout.strip(), existing], env=env,
+    refused = subprocess.run([str(DEPLOY / "restore-drill.sh"), backed_up(env, tmp_path), existing], env=env,
                              capture_output=True, text=True, timeout=60)
     assert refused.returncode == 2 and "restores into a new" in refused.stderr, refused.stderr
 
@@ -439,6 +483,7 @@ def self_signed(folder: Path) -> tuple[Path, Path]:
     (folder / "cert.pem").write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
     (folder / "key.pem").write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                                        serialization.NoEncryption()))
+    (folder / "key.pem").chmod(0o600)
     return folder / "cert.pem", folder / "key.pem"
 
 
@@ -507,3 +552,91 @@ def unverified() -> ssl.SSLContext:
     context = ssl.create_default_context()
     context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
     return context
+
+
+# -- PostgreSQL with the recipe's settings: archiving and point-in-time recovery ---------------------------
+
+@pytest.mark.postgres
+def test_the_recipes_postgresql_settings_take_and_recover_the_database_to_a_moment(tmp_path, unavailable) -> None:
+    try:
+        server = PrivateServer(durable=True)
+        server.start()
+    except PostgresUnavailable as error:
+        unavailable("PostgreSQL", str(error))
+    as_server = ["runuser", "-u", "postgres", "--"] if server.as_root else []
+    archive, base, restored = server.folder / "wal-archive", server.folder / "base", server.folder / "restored"
+    restored_port = free_port()
+    try:
+        archive.mkdir()
+        # This machine's memory, not the 16 GB database machine's; the test's archive folder and certificate.
+        conf = (DEPLOY / "postgresql" / "lianjian.conf").read_text(encoding="utf-8")
+        conf = conf.replace("/var/lib/postgresql/wal-archive", str(archive))
+        for name, value in (("shared_buffers", "'128MB'"), ("effective_cache_size", "'512MB'"),
+                            ("maintenance_work_mem", "'64MB'")):
+            conf, found = re.subn(rf"^{name} = \S+", f"{name} = {value}", conf, flags=re.M)
+            assert found == 1, name
+        (server.folder / "lianjian.conf").write_text(conf, encoding="utf-8")
+        certificate, key = self_signed(server.folder)
+        certificate.rename(server.data / "server.crt")
+        key.rename(server.data / "server.key")
+        with (server.data / "postgresql.conf").open("a", encoding="utf-8") as settings:
+            settings.write(f"\ninclude '{server.folder / 'lianjian.conf'}'\n")
+        if server.as_root:
+            subprocess.run(["chown", "-R", "postgres:postgres", str(server.folder)], check=True)
+        server.restart(mode="fast")
+        with psycopg.connect(server.url + "/postgres?sslmode=require", autocommit=True) as conn:
+            shown = {name: conn.execute(f"SHOW {name}").fetchone()[0] for name in (
+                "wal_level", "archive_mode", "synchronous_commit", "fsync", "full_page_writes", "tcp_keepalives_idle")}
+        assert shown == {"wal_level": "replica", "archive_mode": "on", "synchronous_commit": "on", "fsync": "on",
+                         "full_page_writes": "on", "tcp_keepalives_idle": "60"}
+
+        url = server.create_database("lianjian")
+        app = open_application(Settings(database_url=url))
+        load_demo(app)
+        org_ids = [i for i in app.organization_ids() if app.organization(i).is_active][:5]
+        # The weekly base backup, as the README has it (tar, compressed, with its WAL).
+        backed_up = subprocess.run([*as_server, str(server.bindir / "pg_basebackup"), "-d", server.url + "/postgres",
+                                    "-D", str(base), "-Ft", "-z", "-X", "stream", "-c", "fast"],
+                                   capture_output=True, text=True)
+        assert backed_up.returncode == 0, backed_up.stderr
+        record(app, org_ids, "时点恢复测试：之前")
+        time.sleep(1.1)
+        moment = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f+00")
+        time.sleep(1.1)
+        record(app, org_ids, "时点恢复测试：之后")
+        app.close()
+        with psycopg.connect(server.url + "/postgres", autocommit=True) as conn:
+            segment = conn.execute("SELECT pg_walfile_name(pg_switch_wal())").fetchone()[0]
+            deadline = time.monotonic() + 30
+            while (conn.execute("SELECT last_archived_wal FROM pg_stat_archiver").fetchone()[0] or "") < segment:
+                assert time.monotonic() < deadline, "the WAL was not archived"
+                time.sleep(0.1)
+            assert conn.execute("SELECT failed_count FROM pg_stat_archiver").fetchone()[0] == 0
+        server.stop(keep_data=True, mode="fast")
+
+        prepared = subprocess.run([*as_server, str(DEPLOY / "point-in-time.sh"), str(base), str(archive), moment,
+                                   str(restored)], capture_output=True, text=True)
+        assert prepared.returncode == 0, prepared.stderr
+        started = subprocess.run([*as_server, str(server.bindir / "pg_ctl"), "-D", str(restored), "-l",
+                                  str(server.folder / "restored.log"), "-o", f"-p {restored_port} -k {server.folder}",
+                                  "-w", "-t", "60", "start"], capture_output=True, text=True)
+        assert started.returncode == 0, (server.folder / "restored.log").read_text()[-2000:]
+        with psycopg.connect(f"postgresql://lianjian@127.0.0.1:{restored_port}/postgres", autocommit=True) as conn:
+            deadline = time.monotonic() + 60  # it answers reads while it replays; promoted, it takes writes
+            while conn.execute("SELECT pg_is_in_recovery()").fetchone()[0]:
+                assert time.monotonic() < deadline, (server.folder / "restored.log").read_text()[-2000:]
+                time.sleep(0.1)
+        back = open_application(Settings(database_url=f"postgresql://lianjian@127.0.0.1:{restored_port}/lianjian"))
+        assert recorded_commands(back, "时点恢复测试：之前") == len(org_ids)
+        assert recorded_commands(back, "时点恢复测试：之后") == 0
+        back.close()
+    finally:
+        if restored.exists():
+            subprocess.run([*as_server, str(server.bindir / "pg_ctl"), "-D", str(restored), "-m", "immediate", "-w",
+                            "stop"], capture_output=True)
+        server.stop()
+
+
+def record(app: Supervision, org_ids: list[str], reason: str) -> None:
+    for n, org_id in enumerate(org_ids):
+        app.count_party_members(Context(PARTY, reason, date(2026, 11, 20)), org_id, members=n)
