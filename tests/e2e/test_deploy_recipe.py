@@ -6,7 +6,9 @@ On a private PostgreSQL: two gateways, two projection workers (an active one and
 commands sent to both gateways, one gateway and the active worker SIGKILLed under load. Then nothing
 acknowledged was lost, the standby took the views over, every view equals its rebuild and the chain verifies;
 and the recipe's backup, restored by its restore drill into a new database, verifies with the same counts.
-The drill also on the embedded store, and on a tampered backup, which it must fail.
+The drill also on the embedded store, and on a tampered backup, which it must fail. nginx with the recipe's
+file in front of two gateways; PostgreSQL with the recipe's settings, recovered to a moment from its WAL
+archive; systemd-analyze on the units (the nginx and systemd-analyze tests need those installed).
 """
 
 from __future__ import annotations
@@ -25,7 +27,6 @@ import sys
 import threading
 import time
 import uuid
-from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
 
@@ -47,6 +48,7 @@ from projections.runtime.db import ViewDatabase
 from projections.rules.joint import RULES_NAME
 from projections.runtime.worker import ExclusiveLock
 from projections.views.catalog import all_views
+from faults.test_server_killed import Sent
 from served import Server, assert_views_equal_a_rebuild, count_command, recorded_commands, stored, wait_for_views
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -195,14 +197,6 @@ class Worker:
 
 
 # -- the clients: round-robin over the gateways, as nginx's upstream does -----------------------------------
-
-@dataclass
-class Sent:
-    acknowledged: dict[str, list[str]] = field(default_factory=dict)  # idempotency key -> event ids
-    unanswered: dict[str, tuple[str, int]] = field(default_factory=dict)  # key -> (organization, members)
-    errors: list[str] = field(default_factory=list)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
 
 def command(org_id: str, members: int, key: str) -> str:
     return json.dumps({"query": COUNT, "variables": {"id": org_id, "n": members, "key": key}})
@@ -426,7 +420,8 @@ class Nginx:
         certificate, key = self_signed(folder)
         ports = [str(g.port) for g in gateways]
         site = (DEPLOY / "nginx" / "lianjian.conf").read_text(encoding="utf-8")
-        site = (site.replace("/var/log/nginx/", f"{folder}/").replace("/etc/lianjian/tls/fullchain.pem", str(certificate))
+        site = (site.replace("/var/log/nginx/", f"{folder}/")
+                .replace("/etc/lianjian/tls/fullchain.pem", str(certificate))
                 .replace("/etc/lianjian/tls/privkey.pem", str(key)).replace("listen 80;", f"listen 127.0.0.1:{self.http};")
                 .replace("listen 443 ssl http2;", f"listen 127.0.0.1:{self.https} ssl http2;")
                 .replace("10.0.0.5:9443", f"127.0.0.1:{self.private}")
