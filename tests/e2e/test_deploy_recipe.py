@@ -441,7 +441,9 @@ class Nginx:
         self.process = subprocess.Popen(["nginx", "-p", str(folder), "-c", str(folder / "nginx.conf")])
         deadline = time.monotonic() + 10
         while self.get("/healthz")[0] != 200:
-            assert time.monotonic() < deadline, (folder / "error.log").read_text()
+            if time.monotonic() > deadline:
+                stop(self.process)
+                raise AssertionError((folder / "error.log").read_text())
             time.sleep(0.1)
 
     def request(self, method: str, path: str, body: str | bytes | None = None, token: str | None = None,
@@ -494,6 +496,7 @@ def test_nginx_as_configured_proxies_limits_and_hides_what_it_should(postgres_ur
     token = DevTokenIssuer(data_dir).issue("party-liu", lifetime=3600)
     (tmp_path / "nginx").mkdir()
     gateways: list[Gateway] = []
+    proxy = None
     try:
         gateways = [Gateway(env), Gateway(env)]
         proxy = Nginx(tmp_path / "nginx", gateways)
@@ -532,11 +535,12 @@ def test_nginx_as_configured_proxies_limits_and_hides_what_it_should(postgres_ur
             assert status == 200 and not json.loads(body).get("errors"), body
             answers.append(json.loads(body)["data"]["countPartyMembers"]["eventIds"][0])
         assert len(set(answers)) == 10 and all(stored(app, e) for e in answers)
-        proxy.process.terminate()
-        proxy.process.wait(timeout=10)
+        stop(proxy.process)  # the access log written out
         log = (tmp_path / "nginx" / "lianjian.access.log").read_text(encoding="utf-8")
         assert f"upstream=127.0.0.1:{gateways[1].port}/200" in log and token not in log
     finally:
+        if proxy is not None:
+            stop(proxy.process)
         for gateway in gateways:
             if gateway.process.poll() is None:
                 kill(gateway.process)
