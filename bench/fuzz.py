@@ -30,8 +30,8 @@ from bench.gateway import start_server  # noqa: E402
 from gateway.demo import load_demo  # noqa: E402
 from gateway.settings import Settings  # noqa: E402
 from gateway.storage import open_application  # noqa: E402
-from projections.catalog import all_views  # noqa: E402
-from projections.worker import ProjectionWorker  # noqa: E402
+from projections.views.catalog import all_views  # noqa: E402
+from projections.runtime.worker import ProjectionWorker  # noqa: E402
 from tests.gateway.graphql_fuzz import FIELDS, Request, demo_values, problems, requests  # noqa: E402
 
 USERS = ("sqs-li", "ca-zhang")

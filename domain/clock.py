@@ -32,6 +32,19 @@ def now() -> datetime:
     return moment.astimezone(timezone.utc)
 
 
+def as_utc(moment: datetime) -> datetime:
+    """A moment someone gave, in UTC: without a zone it is Asia/Shanghai's. One at the calendar's very ends
+    (0001-01-01 east of UTC, 9999-12-31 west of it) has no UTC time: refused as bad input, not a crash."""
+    from domain.errors import InvalidInput
+
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=SHANGHAI)
+    try:
+        return moment.astimezone(timezone.utc)
+    except OverflowError:
+        raise InvalidInput(f"{moment.isoformat()} is outside the calendar once in UTC") from None
+
+
 def today() -> date:
     """Today's business date in Asia/Shanghai, where the regulators work."""
     return now().astimezone(SHANGHAI).date()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from enum import Enum
 from typing import Any
 from uuid import UUID
@@ -12,7 +12,7 @@ from strawberry.types import Info
 
 from auth import policy
 from auth.policy import Area
-from domain.clock import SHANGHAI, today
+from domain.clock import as_utc, today
 from gateway.graphql.context import caller, runtime
 from gateway.graphql.errors import BAD_USER_INPUT, NOT_FOUND, coded, translate_errors
 from gateway.graphql.read_audit import events_shown, organizations_shown
@@ -80,13 +80,6 @@ def registry_row_for(info: Info, organization_id: str) -> dict[str, Any]:
         raise coded("no such organization", NOT_FOUND)
     policy.require_visible(principal, row["district"], row["street"])
     return row
-
-
-def _utc(moment: datetime) -> datetime:
-    """A moment given without zone is Asia/Shanghai; stored times are UTC."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=SHANGHAI)
-    return moment.astimezone(timezone.utc)
 
 
 def in_reach(rt: Any, principal: Any, org_id: str | None = None, **asked: str | None) -> tuple[str, list[Any]]:
@@ -231,7 +224,7 @@ class Query:
         table = rt.view("event_history").t("events")
         with rt.db.transaction(commit=False) as tx:
             found = tx.row(f"SELECT MAX(version) AS version FROM {table} WHERE aggregate_id = ? AND recorded_at <= ?",
-                           (row["org_id"], _utc(at).isoformat()))
+                           (row["org_id"], as_utc(at).isoformat()))
         if not found or found["version"] is None:
             raise coded(f"the organization was not yet recorded at {at.isoformat()}", NOT_FOUND)
         org = rt.app.repository.get(UUID(row["org_id"]), version=int(found["version"]))

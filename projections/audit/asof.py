@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from domain.application import Supervision
-from domain.clock import SHANGHAI
+from domain.clock import SHANGHAI, as_utc
 from domain.errors import InvalidInput, NotFound
 from domain.organization import Organization
 from projections.views.catalog import view_by_name
@@ -41,12 +41,12 @@ def parse_moment(text: str, *, end_of_day: bool = False) -> datetime:
             moment = datetime(day.year, day.month, day.day) + (timedelta(days=1) if end_of_day else timedelta())
         else:
             moment = datetime.fromisoformat(value)
-    except ValueError:
+    except (ValueError, OverflowError):  # OverflowError: the day after 9999-12-31
         raise InvalidInput(
             f"{text!r} is not a date or time like 2020-01-01 or 2020-01-01T08:30 (Asia/Shanghai unless a zone"
             " is given)"
         ) from None
-    return moment.replace(tzinfo=SHANGHAI) if moment.tzinfo is None else moment
+    return as_utc(moment)
 
 
 # -- organizations ------------------------------------------------------------------------------------

@@ -81,7 +81,7 @@ def problems(status: int, body: Any) -> list[str]:
 def demo_values(app) -> tuple[list[str], list[str]]:  # noqa: ANN001 - domain.application.Supervision
     """Real ids (of aggregates, and named ``*_id`` in event data) and words (every short text in event data:
     names, streets, kinds, grounds...) of what the store holds, with the views' names."""
-    from projections.catalog import all_views
+    from projections.views.catalog import all_views
 
     ids: set[str] = set()
     words: set[str] = {view.name for view in all_views()}
