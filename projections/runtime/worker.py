@@ -23,6 +23,7 @@ import psycopg
 from domain.application import Supervision
 from projections.runtime.collector import collector_paused
 from projections.rules.joint import RULES_NAME, JointSupervisionRules
+from projections.runtime.db import Fence, LockLost, ViewDatabase
 from projections.runtime.runner import BATCH_SIZE, ViewRunner
 from projections.views.base import View
 
@@ -47,19 +48,41 @@ def postgres_conninfo(app: Supervision) -> dict[str, Any]:
 
 
 class ExclusiveLock:
-    """Held by at most one process per name; released when the process ends, however it ends."""
+    """Held by at most one process per name; released when the process ends, however it ends.
+
+    Each taking also takes the lock's next epoch (``epoch``), the fencing token with which the holder's
+    batches commit (projections.runtime.db.Fence): a holder whose lock went stale without its knowing
+    (its connection died, and another process took the lock on a restarted server) cannot commit.
+    """
 
     def __init__(self, app: Supervision, name: str) -> None:
         self.app = app
         self.name = name
+        self.epoch: int | None = None
         self._conn: psycopg.Connection[Any] | None = None
         self._file: int | None = None
+        self._path = f"{app.env.get('SQLITE_DBNAME')}.{name}.lock"
+        self._db: ViewDatabase | None = None
         # A stable 63-bit key from the name (Python's hash() differs between processes).
         self.key = int.from_bytes(hashlib.sha256(f"lianjian:{name}".encode()).digest()[:8], "big") >> 1
 
     def try_acquire(self) -> bool:
-        if self.held:
+        """True while this lock is held, as its database (or file) says now; otherwise try to take it."""
+        if self.held and self.still_held():
             return True
+        if not self._take():
+            return False
+        try:
+            if self._db is None:
+                self._db = ViewDatabase(self.app)
+            self.epoch = self._db.take_epoch(self.name)
+        except Exception as error:  # noqa: BLE001 - without an epoch the lock is no use: let it go, try later
+            log.warning("lock %s: no epoch (%s)", self.name, error)
+            self.release()
+            return False
+        return True
+
+    def _take(self) -> bool:
         if is_postgres(self.app):
             try:
                 conn = psycopg.connect(**postgres_conninfo(self.app))
@@ -72,14 +95,16 @@ class ExclusiveLock:
             else:
                 conn.close()
             return bool(got)
-        path = f"{self.app.env.get('SQLITE_DBNAME')}.{self.name}.lock"
-        handle = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        handle = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o644)
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             os.close(handle)
             return False
         self._file = handle
+        if not self._same_file():  # removed or replaced between open and flock: another taker may lock its new file
+            self.release()
+            return False
         return True
 
     @property
@@ -87,17 +112,38 @@ class ExclusiveLock:
         return self._conn is not None or self._file is not None
 
     def still_held(self) -> bool:
-        """False when the lock's connection died: another worker may hold the lock by now."""
-        if self._conn is None:
-            return self._file is not None
+        """Whether the lock is still this process's, asked of its connection (PostgreSQL: the session's own
+        advisory lock in pg_locks) or of its file (still the file at the lock's path). When it is not, the
+        lock is released here: another worker may hold it by now."""
+        if self._file is not None:
+            if self._same_file():
+                return True
+        elif self._conn is not None:
+            try:
+                found = self._conn.execute(
+                    "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted"
+                    " AND pid = pg_backend_pid() AND objsubid = 1"
+                    " AND (classid::bigint << 32 | objid::bigint) = %s)", (self.key,)).fetchone()
+                if found and found[0]:
+                    return True
+            except psycopg.Error:
+                pass
+        else:
+            return False
+        self.release()
+        return False
+
+    def _same_file(self) -> bool:
+        """A file lock is this lock only while the file is still at its path (a removed or replaced file
+        would let another process lock a new one)."""
+        assert self._file is not None
         try:
-            self._conn.execute("SELECT 1")
-            return True
-        except psycopg.Error:
-            self.release()
+            return os.stat(self._path).st_ino == os.fstat(self._file).st_ino
+        except OSError:
             return False
 
     def release(self) -> None:
+        self.epoch = None
         if self._conn is not None:
             try:
                 # Unlocked before closing: a closed session's locks go only when its server process has
@@ -190,32 +236,56 @@ class ProjectionWorker:
         names = [v.tracking_name for v in self.views] + ([RULES_NAME] if with_rules else [])
         self.locks = {name: ExclusiveLock(app, name) for name in names}
         self.processors: dict[str, Processor] = {}
+        self.fence = Fence()  # the epochs of the locks held: a stale batch cannot commit
+        self.states: dict[str, str] = {}  # lock name -> "active" or "standby", as last reported
 
     def step(self) -> int:
-        """Take any free locks, drop lost ones, and catch every held processor up once."""
+        """Prove or take each lock, drop lost ones, and catch every held processor up once."""
         changed = False
         for name, lock in self.locks.items():
-            if name in self.processors and not lock.still_held():
+            held = lock.try_acquire()  # a held lock is asked of its database (or file) each step
+            if name in self.processors and (not held or lock.epoch != self.fence.epochs.get(name)):
+                # Lost (perhaps taken again since): another worker may have applied events meanwhile.
                 del self.processors[name]
-                self.on_change(name, "standby")
                 changed = True
-            if name not in self.processors and lock.try_acquire():
+            if held and name not in self.processors:
                 self.processors[name] = None  # type: ignore[assignment]  # assigned below
-                self.on_change(name, "active")
                 changed = True
+            self.fence.epochs[name] = lock.epoch if name in self.processors else None
+            self._report(name, "active" if held else "standby")
         if changed or any(p is None for p in self.processors.values()):
             self._assign()
         read = 0
         with collector_paused() if self.pause_collector else nullcontext():
             for processor in {id(p): p for p in self.processors.values()}.values():
-                read += processor.catch_up()
+                try:
+                    read += processor.catch_up()
+                except LockLost as lost:
+                    self._lost(lost.name, processor)
         return read
+
+    def _report(self, name: str, state: str) -> None:
+        """Tell ``on_change`` when a lock's state changes (not at every step that finds it the same)."""
+        if self.states.get(name) != state:
+            self.states[name] = state
+            self.on_change(name, state)
+
+    def _lost(self, name: str, processor: Processor) -> None:
+        """A batch was fenced off (its lock had been taken by another process): stand by for that lock,
+        and rebuild the processor, whose memory ran ahead of what committed."""
+        log.warning("%s: lock lost; its batch rolled back", name)
+        self.locks[name].release()
+        self.fence.epochs[name] = None
+        self.processors = {n: (None if p is processor else p) for n, p in self.processors.items() if n != name}  # type: ignore[misc]
+        self._report(name, "standby")
 
     def _assign(self) -> None:
         """One runner for all the views this worker holds (events are read and decoded once for
-        them all); the rules and any other processor each their own."""
+        them all); the rules and any other processor each their own. Each one's tracking is fenced."""
         held = [v for v in self.views if v.tracking_name in self.processors]
         runner = ViewRunner(self.app, held, batch_size=self.batch_size) if held else None
+        if runner is not None:
+            self.fence.guard(runner.db.tracking)
         for name in list(self.processors):
             if any(v.tracking_name == name for v in held):
                 self.processors[name] = runner  # type: ignore[assignment]
@@ -235,7 +305,9 @@ class ProjectionWorker:
     def _processor(self, name: str) -> Processor:
         """The processor of a lock that is not a view's (subclasses add their own)."""
         if name == RULES_NAME:
-            return JointSupervisionRules(self.app, batch_size=self.batch_size)
+            rules = JointSupervisionRules(self.app, batch_size=self.batch_size)
+            self.fence.guard(rules.tracking)  # its alerts and tracking commit together, fenced
+            return rules
         raise KeyError(f"no processor named {name}")
 
     def run(self) -> None:
