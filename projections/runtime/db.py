@@ -19,6 +19,9 @@ from domain.application import Supervision
 SCHEMA_LOCK = 0x4C4A_0001
 COPY_FROM = 500  # rows of one table and column set from which PostgreSQL is sent them by COPY
 LOCK_EPOCHS = "lianjian_lock_epochs"  # each exclusive lock's fencing token: how often it has been taken
+EPOCHS_TABLE = f"CREATE TABLE IF NOT EXISTS {LOCK_EPOCHS} (name TEXT PRIMARY KEY, epoch BIGINT NOT NULL)"
+NEXT_EPOCH = (f"INSERT INTO {LOCK_EPOCHS} (name, epoch) VALUES (?, 1)"
+              f" ON CONFLICT (name) DO UPDATE SET epoch = {LOCK_EPOCHS}.epoch + 1 RETURNING epoch")
 
 
 class LockLost(Exception):
@@ -303,11 +306,11 @@ class ViewDatabase:
             yield tx
 
     def take_epoch(self, name: str) -> int:
-        """The next epoch of the lock ``name``, committed: its new holder's fencing token (see ``Fence``)."""
+        """The next epoch of the lock ``name``, committed: its new holder's fencing token (see ``Fence``).
+        (On PostgreSQL a lock takes it on its own session instead: the pool's may be stale after a restart.)"""
         with self.schema() as tx:
-            tx.create_table(LOCK_EPOCHS, "name TEXT PRIMARY KEY, epoch BIGINT NOT NULL")
-            found = tx.row(f"INSERT INTO {LOCK_EPOCHS} (name, epoch) VALUES (?, 1) ON CONFLICT (name)"
-                           f" DO UPDATE SET epoch = {LOCK_EPOCHS}.epoch + 1 RETURNING epoch", (name,))
+            tx.execute(EPOCHS_TABLE)
+            found = tx.row(NEXT_EPOCH, (name,))
         assert found is not None
         return int(found["epoch"])
 

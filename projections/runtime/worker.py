@@ -23,7 +23,7 @@ import psycopg
 from domain.application import Supervision
 from projections.runtime.collector import collector_paused
 from projections.rules.joint import RULES_NAME, JointSupervisionRules
-from projections.runtime.db import Fence, LockLost, ViewDatabase
+from projections.runtime.db import EPOCHS_TABLE, NEXT_EPOCH, SCHEMA_LOCK, Fence, LockLost, ViewDatabase
 from projections.runtime.runner import BATCH_SIZE, ViewRunner
 from projections.views.base import View
 
@@ -73,14 +73,24 @@ class ExclusiveLock:
         if not self._take():
             return False
         try:
-            if self._db is None:
-                self._db = ViewDatabase(self.app)
-            self.epoch = self._db.take_epoch(self.name)
+            self.epoch = self._next_epoch()
         except Exception as error:  # noqa: BLE001 - without an epoch the lock is no use: let it go, try later
             log.warning("lock %s: no epoch (%s)", self.name, error)
             self.release()
             return False
         return True
+
+    def _next_epoch(self) -> int:
+        if self._conn is not None:  # on the lock's own, new session: the pool's may be stale after a restart
+            with self._conn.transaction():
+                self._conn.execute("SELECT pg_advisory_xact_lock(%s)", (SCHEMA_LOCK,))  # tables: one at a time
+                self._conn.execute(EPOCHS_TABLE)
+                found = self._conn.execute(NEXT_EPOCH.replace("?", "%s"), (self.name,)).fetchone()
+            assert found is not None
+            return int(found[0])
+        if self._db is None:
+            self._db = ViewDatabase(self.app)
+        return self._db.take_epoch(self.name)
 
     def _take(self) -> bool:
         if is_postgres(self.app):
@@ -210,6 +220,13 @@ class Wakeup:
                 self._listen = None
 
 
+def _reached(processor: Processor, name: str) -> int | None:
+    """How far ``processor`` has committed ``name`` (a runner: each of its views; others: their own)."""
+    if isinstance(processor, ViewRunner):
+        return processor.positions[name]
+    return getattr(processor, "position", None)
+
+
 class ProjectionWorker:
     """Keeps the named views, and optionally the rules, current until stopped."""
 
@@ -222,8 +239,11 @@ class ProjectionWorker:
         on_change: Callable[[str, str], None] | None = None,
         batch_size: int = BATCH_SIZE,
         pause_collector: bool = False,
+        on_batch: Callable[[str, int, int, int | None], None] | None = None,
     ) -> None:
         self.app = app
+        # Told (name, from, to, epoch) of each position range this worker committed (fault testing).
+        self.on_batch = on_batch
         # A worker in a process of its own (`lianjian project`) catches up with the garbage collector
         # paused (projections.runtime.collector): a tenth faster through a backlog.
         self.pause_collector = pause_collector
@@ -258,10 +278,18 @@ class ProjectionWorker:
         read = 0
         with collector_paused() if self.pause_collector else nullcontext():
             for processor in {id(p): p for p in self.processors.values()}.values():
+                names = [n for n, p in self.processors.items() if p is processor]
+                before = {n: (_reached(processor, n), self.fence.epochs.get(n)) for n in names}
                 try:
                     read += processor.catch_up()
                 except LockLost as lost:
                     self._lost(lost.name, processor)
+                finally:
+                    if self.on_batch is not None:
+                        for name, (start, epoch) in before.items():
+                            end = _reached(processor, name)
+                            if start is not None and end is not None and end > start:
+                                self.on_batch(name, start, end, epoch)
         return read
 
     def _report(self, name: str, state: str) -> None:
