@@ -9,7 +9,6 @@ acknowledged command is stored once, every view equals a rebuild, and the audit 
 from __future__ import annotations
 
 import os
-import queue
 import random
 import re
 import subprocess
@@ -17,14 +16,11 @@ import sys
 import threading
 import time
 from collections import defaultdict
-from datetime import date
 from pathlib import Path
 
 import pytest
-from eventsourcing.persistence import InterfaceError, OperationalError
 
 from children import stop
-from domain.context import Context
 from gateway.storage import open_application
 from projections.audit.sealer import SEALER_NAME
 from projections.audit.verify import verify
@@ -32,7 +28,7 @@ from projections.rules.joint import RULES_NAME
 from projections.runtime.db import ViewDatabase
 from projections.views.catalog import all_views
 from served import assert_views_equal_a_rebuild
-from test_postgres_restart import OFFICER, Ledger, check_store, file_organizations, server, settings_on  # noqa: F401
+from test_postgres_restart import Ledger, check_store, file_organizations, server, settings_on, write_commands  # noqa: F401
 
 pytestmark = pytest.mark.postgres
 
@@ -52,7 +48,6 @@ class Worker:
                 [sys.executable, "-m", "gateway", "project", "--batch-size", "20", "--poll-interval", "0.1",
                  "--pause-per-event", "0.001", "--trace-batches"],
                 cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=errors, text=True)
-        self.lines: queue.Queue[str] = queue.Queue()
         self.kept: list[str] = []
         threading.Thread(target=self._read, daemon=True).start()
 
@@ -64,32 +59,6 @@ class Worker:
     def states(self) -> dict[str, str]:
         """Each lock's state as this worker last reported it."""
         return {m[1]: m[2] for m in map(STATE.match, self.kept) if m}
-
-
-def write_until(app, org_ids: list[str], ledger: Ledger, stopping: threading.Event, w: int) -> None:
-    """Commands with idempotency keys, each retried with its key until acknowledged."""
-    i = 0
-    while not stopping.is_set():
-        command, org_id, members = f"w{w}-{i}", org_ids[w * 2 + i % 2], w * 1000 + i
-        while True:
-            started = time.monotonic()
-            try:
-                result = app.count_party_members(Context(OFFICER, "故障测试", date(2026, 11, 20)), org_id,
-                                                 members=members, idempotency_key=command)
-            except (OperationalError, InterfaceError) as error:
-                with ledger.lock:
-                    ledger.retryable[type(error).__name__] += 1
-                time.sleep(0.05)
-                continue
-            except Exception as error:  # noqa: BLE001 - anything else fails the test
-                with ledger.lock:
-                    ledger.unexpected.append(f"{type(error).__name__}: {error}")
-                return
-            ledger.ack(command, org_id, int(result.event_ids[0].rsplit("/", 1)[1]), members, result.replayed,
-                       time.monotonic() - started)
-            break
-        i += 1
-        time.sleep(0.02)  # a pace the workers keep up with, paused as they are in every event
 
 
 def one_active_each(workers: list[Worker]) -> bool:
@@ -120,8 +89,10 @@ def test_two_workers_never_both_apply_across_crashes(server, tmp_path, inputs_tr
             "PYTHONUNBUFFERED": "1"}
     workers = [Worker(env, tmp_path / "worker-0.log"), Worker(env, tmp_path / "worker-1.log")]
     ledger, stopping = Ledger(), threading.Event()
-    writers = [threading.Thread(target=write_until, args=(app, org_ids, ledger, stopping, w), daemon=True)
-               for w in range(3)]
+    # Keyed commands, each retried with its key until acknowledged, at a pace the workers keep up with
+    # (paused as they are in every event).
+    writers = [threading.Thread(target=write_commands, args=(app, org_ids, ledger, stopping, w, True, 0.02),
+                                daemon=True) for w in range(3)]
     rng = random.Random(9)
     try:
         deadline = time.monotonic() + 30
