@@ -315,7 +315,8 @@ def project(
     from projections.runtime.runner import ViewRunner
     from projections.runtime.worker import ProjectionWorker
 
-    application = _open()
+    settings = Settings()
+    application = open_application(settings)
     chosen = _views(views)
     with_rules = (not views) if rules is None else rules
     with_sealer = (not views) if seal is None else seal
@@ -325,6 +326,8 @@ def project(
         on_change=lambda name, state: typer.echo(f"{name}: {state}"), pause_collector=True,
         on_batch=(lambda name, start, end, epoch: typer.echo(f"{name}: applied {start}..{end} epoch {epoch}"))
         if trace_batches else None,
+        # The time-based rules by the rules' worker (LIANJIAN_TICK_INTERVAL_SECONDS); `lianjian tick` for one now.
+        tick_interval=settings.tick_interval_seconds if with_rules and not once else None,
     )
     _run_worker(worker, once, lambda: f"caught up: {worker.run_until_idle()} events read")
 

@@ -20,9 +20,11 @@ from typing import Any, Protocol
 
 import psycopg
 
+from domain import clock
 from domain.application import Supervision
 from projections.runtime.collector import collector_paused
 from projections.rules.joint import RULES_NAME, JointSupervisionRules
+from projections.rules.tick import tick
 from projections.runtime.db import EPOCHS_TABLE, NEXT_EPOCH, SCHEMA_LOCK, Fence, LockLost, ViewDatabase
 from projections.runtime.runner import BATCH_SIZE, ViewRunner
 from projections.views.base import View
@@ -240,8 +242,12 @@ class ProjectionWorker:
         batch_size: int = BATCH_SIZE,
         pause_collector: bool = False,
         on_batch: Callable[[str, int, int, int | None], None] | None = None,
+        tick_interval: float | None = None,
     ) -> None:
         self.app = app
+        # The time-based rules (projections.rules.tick) this often, by the holder of the rules' lock alone.
+        self.tick_interval = tick_interval
+        self._ticked: float | None = None  # time.monotonic() of this worker's last tick
         # Told (name, from, to, epoch) of each position range this worker committed (fault testing).
         self.on_batch = on_batch
         # A worker in a process of its own (`lianjian project`) catches up with the garbage collector
@@ -290,7 +296,22 @@ class ProjectionWorker:
                             end = _reached(processor, name)
                             if start is not None and end is not None and end > start:
                                 self.on_batch(name, start, end, epoch)
+        self._tick_if_due()
         return read
+
+    def _tick_if_due(self) -> None:
+        """Deadlines, list durations and missing reports as of today, every ``tick_interval`` seconds, while
+        this worker holds the rules' lock: one process ticks at a time (and a tick twice changes nothing
+        twice). Its events reach the rules and the views in the next step."""
+        if self.tick_interval is None or RULES_NAME not in self.processors:
+            return
+        if self._ticked is not None and time.monotonic() - self._ticked < self.tick_interval:
+            return
+        report = tick(self.app, clock.today())
+        self._ticked = time.monotonic()
+        log.info("tick %s: %d rectifications overdue, %d list exits, %d report and %d escalation proposals",
+                 report.today, len(report.rectifications_overdue), len(report.abnormal_exits),
+                 len(report.annual_report_proposals), len(report.escalation_proposals))
 
     def _report(self, name: str, state: str) -> None:
         """Tell ``on_change`` when a lock's state changes (not at every step that finds it the same)."""
