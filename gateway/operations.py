@@ -38,6 +38,7 @@ class BoundedCheck(Generic[T]):
         future: Future[T] = Future()
 
         def run() -> None:
+            future.set_running_or_notify_cancel()  # running: a waiter giving up cannot cancel it
             try:
                 future.set_result(self.check())
             except BaseException as error:  # noqa: BLE001 - handed to whoever awaits the check
