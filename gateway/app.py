@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from cross_web import HTTPException
 from strawberry.asgi import GraphQL
@@ -19,6 +19,7 @@ from gateway.graphql.context import RequestContext
 from gateway.graphql.schema import build_schema
 from gateway.identity import build_verifier
 from gateway.metrics import Metrics, failed_views
+from gateway.operations import BoundedCheck, is_operator
 from gateway.runtime import Runtime
 from gateway.settings import Settings
 from gateway.storage import open_application
@@ -27,6 +28,7 @@ from projections.runtime.runner import ViewRunner
 
 log = logging.getLogger("lianjian.gateway")
 READY_LAG_SECONDS = 60.0
+READY_TIMEOUT_SECONDS = 1.0  # /readyz answers within this, ready or not (a probe must not hang on the database)
 
 
 class GraphQLEndpoint(GraphQL):
@@ -102,22 +104,41 @@ def create_app(settings: Settings | None = None, *, verifier: Any = None) -> Fas
     async def healthz() -> dict[str, str]:  # on the loop: nothing to wait for, and no thread's hand-over (0.3 ms)
         return {"status": "ok"}
 
+    ready = BoundedCheck(lambda: (ViewRunner(application, list(runtime.views.values())).lag(), failed_views(runtime)),
+                         READY_TIMEOUT_SECONDS)
+    token = settings.operations_token.get_secret_value() if settings.operations_token else None
+
+    def operator(request: Request) -> bool:
+        """Dev mode shows everyone the details; production only a caller with the operations token."""
+        return settings.dev_mode or is_operator(request.headers.get("authorization"), token)
+
     @api.get("/readyz")
-    def readyz() -> JSONResponse:
+    async def readyz(request: Request) -> JSONResponse:
         try:
-            lags = ViewRunner(application, list(runtime.views.values())).lag()
+            checked = await ready()  # within a second, however long the database takes to answer
+        except TimeoutError:
+            body: dict[str, Any] = {"status": "unavailable",
+                                    "reason": f"the event store did not answer within {READY_TIMEOUT_SECONDS:g} s"}
         except Exception as error:  # noqa: BLE001 - not ready is the answer, with the reason
-            return JSONResponse({"status": "unavailable", "reason": f"event store: {error}"}, status_code=503)
-        behind = {lag.view: {"events_behind": lag.events_behind, "seconds_behind": round(lag.seconds_behind, 3)}
-                  for lag in lags}
-        stale = [v for v, lag in behind.items() if lag["seconds_behind"] > READY_LAG_SECONDS]
-        failed = failed_views(runtime)  # stopped at an event they cannot apply: named, with the event and error
-        body = {"status": "degraded" if stale or failed else "ready", "head": lags[0].head if lags else 0,
-                "views": behind, "failed": failed}
-        return JSONResponse(body, status_code=503 if stale or failed else 200)
+            body = {"status": "unavailable", "reason": f"event store: {error}"}
+        else:
+            lags, failed = checked
+            behind = {lag.view: {"events_behind": lag.events_behind, "seconds_behind": round(lag.seconds_behind, 3)}
+                      for lag in lags}
+            stale = [v for v, lag in behind.items() if lag["seconds_behind"] > READY_LAG_SECONDS]
+            # failed: views stopped at an event they cannot apply, named with the event and the error
+            body = {"status": "degraded" if stale or failed else "ready", "head": lags[0].head if lags else 0,
+                    "views": behind, "failed": failed}
+        status = 200 if body["status"] == "ready" else 503
+        # A load balancer needs the status alone; the head, the lags and the reason are for operators.
+        return JSONResponse(body if operator(request) else {"status": body["status"]}, status_code=status)
 
     @api.get("/metrics")
-    def prometheus() -> Response:
+    def prometheus(request: Request) -> Response:
+        if not operator(request):
+            # Off without a token (production); with one, only for its bearer.
+            return Response(status_code=404) if token is None else Response(
+                status_code=401, headers={"WWW-Authenticate": 'Bearer realm="lianjian-operations"'})
         return Response(metrics.render(), media_type="text/plain; version=0.0.4")
 
     return api

@@ -319,6 +319,7 @@ def project(
     poll_interval: float = typer.Option(1.0, min=0.05, help="Seconds between polls when no notice comes."),
     batch_size: int = typer.Option(BATCH_SIZE, min=1, max=100_000, help="Events per transaction, at most."),
     pause_per_event: float = typer.Option(0.0, hidden=True, help="Fault testing: pause after each event."),
+    trace_batches: bool = typer.Option(False, hidden=True, help="Fault testing: a line per committed range."),
 ) -> None:
     """Run a projection worker: keep views current until stopped (production: one process per group).
 
@@ -327,7 +328,8 @@ def project(
     from projections.runtime.runner import ViewRunner
     from projections.runtime.worker import ProjectionWorker
 
-    application = _open()
+    settings = Settings()
+    application = open_application(settings)
     chosen = _views(views)
     with_rules = (not views) if rules is None else rules
     with_sealer = (not views) if seal is None else seal
@@ -335,6 +337,10 @@ def project(
     worker = (SealingWorker if with_sealer else ProjectionWorker)(
         application, chosen, with_rules=with_rules, poll_interval=poll_interval, batch_size=batch_size,
         on_change=lambda name, state: typer.echo(f"{name}: {state}"), pause_collector=True,
+        on_batch=(lambda name, start, end, epoch: typer.echo(f"{name}: applied {start}..{end} epoch {epoch}"))
+        if trace_batches else None,
+        # The time-based rules by the rules' worker (LIANJIAN_TICK_INTERVAL_SECONDS); `lianjian tick` for one now.
+        tick_interval=settings.tick_interval_seconds if with_rules and not once else None,
     )
     _run_worker(worker, once, lambda: f"caught up: {worker.run_until_idle()} events read")
 

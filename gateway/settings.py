@@ -6,7 +6,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from domain.settings import LocalitySettings
@@ -53,6 +53,9 @@ class Settings(BaseSettings):
     # Embedded: views, rules and tick run inside the server; off when `lianjian project` workers run them.
     embedded_projections: bool = True
     tick_interval_seconds: float = 3600.0
+    # Outside dev mode, /metrics and the details of /readyz (head, each view's lag, the reason) answer only a
+    # request with "Authorization: Bearer <this token>"; unset, /metrics is off and /readyz gives its status alone.
+    operations_token: SecretStr | None = None
     # Identity in production: the Keycloak realm that signs access tokens for the API audience.
     keycloak_url: str = "http://127.0.0.1:8180"
     keycloak_realm: str = "lianjian"
@@ -70,6 +73,15 @@ class Settings(BaseSettings):
         if url and not url.startswith(("postgresql://", "postgres://")):
             raise ValueError("LIANJIAN_DATABASE_URL must be a postgresql:// URL (unset it for the embedded SQLite store)")
         return url or None
+
+    @field_validator("operations_token")
+    @classmethod
+    def _long_enough(cls, token: SecretStr | None) -> SecretStr | None:
+        if token is not None and not token.get_secret_value():
+            return None
+        if token is not None and len(token.get_secret_value()) < 24:
+            raise ValueError("LIANJIAN_OPERATIONS_TOKEN must be at least 24 characters (e.g. openssl rand -hex 32)")
+        return token
 
     @field_validator("annual_report_due")
     @classmethod

@@ -18,6 +18,52 @@ from domain.application import Supervision
 # at once (a server, its workers, a standby) safe from each other.
 SCHEMA_LOCK = 0x4C4A_0001
 COPY_FROM = 500  # rows of one table and column set from which PostgreSQL is sent them by COPY
+LOCK_EPOCHS = "lianjian_lock_epochs"  # each exclusive lock's fencing token: how often it has been taken
+EPOCHS_TABLE = f"CREATE TABLE IF NOT EXISTS {LOCK_EPOCHS} (name TEXT PRIMARY KEY, epoch BIGINT NOT NULL)"
+NEXT_EPOCH = (f"INSERT INTO {LOCK_EPOCHS} (name, epoch) VALUES (?, 1)"
+              f" ON CONFLICT (name) DO UPDATE SET epoch = {LOCK_EPOCHS}.epoch + 1 RETURNING epoch")
+
+
+class LockLost(Exception):
+    """A batch was about to commit under a lock that another process has taken since: it rolled back."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"{name}: another process has taken the lock; this batch rolled back")
+        self.name = name
+
+
+class Fence:
+    """A worker's batches commit only while its lock is the newest taking of that lock.
+
+    Every taking of a lock increments the lock's epoch in the database (``ViewDatabase.take_epoch``), and
+    the worker notes the epoch its processor runs under in ``epochs``. A guarded recorder, before it records
+    a tracking position for a name noted here, reads that name's epoch in the same transaction and raises
+    ``LockLost`` (the transaction rolls back) unless it is the noted one. So a worker whose lock went stale
+    (its connection died and a standby took the lock) cannot commit, whatever it believes. On PostgreSQL the
+    row is read FOR SHARE: a taker's increment waits until a batch that passed the check has committed, and
+    the taker reads its positions after that. On SQLite one writer runs at a time.
+    """
+
+    def __init__(self) -> None:
+        self.epochs: dict[str, int | None] = {}  # lock name -> the epoch its processor runs under; None: not held
+
+    def guard(self, recorder: TrackingRecorder) -> None:
+        """Check the epoch in every transaction in which ``recorder`` records a position (the views' ``Tx.track``
+        and the rules' events with their tracking both come here)."""
+        record = recorder._insert_tracking  # noqa: SLF001
+        read = f"SELECT epoch FROM {LOCK_EPOCHS} WHERE name = " + (
+            "%s FOR SHARE" if isinstance(recorder, PostgresTrackingRecorder) else "?")
+
+        def fenced(cursor: Any, tracking: Tracking) -> None:
+            name = tracking.application_name
+            if name in self.epochs:
+                cursor.execute(read, (name,))
+                found = cursor.fetchone()
+                if self.epochs[name] is None or found is None or found["epoch"] != self.epochs[name]:
+                    raise LockLost(name)
+            record(cursor, tracking)
+
+        recorder._insert_tracking = fenced  # type: ignore[method-assign]  # noqa: SLF001
 
 
 class Tx:
@@ -258,6 +304,15 @@ class ViewDatabase:
             if self.is_postgres:
                 tx.execute("SELECT pg_advisory_xact_lock(?)", (SCHEMA_LOCK,))
             yield tx
+
+    def take_epoch(self, name: str) -> int:
+        """The next epoch of the lock ``name``, committed: its new holder's fencing token (see ``Fence``).
+        (On PostgreSQL a lock takes it on its own session instead: the pool's may be stale after a restart.)"""
+        with self.schema() as tx:
+            tx.execute(EPOCHS_TABLE)
+            found = tx.row(NEXT_EPOCH, (name,))
+        assert found is not None
+        return int(found["epoch"])
 
     def position(self, name: str) -> int:
         """The last global event position the view ``name`` has applied (0 when none)."""

@@ -22,7 +22,7 @@ from eventsourcing.persistence import InterfaceError, OperationalError
 from domain import clock
 from domain.application import RecordedEvent, Supervision, event_type_name
 from projections.runtime import failures
-from projections.runtime.db import ViewDatabase
+from projections.runtime.db import LockLost, ViewDatabase
 from projections.runtime.failures import Backoff, ViewFailure
 from projections.runtime.share_reading import ShareReader
 from projections.runtime.shares import Share
@@ -32,8 +32,9 @@ from projections.views.base import View
 BATCH_SIZE = 10_000  # events read and applied per transaction, at most: catching up, rows merge across many events
 MAX_BACKOFF_POLLS = 60  # a failed view is tried again after 1, 2, 4 ... poll intervals, at most this many
 # The database itself failing (gone, locked, full): no event's fault, so no view is marked failed for it.
+# Errors of the store or of the worker's lock, not of a view: the batch is retried whole, no view is marked.
 INFRASTRUCTURE = (OperationalError, InterfaceError, OSError, psycopg.OperationalError, psycopg.InterfaceError,
-                  sqlite3.OperationalError, sqlite3.InterfaceError)
+                  sqlite3.OperationalError, sqlite3.InterfaceError, LockLost)
 log = logging.getLogger("lianjian.projections")
 
 

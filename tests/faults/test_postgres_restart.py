@@ -131,39 +131,45 @@ def check_store(app: Supervision, org_ids: list[str], starts: dict[str, int], le
         assert app.organization(org_id).version == starts[org_id] + len(stored)
 
 
+def write_commands(app: Supervision, org_ids: list[str], ledger: Ledger, stopping: threading.Event, w: int,
+                   keyed: bool, pace: float = 0.0) -> None:
+    """Writer ``w`` on two organizations of its own until stopped: with ``keyed`` every command has an
+    idempotency key and is retried until acknowledged; without, a command that fails is of unknown outcome.
+    ``pace``: seconds between commands."""
+    i = 0
+    while not stopping.is_set():
+        command, org_id, members = f"w{w}-{i}", org_ids[w * 2 + i % 2], w * 1000 + i
+        while True:
+            started = time.monotonic()
+            try:
+                result = app.count_party_members(Context(OFFICER, "故障测试", date(2026, 11, 20)), org_id,
+                                                 members=members, idempotency_key=command if keyed else None)
+            except (OperationalError, InterfaceError) as error:
+                with ledger.lock:
+                    ledger.retryable[type(error).__name__] += 1
+                    if not keyed:
+                        ledger.unknown.add((org_id, members))
+                time.sleep(0.05)
+                if keyed:
+                    continue  # the same command with the same key: never applied twice
+                break
+            except Exception as error:  # noqa: BLE001 - a conflict, or anything else, fails the test
+                with ledger.lock:
+                    ledger.unexpected.append(f"{type(error).__name__}: {error}")
+                return
+            ledger.ack(command, org_id, int(result.event_ids[0].rsplit("/", 1)[1]), members, result.replayed,
+                       time.monotonic() - started)
+            break
+        i += 1
+        time.sleep(pace)
+
+
 def run_writers(app: Supervision, org_ids: list[str], server: PrivateServer, away: float) -> Ledger:
     """Four writers, each on two organizations of its own: two give every command an idempotency key and
     retry it until acknowledged; two give none, and count a command that fails as of unknown outcome."""
     ledger, stopping = Ledger(), threading.Event()
-
-    def writer(w: int) -> None:
-        keyed, i = w < 2, 0
-        while not stopping.is_set():
-            command, org_id, members = f"w{w}-{i}", org_ids[w * 2 + i % 2], w * 1000 + i
-            while True:
-                started = time.monotonic()
-                try:
-                    result = app.count_party_members(Context(OFFICER, "故障测试", date(2026, 11, 20)), org_id,
-                                                     members=members, idempotency_key=command if keyed else None)
-                except (OperationalError, InterfaceError) as error:
-                    with ledger.lock:
-                        ledger.retryable[type(error).__name__] += 1
-                        if not keyed:
-                            ledger.unknown.add((org_id, members))
-                    time.sleep(0.05)
-                    if keyed:
-                        continue  # the same command with the same key: never applied twice
-                    break
-                except Exception as error:  # noqa: BLE001 - a conflict, or anything else, fails the test
-                    with ledger.lock:
-                        ledger.unexpected.append(f"{type(error).__name__}: {error}")
-                    return
-                ledger.ack(command, org_id, int(result.event_ids[0].rsplit("/", 1)[1]), members, result.replayed,
-                           time.monotonic() - started)
-                break
-            i += 1
-
-    threads = [threading.Thread(target=writer, args=(w,), daemon=True) for w in range(4)]
+    threads = [threading.Thread(target=write_commands, args=(app, org_ids, ledger, stopping, w, w < 2), daemon=True)
+               for w in range(4)]
     restart_under_load(server, ledger, stopping, away, threads)
     assert ledger.unexpected == []
     return ledger
