@@ -13,10 +13,12 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse, Response
 from cross_web import HTTPException
 from strawberry.asgi import GraphQL
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from auth.verified_cache import CachingVerifier
 from gateway.graphql.context import RequestContext
 from gateway.graphql.schema import build_schema
+from gateway.graphql.sockets import TokenCheckingHandler
 from gateway.identity import build_verifier
 from gateway.metrics import Metrics
 from gateway.runtime import Runtime
@@ -30,10 +32,13 @@ READY_LAG_SECONDS = 60.0
 
 
 class GraphQLEndpoint(GraphQL):
-    """Strawberry's plain ASGI endpoint (lighter than its FastAPI router), with our request context."""
+    """Strawberry's plain ASGI endpoint (lighter than its FastAPI router), with our request context; websockets
+    speak graphql-transport-ws only, each operation's token checked (gateway/graphql/sockets.py)."""
+
+    graphql_transport_ws_handler_class = TokenCheckingHandler
 
     def __init__(self, runtime: Runtime, schema: Any, **options: Any) -> None:
-        super().__init__(schema, **options)
+        super().__init__(schema, subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,), **options)
         self.runtime = runtime
 
     def parse_json(self, data: Any) -> Any:
