@@ -13,6 +13,7 @@ from strawberry.types import Info
 from auth import policy
 from auth.policy import Area
 from domain.clock import SHANGHAI, today
+from domain.values import NAME_MAX
 from gateway.graphql.context import caller, runtime
 from gateway.graphql.errors import BAD_USER_INPUT, NOT_FOUND, coded, translate_errors
 from gateway.graphql.read_audit import events_shown, organizations_shown
@@ -36,6 +37,8 @@ from gateway.graphql.types import (
 from projections.rows import registry_row
 
 MAX_PAGE = 200
+# Free-text filters: no name or code is longer, and SQLite refuses a LIKE pattern past 50,000 bytes.
+FILTER_MAX = NAME_MAX
 
 
 @strawberry.enum
@@ -55,6 +58,14 @@ class OrganizationFilter:
     community: str | None = strawberry.UNSET
     grade: int | None = strawberry.UNSET
     credit_list: CreditListFilter | None = strawberry.UNSET
+
+
+def _filters(**texts: Any) -> None:
+    """BAD_USER_INPUT for a free-text filter longer than FILTER_MAX characters."""
+    for name, text in texts.items():
+        if isinstance(text, str) and len(text) > FILTER_MAX:
+            what = name.split("_")[0] + "".join(word.title() for word in name.split("_")[1:])
+            raise coded(f"the {what} filter is longer than {FILTER_MAX} characters", BAD_USER_INPUT)
 
 
 def _page_size(first: int) -> int:
@@ -156,6 +167,7 @@ class Query:
             where.append("street = ?")
             params.append(street)
         f = filter or OrganizationFilter()
+        _filters(**vars(f))
         for column, value in (("credit_code", f.credit_code), ("kind", f.kind), ("status", f.status),
                               ("street", f.street), ("community", f.community), ("grade", f.grade)):
             if value not in (None, strawberry.UNSET):
@@ -170,7 +182,7 @@ class Query:
         condition = " AND ".join(where)
         with rt.db.transaction(commit=False) as tx:
             total = tx.row(f"SELECT COUNT(*) AS n FROM {table} WHERE {condition}", params)
-            cursor = decode_cursor(after, 2)
+            cursor = decode_cursor(after, str, str)
             page_where, page_params = condition, list(params)
             if cursor:
                 page_where += " AND (name > ? OR (name = ? AND org_id > ?))"
@@ -199,7 +211,7 @@ class Query:
         if own:
             where += " AND department = ?"
             params.append(own)
-        cursor = decode_cursor(after, 1)
+        cursor = decode_cursor(after, int)
         if cursor:
             where += " AND position > ?"
             params.append(int(cursor[0]))
@@ -233,8 +245,9 @@ class Query:
     def alerts(self, info: Info, status: str | None = None, first: int = 50, after: str | None = None) -> AlertPage:
         principal, rt = caller(info), runtime(info)
         policy.require_query(principal, "alerts")
+        _filters(status=status)
         size = _page_size(first)
-        cursor = decode_cursor(after, 1)
+        cursor = decode_cursor(after, int)
         rows = visible_alerts(rt, principal, status=status, before=int(cursor[0]) if cursor else None, limit=size + 1)
         alerts = [Alert.from_row(r) for r in rows[:size]]
         return AlertPage(alerts=alerts, page_info=PageInfo(
@@ -245,6 +258,7 @@ class Query:
     def street_overview(self, info: Info, street: str, year: int | None = None) -> StreetOverview:
         principal, rt = caller(info), runtime(info)
         policy.require_query(principal, "streetOverview")
+        _filters(street=street)
         registry, view = rt.view("civil_affairs_registry"), rt.view("street_office")
         with rt.db.transaction(commit=False) as tx:
             found = tx.row(f"SELECT district FROM {registry.t('organizations')} WHERE street = ? LIMIT 1", (street,))
@@ -260,6 +274,7 @@ class Query:
                          first: int = 100, after: strawberry.ID | None = None) -> list[FundingProject]:
         principal, rt = caller(info), runtime(info)
         policy.require_query(principal, "fundingProjects")
+        _filters(street=street, after=after)
         size = _page_size(first)
         own_district, own_street = policy.registry_filter(principal)
         ledger, registry = rt.view("finance_ledger").t("projects"), rt.view("civil_affairs_registry").t("organizations")
