@@ -120,3 +120,11 @@ def test_a_subscription_the_caller_may_not_have_is_forbidden(gateway):
         message = socket.receive_json()
         errors = message["payload"] if message["type"] == "error" else message["payload"]["errors"]
         assert errors[0]["extensions"]["code"] == "FORBIDDEN", errors
+
+
+def test_the_older_graphql_ws_protocol_is_not_spoken(gateway):
+    """Its sockets would run operations without these checks: refused as a subprotocol not acceptable."""
+    with pytest.raises(WebSocketDisconnect) as closed:
+        with gateway.client.websocket_connect("/graphql", subprotocols=["graphql-ws"]) as socket:
+            socket.receive_json()
+    assert closed.value.code == 4406
