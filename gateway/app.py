@@ -12,11 +12,16 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from cross_web import HTTPException
+from starlette.requests import Request
+from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from auth.verified_cache import CachingVerifier
+from gateway.body_limit import limit_body, refusal
 from gateway.graphql.context import RequestContext
 from gateway.graphql.schema import build_schema
+from gateway.graphql.sockets import TokenCheckingHandler
 from gateway.identity import build_verifier
 from gateway.metrics import Metrics, failed_views
 from gateway.operations import BoundedCheck, is_operator
@@ -31,18 +36,44 @@ READY_LAG_SECONDS = 60.0
 READY_TIMEOUT_SECONDS = 1.0  # /readyz answers within this, ready or not (a probe must not hang on the database)
 
 
+class NestedTooDeeply(json.JSONDecodeError):
+    """JSON nested past what the decoder can follow (it recurses): a bad request, not a crash."""
+
+
 class GraphQLEndpoint(GraphQL):
-    """Strawberry's plain ASGI endpoint (lighter than its FastAPI router), with our request context."""
+    """Strawberry's plain ASGI endpoint (lighter than its FastAPI router), with our request context; websockets
+    speak graphql-transport-ws only, each operation's token checked (gateway/graphql/sockets.py)."""
+
+    graphql_transport_ws_handler_class = TokenCheckingHandler
 
     def __init__(self, runtime: Runtime, schema: Any, **options: Any) -> None:
-        super().__init__(schema, **options)
+        super().__init__(schema, subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,), **options)
         self.runtime = runtime
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        try:  # as Strawberry's, with a refusal's body in JSON rather than plain text
+            response = await self.run(Request(scope, receive=receive))
+        except HTTPException as error:
+            response = refusal(error.status_code, error.reason)
+        await response(scope, receive, send)
+
+    def decode_json(self, data: Any) -> Any:
+        # Request bodies and websocket messages alike.
+        try:
+            return json.loads(data)
+        except RecursionError:
+            raise NestedTooDeeply("nested too deeply", "", 0) from None
 
     def parse_json(self, data: Any) -> Any:
         # Strawberry expects an object (or a batch of objects); anything else, undecodable bytes included,
         # would crash it into a 500.
         try:
-            parsed = json.loads(data)
+            parsed = self.decode_json(data)
+        except NestedTooDeeply:
+            raise HTTPException(400, "the request body is JSON nested too deeply") from None
         except ValueError:  # not JSON, or not in any Unicode encoding
             raise HTTPException(400, "the request body is not JSON") from None
         if isinstance(parsed, dict) or (isinstance(parsed, list) and all(isinstance(i, dict) for i in parsed)):
@@ -97,8 +128,9 @@ def create_app(settings: Settings | None = None, *, verifier: Any = None) -> Fas
     api.add_route("/graphql", graphql, methods=["GET", "POST"])
     api.router.add_websocket_route("/graphql", graphql)
     from gateway.web.routes import mount_dashboard; mount_dashboard(api, runtime)  # the dashboard: /, /static
+    api.add_middleware(limit_body, max_bytes=settings.max_request_bytes)
     metrics = Metrics(runtime, schema)
-    api.add_middleware(metrics.middleware)
+    api.add_middleware(metrics.middleware)  # outside the body limit: refusals are counted
 
     @api.get("/healthz")
     async def healthz() -> dict[str, str]:  # on the loop: nothing to wait for, and no thread's hand-over (0.3 ms)

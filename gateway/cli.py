@@ -235,12 +235,13 @@ def _serve(settings: Settings, workers: int = 1) -> None:
         os.environ.update({"LIANJIAN_DEV_MODE": str(settings.dev_mode).lower(),
                            "LIANJIAN_DATA_DIR": str(settings.data_dir)})
         uvicorn.run("gateway.app:create_served_app", factory=True, host=settings.host, port=settings.port,
-                    workers=workers, log_level="info", access_log=settings.access_log)
+                    workers=workers, log_level="info", access_log=settings.access_log,
+                    ws_max_size=settings.max_request_bytes)
         return
     from gateway.app import create_served_app
 
     uvicorn.run(create_served_app(settings), host=settings.host, port=settings.port, log_level="info",
-                access_log=settings.access_log)
+                access_log=settings.access_log, ws_max_size=settings.max_request_bytes)
 
 
 @app.command()

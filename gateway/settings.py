@@ -39,6 +39,10 @@ class Settings(BaseSettings):
     # reverse proxy in front logs requests, /metrics counts them by route and outcome, and the event log and
     # read audit say who did and read what. On, it cost 0.14 ms of the server's CPU a command (8%).
     access_log: bool = False
+    # The largest request body, and websocket message, the server reads (larger: 413, or the socket closed
+    # with 1009). 1 MiB, as nginx's default: twenty times the largest operation the schema accepts (5000
+    # tokens, texts of 2000 characters), small enough that a flood of them cannot fill the memory.
+    max_request_bytes: int = Field(default=1 << 20, ge=4096)
     # GraphQL queries and mutations run at once in threads off the event loop, so that one waiting (on the
     # database, on Keycloak's keys) does not hold up the others; 0 runs them on the loop. Unset: 4 on
     # PostgreSQL, where operations wait on the network; 0 on SQLite, where they are the process's own CPU

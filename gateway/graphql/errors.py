@@ -71,14 +71,15 @@ def client_error(error: GraphQLError) -> GraphQLError:
     if code in CODES:
         return error
     original = error.original_error
+    # Ours, wherever raised: in a resolver, or in a subscription's stream (which has no path).
+    known = translated(original) if original is not None and not isinstance(original, GraphQLError) else None
+    if known is not None:
+        return GraphQLError(known.message, error.nodes, error.source, error.positions, error.path,
+                            extensions=known.extensions)
     if original is None or error.path is None or isinstance(original, GraphQLError):
         # Parsing, validation, variable coercion and the query limits: the request itself is wrong.
         return GraphQLError(error.message, error.nodes, error.source, error.positions, error.path,
                             extensions={"code": BAD_USER_INPUT})
-    known = translated(original)
-    if known is not None:
-        return GraphQLError(known.message, error.nodes, error.source, error.positions, error.path,
-                            extensions=known.extensions)
     log.error("unexpected error in %s", error.path, exc_info=original)
     return GraphQLError("internal error", error.nodes, error.source, error.positions, error.path,
                         extensions={"code": INTERNAL})

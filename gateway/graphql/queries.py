@@ -13,6 +13,7 @@ from strawberry.types import Info
 from auth import policy
 from auth.policy import Area
 from domain.clock import as_utc, today
+from domain.values import NAME_MAX
 from gateway.graphql.context import caller, runtime
 from gateway.graphql.errors import BAD_USER_INPUT, NOT_FOUND, coded, translate_errors
 from gateway.graphql.read_audit import events_shown, organizations_shown
@@ -36,6 +37,8 @@ from gateway.graphql.types import (
 from projections.views.rows import registry_row
 
 MAX_PAGE = 200
+# Free-text filters: no name or code is longer, and SQLite refuses a LIKE pattern past 50,000 bytes.
+FILTER_MAX = NAME_MAX
 
 
 @strawberry.enum
@@ -55,6 +58,14 @@ class OrganizationFilter:
     community: str | None = strawberry.UNSET
     grade: int | None = strawberry.UNSET
     credit_list: CreditListFilter | None = strawberry.UNSET
+
+
+def _filters(**texts: Any) -> None:
+    """BAD_USER_INPUT for a free-text filter longer than FILTER_MAX characters."""
+    for name, text in texts.items():
+        if isinstance(text, str) and len(text) > FILTER_MAX:
+            what = name.split("_")[0] + "".join(word.title() for word in name.split("_")[1:])
+            raise coded(f"the {what} filter is longer than {FILTER_MAX} characters", BAD_USER_INPUT)
 
 
 def _page_size(first: int) -> int:
@@ -160,6 +171,7 @@ class Query:
         condition, bound = in_reach(rt, principal)
         where, params = [condition], bound
         f = filter or OrganizationFilter()
+        _filters(**vars(f))
         for column, value in (("credit_code", f.credit_code), ("kind", f.kind), ("status", f.status),
                               ("street", f.street), ("community", f.community), ("grade", f.grade)):
             if value not in (None, strawberry.UNSET):
@@ -174,7 +186,7 @@ class Query:
         condition = " AND ".join(where)
         with rt.db.transaction(commit=False) as tx:
             total = tx.row(f"SELECT COUNT(*) AS n FROM {table} WHERE {condition}", params)
-            cursor = decode_cursor(after, 2)
+            cursor = decode_cursor(after, str, str)
             page_where, page_params = condition, list(params)
             if cursor:
                 page_where += " AND (name > ? OR (name = ? AND org_id > ?))"
@@ -203,7 +215,7 @@ class Query:
         if own:
             where += " AND department = ?"
             params.append(own)
-        cursor = decode_cursor(after, 1)
+        cursor = decode_cursor(after, int)
         if cursor:
             where += " AND position > ?"
             params.append(int(cursor[0]))
@@ -237,8 +249,9 @@ class Query:
     def alerts(self, info: Info, status: str | None = None, first: int = 50, after: str | None = None) -> AlertPage:
         principal, rt = caller(info), runtime(info)
         policy.require_query(principal, "alerts")
+        _filters(status=status)
         size = _page_size(first)
-        cursor = decode_cursor(after, 1)
+        cursor = decode_cursor(after, int)
         rows = visible_alerts(rt, principal, status=status, before=int(cursor[0]) if cursor else None, limit=size + 1)
         alerts = [Alert.from_row(r) for r in rows[:size]]
         return AlertPage(alerts=alerts, page_info=PageInfo(
@@ -251,6 +264,7 @@ class Query:
                         district: str | None = None) -> StreetOverview:
         principal, rt = caller(info), runtime(info)
         policy.require_query(principal, "streetOverview")
+        _filters(street=street)
         registry, view = rt.view("civil_affairs_registry"), rt.view("street_office")
         # A street is named within its district (street names repeat across districts): the caller's own
         # district, and one it names must be that; a street the caller does not see is no street.
@@ -272,6 +286,7 @@ class Query:
                          first: int = 100, after: strawberry.ID | None = None) -> list[FundingProject]:
         principal, rt = caller(info), runtime(info)
         policy.require_query(principal, "fundingProjects")
+        _filters(street=street, after=after)
         size = _page_size(first)
         ledger = rt.view("finance_ledger").t("projects")
         condition, params = in_reach(rt, principal, "p.org_id", street=street)  # within the caller's place

@@ -21,7 +21,7 @@ from strawberry.types import ExecutionContext, ExecutionResult
 from strawberry.types.execution import ParseOptions
 
 from gateway.graphql.audit import AuditQuery
-from gateway.graphql.errors import INTERNAL, client_error, coded, translated
+from gateway.graphql.errors import BAD_USER_INPUT, INTERNAL, client_error, coded, translated
 from gateway.graphql.mutations import Mutation
 from gateway.graphql.queries import Query
 from gateway.graphql.subscriptions import Subscription
@@ -83,9 +83,14 @@ class Schema(strawberry.Schema):
         return statistics.borrowed_tokens, statistics.tasks_waiting
 
     async def execute(self, *args: Any, **kwargs: Any) -> Any:
+        # Operations sent over HTTP; websockets stream theirs (Strawberry's subscribe), subscriptions included.
+        kind = self._operation_type(args[0] if args else kwargs.get("query"), kwargs.get("operation_name"))
+        if kind == OperationType.SUBSCRIPTION:  # Strawberry would run it as a query, to an INTERNAL error
+            return ExecutionResult(data=None, errors=[coded(
+                "subscriptions need a websocket: open one on /graphql with the graphql-transport-ws protocol",
+                BAD_USER_INPUT)])
         if not self.operation_threads:
-            if not (self.group_commit and self._is_mutation(args[0] if args else kwargs.get("query"),
-                                                              kwargs.get("operation_name"))):
+            if not (self.group_commit and kind == OperationType.MUTATION):
                 return await super().execute(*args, **kwargs)
             # SQLite: the commands of mutations run close together share one commit (gateway/group_commit.py);
             # each answers once the commit that holds its writes is done. Queries read what is committed.
@@ -101,14 +106,14 @@ class Schema(strawberry.Schema):
         return await anyio.to_thread.run_sync(functools.partial(self.execute_sync, *args, **kwargs),
                                               limiter=self._limiter)
 
-    def _is_mutation(self, query: str | None, operation_name: str | None) -> bool:
-        if not query:
-            return False
+    def _operation_type(self, query: str | None, operation_name: str | None) -> OperationType | None:
+        if not query or not isinstance(query, str):
+            return None
         try:
             operation = get_operation_ast(self._parse(query), operation_name)
         except GraphQLError:
-            return False  # Strawberry answers with the error
-        return operation is not None and operation.operation == OperationType.MUTATION
+            return None  # Strawberry answers with the error
+        return operation.operation if operation is not None else None
 
     def execute_sync(self, *args: Any, **kwargs: Any) -> Any:
         result = super().execute_sync(*args, **kwargs)

@@ -25,6 +25,7 @@ class Subscription:
         newest = await asyncio.to_thread(visible_alerts, rt, principal, limit=1)
         last = newest[0]["raised_position"] if newest else 0
         while True:
+            caller(info)  # the socket's token may have expired since: UNAUTHENTICATED ends the feed and the socket
             rows = await asyncio.to_thread(visible_alerts, rt, principal, since=last, limit=100)
             for row in rows:
                 last = row["raised_position"]

@@ -28,22 +28,37 @@ def _datetime(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text) if text else None
 
 
+CURSOR_MAX = 1024  # characters: a cursor holds a name (at most 100 characters) and an id, or a position
+POSITION_MAX = 2**63 - 1  # the largest a database's integer holds
+
+
 def encode_cursor(*parts: Any) -> str:
     return base64.urlsafe_b64encode(json.dumps(parts, ensure_ascii=False).encode()).decode()
 
 
-def decode_cursor(cursor: str | None, size: int) -> list[Any] | None:
+def decode_cursor(cursor: str | None, *kinds: type) -> list[Any] | None:
+    """The parts of a cursor this API gave out (``encode_cursor``), each of its kind: ``int`` a position,
+    ``str`` a name or id. Anything else, however it came about, is BAD_USER_INPUT "invalid cursor"."""
     if not cursor:
         return None
     from gateway.graphql.errors import BAD_USER_INPUT, coded
 
+    invalid = coded("invalid cursor: pass a page's endCursor as it was given", BAD_USER_INPUT)
+    if len(cursor) > CURSOR_MAX:
+        raise invalid
     try:
-        parts = json.loads(base64.urlsafe_b64decode(cursor.encode()).decode())
-    except (ValueError, UnicodeDecodeError):
-        raise coded("the cursor is not one this API gave out", BAD_USER_INPUT) from None
-    if not isinstance(parts, list) or len(parts) != size:
-        raise coded("the cursor is not one this API gave out", BAD_USER_INPUT)
+        parts = json.loads(base64.urlsafe_b64decode(cursor.encode("ascii")).decode())
+    except (ValueError, UnicodeError, RecursionError):
+        raise invalid from None
+    if not isinstance(parts, list) or len(parts) != len(kinds) or not all(map(_of_kind, parts, kinds)):
+        raise invalid
     return parts
+
+
+def _of_kind(part: Any, kind: type) -> bool:
+    if kind is int:
+        return type(part) is int and 0 <= part <= POSITION_MAX
+    return isinstance(part, kind)
 
 
 @strawberry.type

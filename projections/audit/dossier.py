@@ -8,7 +8,6 @@ against the chain (`lianjian verify`).
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from dataclasses import dataclass, fields, is_dataclass
@@ -24,6 +23,7 @@ from domain.clock import SHANGHAI
 from domain.organization import Organization
 from domain.people import Person
 from projections.audit.chain import ChainTables
+from projections.audit.spreadsheet import SpreadsheetWriter
 
 DOSSIER_FORMAT = "lianjian-dossier/1"
 MASKED = "[masked]"
@@ -147,7 +147,7 @@ def dossier_json(dossier: Dossier) -> str:
 def dossier_csv(dossier: Dossier) -> str:
     """One row per event (the history); the organization's record is in the JSON and HTML forms."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = SpreadsheetWriter(out, lineterminator="\n")  # no cell a spreadsheet would run as a formula
     writer.writerow(CSV_COLUMNS)
     for row in dossier.events:
         actor = row["actor"] or {}
