@@ -10,16 +10,22 @@ from typing import Any
 
 from eventsourcing.domain import event
 
-from domain.base import IMMUTABLE, SupervisedAggregate
+from domain.base import IMMUTABLE, SupervisedAggregate, event_id
 from domain.context import Context
 from domain.credit_code import checked_credit_code
+from domain.calendar import add_years
 from domain.credit_lists import (
+    GROUND_BASIS,
     AbnormalGround,
+    CreditList,
     Listing,
     PenaltyKind,
     PenaltyRecord,
     SeriousGround,
+    abnormal_auto_exit_on,
     abnormal_list_exit_due,
+    credit_list_grounds_for_penalty,
+    list_of,
     serious_list_escalation_due,
     serious_list_exit_refusal,
 )
@@ -82,6 +88,8 @@ class Organization(SupervisedAggregate):
 
     shared_on_copy = (*IMMUTABLE, Person, PenaltyRecord)  # frozen, of immutable fields
     Snapshot = StateSnapshot  # see domain/snapshots.py; raise class_version when the attributes change
+    # 失信被执行人: the court's notices recorded. The class's empty default serves snapshots taken before it.
+    court_notices = ()  # replaced by a list, never changed in place
 
     # -- creation -------------------------------------------------------------------------------
 
@@ -245,6 +253,7 @@ class Organization(SupervisedAggregate):
         self.open_inspection_cases: list[str] = []
         self.abnormal_listing: Listing | None = None
         self.serious_listing: Listing | None = None
+        self.court_notices: list[str] = []
         self.party_members = 0
         self.party_organization: str | None = None
         self.party_organization_name: str | None = None
@@ -684,18 +693,65 @@ class Organization(SupervisedAggregate):
 
     # -- credit lists ---------------------------------------------------------------------------
 
-    def add_to_abnormal_list(self, ctx: Context, *, ground: str) -> None:
+    def penalty_listing_grounds(self, penalty_id: str, settings: LocalitySettings) -> list[tuple[CreditList, str]]:
+        """The lists and grounds one recorded penalty is (民政部令第60号 第十条第五项, 第十四条第三至五项, 第七项)."""
+        new = next((p for p in self.penalties if p.penalty_id == penalty_id), None)
+        if new is None:
+            raise InvalidInput(f"no penalty {penalty_id} on {self.name}")
+        earlier = [p for p in self.penalties if p.penalty_id != penalty_id and not p.annulled]
+        return credit_list_grounds_for_penalty(new.kind, new.amount, new.imposed_on, earlier, settings)
+
+    def revocation_listing_ground(self) -> str:
+        """The serious-list ground a revoked registration is: a revoked fraudulent change, or revocation."""
+        if self.status != OrgStatus.REVOKED:
+            raise CreditListRuleViolation(f"{self.name}'s registration is not revoked")
+        if self.revocation_ground == RevocationGround.FRAUDULENT_CHANGE:
+            return SeriousGround.FRAUDULENT_CHANGE_REVOKED
+        return SeriousGround.CERTIFICATE_REVOKED
+
+    def put_on_list(
+        self, ctx: Context, *, ground: str, causes: list[str] | None = None, proposal_id: str | None = None
+    ) -> None:
+        """列入 whichever list ``ground`` belongs to."""
+        if list_of(ground) == CreditList.ABNORMAL:
+            self.add_to_abnormal_list(ctx, ground=ground, causes=causes, proposal_id=proposal_id)
+        else:
+            self.add_to_serious_list(ctx, ground=ground, causes=causes, proposal_id=proposal_id)
+
+    def add_to_abnormal_list(
+        self, ctx: Context, *, ground: str, causes: list[str] | None = None, proposal_id: str | None = None
+    ) -> None:
         """列入活动异常名录. A new ground while listed restarts the clock."""
         self._ensure_active()
         self._ensure_not_before_start(ctx)
         ground = _enum(AbnormalGround, ground, "abnormal-list ground")
-        self._added_to_abnormal_list(ctx=ctx, ground=ground)
+        basis = GROUND_BASIS[ground]
+        self._added_to_abnormal_list(ctx=ctx, ground=ground, article=basis.article, item=basis.item,
+                                     causes=_causes(causes), proposal_id=proposal_id)
 
-    @event("AddedToAbnormalList")
-    def _added_to_abnormal_list(self, ctx: Context, ground: str) -> None:
-        """列入活动异常名录: entered on the abnormal activities list, or a new ground while listed."""
+    class AddedToAbnormalList(SupervisedAggregate.Event):
+        """列入活动异常名录: entered on the abnormal activities list, or a new ground while listed, citing the
+        article and item applied, the events that caused it and the proposal accepted, if any."""
+
+        class_version = 2
+        ctx: Context
+        ground: str
+        article: int
+        item: int
+        causes: list[str]
+        proposal_id: str | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            """Version 1 stored the ground alone: the article and item it implies; no causes were cited."""
+            _cite_ground(state)
+
+    @event(AddedToAbnormalList)
+    def _added_to_abnormal_list(
+        self, ctx: Context, ground: str, article: int, item: int, causes: list[str], proposal_id: str | None
+    ) -> None:
         if self.abnormal_listing is None:
-            self.abnormal_listing = Listing(ctx.occurred_on, ctx.occurred_on, [ground])
+            self.abnormal_listing = Listing(ctx.occurred_on, ctx.occurred_on, [ground], self._next_event_id())
         else:
             self.abnormal_listing.add_ground(ground, ctx.occurred_on)
 
@@ -714,8 +770,11 @@ class Organization(SupervisedAggregate):
         elif abnormal_list_exit_due(self.abnormal_listing, ctx.occurred_on, settings):
             how = "automatic"
         else:
+            exit_on = abnormal_auto_exit_on(self.abnormal_listing, settings)
             raise CreditListRuleViolation(
-                "removal needs the fulfilled duty verified, or six months without a ground that needs rectification"
+                "removal needs the fulfilled duty verified (a ground needs rectification)" if exit_on is None
+                else f"on the abnormal list until {exit_on.isoformat()} (six months after its latest ground),"
+                     " unless the fulfilled duty is verified"
             )
         self._removed_from_abnormal_list(ctx=ctx, how=how, verified_on=verified_on)
 
@@ -724,19 +783,28 @@ class Organization(SupervisedAggregate):
         """移出活动异常名录: left the abnormal list (on request, automatically, or escalated)."""
         self.abnormal_listing = None
 
-    def escalate_to_serious_list(self, ctx: Context, *, settings: LocalitySettings) -> None:
-        """Two years on the abnormal list: moved to the serious list."""
+    def escalate_to_serious_list(
+        self, ctx: Context, *, settings: LocalitySettings, causes: list[str] | None = None,
+        proposal_id: str | None = None,
+    ) -> None:
+        """Two years on the abnormal list: moved to the serious list, citing the abnormal listing it escalates."""
         self._ensure_not_filing_cancelled()
         if self.abnormal_listing is None:
             raise CreditListRuleViolation(f"{self.name} is not on the abnormal activities list")
         if not serious_list_escalation_due(self.abnormal_listing, ctx.occurred_on, settings):
+            due = add_years(self.abnormal_listing.listed_on, settings.abnormal_escalation_years)
             raise CreditListRuleViolation(
-                f"on the abnormal list since {self.abnormal_listing.listed_on}: not yet two years"
+                f"on the abnormal list since {self.abnormal_listing.listed_on}: escalation is due on {due.isoformat()}"
             )
+        escalated = [self.abnormal_listing.entry_event] if self.abnormal_listing.entry_event else []
         self._removed_from_abnormal_list(ctx=ctx, how="escalated", verified_on=None)
-        self._added_to_serious_list(ctx=ctx, ground=SeriousGround.ABNORMAL_TWO_YEARS)
+        basis = GROUND_BASIS[SeriousGround.ABNORMAL_TWO_YEARS]
+        self._added_to_serious_list(ctx=ctx, ground=SeriousGround.ABNORMAL_TWO_YEARS, article=basis.article,
+                                    item=basis.item, causes=escalated + _causes(causes), proposal_id=proposal_id)
 
-    def add_to_serious_list(self, ctx: Context, *, ground: str) -> None:
+    def add_to_serious_list(
+        self, ctx: Context, *, ground: str, causes: list[str] | None = None, proposal_id: str | None = None
+    ) -> None:
         """列入严重违法失信名单."""
         ground = _enum(SeriousGround, ground, "serious-list ground")
         if ground == SeriousGround.ABNORMAL_TWO_YEARS:
@@ -750,13 +818,34 @@ class Organization(SupervisedAggregate):
         ):
             raise CreditListRuleViolation("that ground needs a registration revoked for a fraudulent change")
         self._ensure_not_before_start(ctx)
-        self._added_to_serious_list(ctx=ctx, ground=ground)
+        basis = GROUND_BASIS[ground]
+        self._added_to_serious_list(ctx=ctx, ground=ground, article=basis.article, item=basis.item,
+                                    causes=_causes(causes), proposal_id=proposal_id)
 
-    @event("AddedToSeriousList")
-    def _added_to_serious_list(self, ctx: Context, ground: str) -> None:
-        """列入严重违法失信名单: entered on the serious list, or a new ground while listed."""
+    class AddedToSeriousList(SupervisedAggregate.Event):
+        """列入严重违法失信名单: entered on the serious list, or a new ground while listed, citing the article
+        and item applied, the events that caused it (an escalation: the abnormal listing it escalates) and
+        the proposal accepted, if any."""
+
+        class_version = 2
+        ctx: Context
+        ground: str
+        article: int
+        item: int
+        causes: list[str]
+        proposal_id: str | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            """Version 1 stored the ground alone: the article and item it implies; no causes were cited."""
+            _cite_ground(state)
+
+    @event(AddedToSeriousList)
+    def _added_to_serious_list(
+        self, ctx: Context, ground: str, article: int, item: int, causes: list[str], proposal_id: str | None
+    ) -> None:
         if self.serious_listing is None:
-            self.serious_listing = Listing(ctx.occurred_on, ctx.occurred_on, [ground])
+            self.serious_listing = Listing(ctx.occurred_on, ctx.occurred_on, [ground], self._next_event_id())
         else:
             self.serious_listing.add_ground(ground, ctx.occurred_on)
 
@@ -780,6 +869,25 @@ class Organization(SupervisedAggregate):
     def _removed_from_serious_list(self, ctx: Context) -> None:
         """移出严重违法失信名单: left the serious list."""
         self.serious_listing = None
+
+    def record_court_dishonest_debtor(self, ctx: Context, *, notice: str) -> None:
+        """The court's notice that it put the organization on its list of dishonest debtors (失信被执行人)."""
+        if self.status not in (OrgStatus.REGISTERED, OrgStatus.FILED, OrgStatus.REVOKED):
+            raise OrganizationInactive(f"{self.name} is {self.status.value}: no notice is recorded")
+        self._ensure_not_before_start(ctx)
+        notice = checked_text(notice, "court notice number", required=True)
+        if notice in self.court_notices:
+            raise RuleViolation(f"the court's notice {notice} is already recorded")
+        self._court_listed_dishonest_debtor(ctx=ctx, notice=notice)
+
+    @event("CourtListedDishonestDebtor")
+    def _court_listed_dishonest_debtor(self, ctx: Context, notice: str) -> None:
+        """失信被执行人: a court listed the organization as a dishonest debtor (its notice recorded)."""
+        self.court_notices = [*self.court_notices, notice]
+
+    def _next_event_id(self) -> str:
+        # Called inside an event's mutator, before the library sets the new version.
+        return event_id(self.id, self.version + 1)
 
     @staticmethod
     def _ensure_not_before_listing(ctx: Context, listing: Listing) -> None:
@@ -846,6 +954,21 @@ class Organization(SupervisedAggregate):
     def _party_instructor_appointed(self, ctx: Context, name: str) -> None:
         """选派党建指导员: a party-building instructor was appointed."""
         self.party_instructor = name
+
+
+def _causes(causes: list[str] | None) -> list[str]:
+    if causes is None:
+        return []
+    if not isinstance(causes, list) or not all(isinstance(c, str) and c for c in causes):
+        raise InvalidInput("the causes are event ids")
+    return list(causes)
+
+
+def _cite_ground(state: dict[str, Any]) -> None:
+    """A version-1 listing event's state made version 2: the basis its ground implies; nothing else was cited."""
+    basis = GROUND_BASIS[state["ground"]]
+    state["article"], state["item"] = basis.article, basis.item
+    state["causes"], state["proposal_id"] = [], None
 
 
 def _registered_kind(kind: str) -> OrgKind:

@@ -8,12 +8,22 @@ from uuid import uuid4
 
 from eventsourcing.domain import Aggregate
 
+from domain.base import event_id
 from domain.command_runner import CommandResult
 from domain.commands.base import Commands
-from domain.context import Context
+from domain.context import Context, Department
 from domain.credit_lists import PenaltyKind
 from domain.errors import InvalidInput
-from domain.organization import RevocationGround
+from domain.organization import Organization, RevocationGround
+
+
+def list_as_registration_authority(ctx: Context, org: Organization, grounds: list[str], cause: str) -> None:
+    """登记管理机关应当列入: a fact civil affairs records itself lists in the same command, citing it. A fact
+    another department records reaches civil affairs as a proposal instead (projections/rules/joint.py)."""
+    if ctx.actor.department != Department.CIVIL_AFFAIRS:
+        return
+    for ground in grounds:
+        org.put_on_list(ctx, ground=ground, causes=[cause])
 
 
 class CreditCommands(Commands):
@@ -40,8 +50,11 @@ class CreditCommands(Commands):
             org.impose_penalty(
                 ctx, penalty_id=penalty_id, kind=kind, amount=amount, stop_days=stop_days, case_id=case_id
             )
+            cause = event_id(org.id, org.version)
             if kind == PenaltyKind.REVOCATION:
                 org.revoke_registration(ctx, ground=RevocationGround.SERIOUS_PENALTY)
+            grounds = [ground for _, ground in org.penalty_listing_grounds(penalty_id, self.settings)]
+            list_as_registration_authority(ctx, org, grounds, cause)
             return changed
 
         return self._run("impose_penalty", payload, idempotency_key, decide)
@@ -52,6 +65,15 @@ class CreditCommands(Commands):
         return self._on_organization(
             "record_penalty_executed", "record_penalty_executed", ctx, organization_id, idempotency_key,
             penalty_id=penalty_id,
+        )
+
+    def record_court_dishonest_debtor(
+        self, ctx: Context, organization_id: str, *, notice: str, idempotency_key: str | None = None
+    ) -> CommandResult:
+        """The court's notice of 失信被执行人 recorded; the rules propose the serious list to civil affairs."""
+        return self._on_organization(
+            "record_court_dishonest_debtor", "record_court_dishonest_debtor", ctx, organization_id,
+            idempotency_key, notice=notice,
         )
 
     def add_to_abnormal_list(

@@ -48,6 +48,24 @@ class PenaltyFact:
     penalty_id: str
     imposed_on: date
     executed: bool = False
+    minor: bool = False  # 警告或者不满5万元罚款
+
+
+def three_years_before(day: date) -> date:
+    try:
+        return day.replace(year=day.year - 3)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - 3, day=28)
+
+
+def lists_for_civil_affairs_penalty(kind: str, amount: Decimal | None, today: date,
+                                    earlier: list[PenaltyFact]) -> tuple[bool, bool]:
+    """民政部令第60号 第十条第五项, 第十四条第三、四、五、七项, as written: (abnormal, serious)."""
+    minor = kind == "warning" or (kind == "fine" and amount is not None and amount < Decimal("50000"))
+    if minor:
+        within = [p for p in earlier if p.minor and three_years_before(today) < p.imposed_on]
+        return True, len(within) + 1 >= 2
+    return False, kind in ("fine", "stop_activities", "revocation")
 
 
 @dataclass
@@ -241,6 +259,8 @@ class SupervisionMachine(RuleBasedStateMachine):
         if refusal:
             return
         self.model(org).status = status
+        if status == "revoked":  # revoked by civil affairs: the serious list in the same command
+            self.model(org).serious = True
         if status == "filing_cancelled":
             self.cancelled_at_version[org] = self.app.organization(org).version
 
@@ -283,9 +303,14 @@ class SupervisionMachine(RuleBasedStateMachine):
         if refusal:
             return
         (new,) = [p.penalty_id for p in self.app.organization(org).penalties if p.penalty_id not in before]
-        self.model(org).penalties.append(PenaltyFact(new, self.today))
+        model = self.model(org)
+        fine = Decimal(amount) if kind == "fine" else None
+        abnormal, serious = lists_for_civil_affairs_penalty(kind, fine, self.today, model.penalties)
+        model.penalties.append(PenaltyFact(new, self.today, minor=abnormal))
+        if by == "civil_affairs":  # the registration authority lists in the same command
+            model.abnormal, model.serious = model.abnormal or abnormal, model.serious or serious
         if kind == "revocation":
-            self.model(org).status = "revoked"
+            model.status = "revoked"
 
     @rule(org=organizations)
     def execute_penalty(self, org: str) -> None:
