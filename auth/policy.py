@@ -82,6 +82,7 @@ MAY_RECORD: dict[Who, frozenset[str]] = {
         "awardGrade", "lowerGrade", "cancelGrade", "imposePenalty", "recordPenaltyExecuted",
         "addToAbnormalList", "removeFromAbnormalList", "escalateToSeriousList", "addToSeriousList",
         "removeFromSeriousList", *ALERT_HANDLING,
+        "acceptProposal", "declineProposal", "recordCourtDishonestDebtor",
     }),
     W.STREET_OFFICE: frozenset({
         "fileCommunityOrganization", "changeFiling", "cancelFiling", "submitAnnualReport", *ALERT_HANDLING,
@@ -89,6 +90,7 @@ MAY_RECORD: dict[Who, frozenset[str]] = {
     W.FINANCE: frozenset({
         "awardFunding", "disburseFunding", "suspendFunding", "resumeFunding", "clawBackFunds",
         "closeFundingProject", *ALERT_HANDLING,
+        "acceptProposal", "declineProposal",
     }),
     W.INSPECTION: frozenset({
         "drawInspectionSample", "openInspection", "recordInspectionFindings", "orderRectification",

@@ -96,6 +96,15 @@ def list_of(ground: str) -> CreditList:
     return CreditList.ABNORMAL if ground in {g.value for g in AbnormalGround} else CreditList.SERIOUS
 
 
+def listing_proposal(ground: str) -> dict[str, object]:
+    """A proposal to civil affairs naming the exact list, ground, article and item (accepted as one command)."""
+    basis, credit_list = GROUND_BASIS[ground], list_of(ground)
+    command = ("escalate_to_serious_list" if ground == SeriousGround.ABNORMAL_TWO_YEARS
+               else f"add_to_{credit_list.value}_list")
+    return {"command": command, "list": credit_list.value, "ground": str(ground), "article": basis.article,
+            "item": basis.item}
+
+
 # Grounds that a duty owed ends; the others are facts that no later act undoes.
 REQUIRES_RECTIFICATION = frozenset(
     {

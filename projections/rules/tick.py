@@ -17,7 +17,13 @@ from domain.alerts import RULES_ACTOR, Alert, AlertRule
 from domain.application import Supervision
 from domain.calendar import add_years
 from domain.context import Context, Department
-from domain.credit_lists import abnormal_list_exit_due, serious_list_escalation_due
+from domain.credit_lists import (
+    AbnormalGround,
+    SeriousGround,
+    abnormal_list_exit_due,
+    listing_proposal,
+    serious_list_escalation_due,
+)
 from domain.errors import DomainError
 from domain.organization import Organization
 from projections.runtime.db import ViewDatabase
@@ -98,7 +104,7 @@ def _abnormal_list_time(app: Supervision, org_id: str, today: date, report: Tick
         subject = f"{org_id}:{listing.listed_on.isoformat()}"
         message = f"{org.name}自{listing.listed_on}列入活动异常名录已满2年，建议列入严重违法失信名单"
         alert_id = _raise_once(app, org, AlertRule.ABNORMAL_TWO_YEARS, subject, message, today,
-                               {"command": "escalate_to_serious_list"})
+                               listing_proposal(SeriousGround.ABNORMAL_TWO_YEARS))
         if alert_id:
             report.escalation_proposals.append(alert_id)
 
@@ -109,13 +115,13 @@ def _annual_report_missing(app: Supervision, org_id: str, year: int, today: date
         return
     message = f"{org.name}未在{annual_report_due(year, app)}前报送{year}年度工作报告，建议列入活动异常名录"
     alert_id = _raise_once(app, org, AlertRule.ANNUAL_REPORT_MISSING, f"{org_id}:{year}", message, today,
-                           {"command": "add_to_abnormal_list", "ground": "annual_report_missing"})
+                           listing_proposal(AbnormalGround.ANNUAL_REPORT_MISSING))
     if alert_id:
         report.annual_report_proposals.append(alert_id)
 
 
 def _raise_once(app: Supervision, org: Organization, rule: AlertRule, subject: str, message: str,
-                today: date, proposal: dict[str, str]) -> str | None:
+                today: date, proposal: dict[str, object]) -> str | None:
     if Alert.create_id(rule, subject) in app.repository:
         return None
     # The cause is the organization's latest event: the state the tick judged.

@@ -1,0 +1,45 @@
+"""Mutations of the credit system: proposals accepted or declined, and the court's notice recorded. Merged
+into the schema's Mutation type beside gateway/graphql/mutations.py."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.types import Info
+
+from gateway.graphql.context import runtime
+from gateway.graphql.errors import translate_errors
+from gateway.graphql.mutations import CommandInput, _on_org, _record
+from gateway.graphql.types import CommandResult
+
+
+@strawberry.type
+class CreditMutation:
+    @strawberry.mutation(description="采纳 a proposal: records the command it proposes (e.g. a listing citing the "
+                                     "proposal and its causes) and the acceptance, at once.")
+    @translate_errors
+    def accept_proposal(self, info: Info, command: CommandInput, alert_id: strawberry.ID) -> CommandResult:
+        alert = runtime(info).app.alert(alert_id)
+        return _record(info, "acceptProposal", command,
+                       lambda app, ctx, key: app.accept_proposal(ctx, alert_id, idempotency_key=key),
+                       organization_id=alert.organization_id)
+
+    @strawberry.mutation(description="不予采纳 a proposal, with the reason; exemptionDocument: the supervising "
+                                     "unit's certification that the organization bears no direct responsibility.")
+    @translate_errors
+    def decline_proposal(self, info: Info, command: CommandInput, alert_id: strawberry.ID, reason: str,
+                         exemption_document: str | None = None) -> CommandResult:
+        alert = runtime(info).app.alert(alert_id)
+        return _record(info, "declineProposal", command,
+                       lambda app, ctx, key: app.decline_proposal(ctx, alert_id, reason=reason,
+                                                                  exemption_document=exemption_document,
+                                                                  idempotency_key=key),
+                       organization_id=alert.organization_id)
+
+    @strawberry.mutation(description="失信被执行人: the court's notice recorded, by its number; the rules propose "
+                                     "the serious list to civil affairs.")
+    @translate_errors
+    def record_court_dishonest_debtor(self, info: Info, command: CommandInput, organization_id: strawberry.ID,
+                                      notice: str) -> CommandResult:
+        return _record(info, "recordCourtDishonestDebtor", command,
+                       _on_org("record_court_dishonest_debtor")(organization_id, notice=notice),
+                       organization_id=organization_id)

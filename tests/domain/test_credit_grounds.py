@@ -1,0 +1,146 @@
+"""Every ground of 民政部令第60号 applied by the registration authority in the command that records the fact, at
+its boundaries (the large-fine threshold and one fen under it, the three-year window's last day and the day
+after), on both stores. Each listing event cites the causing event and the article and item applied."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from domain.errors import CreditListRuleViolation, RuleViolation
+from domain.settings import LocalitySettings
+
+
+@pytest.fixture
+def stored(story_on, store_env):
+    """A story on a fresh SQLite or PostgreSQL store."""
+    return story_on(store_env)
+
+
+def listings(story, org: str) -> list[tuple[str, str, int, int, list[str]]]:
+    return [(e.type.split("AddedTo")[1], e.data["ground"], e.data["article"], e.data["item"], e.data["causes"])
+            for e in story.events_of(org) if e.type.startswith("Organization.AddedTo")]
+
+
+def penalty_event(story, org: str) -> str:
+    return [e.event_id for e in story.events_of(org) if e.type == "Organization.PenaltyImposed"][-1]
+
+
+@pytest.mark.parametrize(("amount", "expected"), [
+    ("50000.00", ("SeriousList", "large_fine", 14, 4)),  # the threshold itself: 5万元以上
+    ("49999.99", ("AbnormalList", "warning_or_small_fine", 10, 5)),  # one fen under it: 不满5万元
+])
+def test_a_civil_affairs_fine_lists_by_its_amount_at_the_threshold(stored, amount, expected):
+    org = stored.register()
+    stored.penalize(org, date(2024, 3, 1), kind="fine", amount=Decimal(amount))
+
+    assert listings(stored, org) == [(*expected, [penalty_event(stored, org)])]
+
+
+def test_the_threshold_is_the_localitys(story_with):
+    story = story_with(LocalitySettings(large_fine=Decimal("30000")))
+    org = story.register()
+    story.penalize(org, date(2024, 3, 1), kind="fine", amount=Decimal("30000"))
+
+    assert [entry[1] for entry in listings(story, org)] == ["large_fine"]
+
+
+@pytest.mark.parametrize(("second_on", "serious"), [
+    (date(2024, 2, 29), True),  # the window's last day: still within three years of 2021-03-01
+    (date(2024, 3, 1), False),  # the day after
+])
+def test_a_second_minor_penalty_within_three_years_is_the_serious_list(stored, second_on, serious):
+    org = stored.register(on=date(2020, 1, 1))
+    stored.penalize(org, date(2021, 3, 1), kind="warning")
+    stored.app.remove_from_abnormal_list(stored.ctx(date(2021, 9, 1)), org)  # six months, nothing to rectify
+    stored.penalize(org, second_on, kind="fine", amount=Decimal("1000"))
+
+    grounds = [entry[1] for entry in listings(stored, org)]
+    assert grounds == ["warning_or_small_fine", "warning_or_small_fine"] + (
+        ["repeated_minor_penalties"] if serious else [])
+    assert stored.org(org).on_serious_list is serious
+
+
+def test_a_partners_penalty_counts_toward_the_repeated_ground_though_it_listed_nothing(stored):
+    org = stored.register(on=date(2020, 1, 1))
+    stored.penalize(org, date(2023, 1, 5), kind="warning", by="tax")
+    assert listings(stored, org) == []  # another department's penalty is a proposal (the rules raise it)
+
+    stored.penalize(org, date(2024, 1, 5), kind="warning")
+
+    assert [(e[0], e[1], e[2], e[3]) for e in listings(stored, org)] == [
+        ("AbnormalList", "warning_or_small_fine", 10, 5), ("SeriousList", "repeated_minor_penalties", 14, 5)]
+
+
+@pytest.mark.parametrize(("kind", "extra", "item"), [
+    ("stop_activities", {"stop_days": 30}, 3),
+    ("revocation", {}, 7),
+])
+def test_an_order_to_stop_or_a_revocation_penalty_is_the_serious_list(stored, kind, extra, item):
+    org = stored.register()
+    stored.penalize(org, date(2024, 3, 1), kind=kind, **extra)
+
+    [(credit_list, _, article, listed_item, causes)] = listings(stored, org)
+    assert (credit_list, article, listed_item, causes) == ("SeriousList", 14, item, [penalty_event(stored, org)])
+
+
+@pytest.mark.parametrize(("ground", "item"), [("fraudulent_change", 2), ("fraud", 7), ("no_activity_first_year", 7)])
+def test_a_revoked_registration_is_the_serious_list_in_the_same_command(stored, ground, item):
+    org = stored.register(on=date(2020, 1, 1))
+    revoked = stored.app.revoke_registration(stored.ctx(date(2024, 3, 1)), org, ground=ground)
+
+    [(_, _, article, listed_item, causes)] = listings(stored, org)
+    assert (article, listed_item, causes) == (14, item, [revoked.event_ids[0]])
+    assert revoked.event_ids[-1].endswith(f"/{stored.org(org).version}")  # one command, both events
+
+
+def test_a_confiscation_lists_nothing(stored):
+    org = stored.register()
+    stored.penalize(org, date(2024, 3, 1), kind="confiscation", amount=Decimal("80000"))
+
+    assert listings(stored, org) == []
+
+
+def test_a_new_ground_restarts_the_clock_and_the_refusal_names_the_new_date(stored):
+    org = stored.register()
+    stored.penalize(org, date(2024, 1, 10), kind="warning")
+    stored.penalize(org, date(2024, 4, 1), kind="warning", by="tax")  # a proposal only: no new ground
+    stored.app.add_to_abnormal_list(stored.ctx(date(2024, 4, 1)), org, ground="warning_or_small_fine")
+
+    before = stored.event_count()
+    with pytest.raises(CreditListRuleViolation, match="until 2024-10-01"):
+        stored.app.remove_from_abnormal_list(stored.ctx(date(2024, 9, 30)), org)
+    assert stored.event_count() == before  # refused: nothing recorded
+    stored.app.remove_from_abnormal_list(stored.ctx(date(2024, 10, 1)), org)
+    assert not stored.org(org).on_abnormal_list
+
+
+def test_the_serious_list_is_left_on_request_only_from_its_date(stored):
+    org = stored.register()
+    stored.penalize(org, date(2022, 6, 1), kind="stop_activities", stop_days=10)
+
+    with pytest.raises(CreditListRuleViolation, match="until 2024-06-01"):
+        stored.app.remove_from_serious_list(stored.ctx(date(2024, 5, 31)), org)
+    stored.app.remove_from_serious_list(stored.ctx(date(2024, 6, 1)), org)
+    assert not stored.org(org).on_serious_list
+
+
+def test_escalation_cites_the_abnormal_listing_it_escalates(stored):
+    org = stored.register()
+    listed = stored.app.add_to_abnormal_list(stored.ctx(date(2022, 5, 20)), org, ground="annual_report_missing")
+
+    stored.app.escalate_to_serious_list(stored.ctx(date(2024, 5, 20)), org)
+
+    assert listings(stored, org)[-1] == ("SeriousList", "abnormal_two_years", 14, 1, [listed.event_ids[0]])
+
+
+def test_a_court_notice_is_recorded_once(stored):
+    org = stored.register()
+    stored.app.record_court_dishonest_debtor(stored.ctx(date(2024, 3, 1)), org, notice="(2024)渝0103执123号")
+
+    with pytest.raises(RuleViolation, match="already recorded"):
+        stored.app.record_court_dishonest_debtor(stored.ctx(date(2024, 3, 2)), org, notice="(2024)渝0103执123号")
+    assert stored.org(org).court_notices == ["(2024)渝0103执123号"]
+    assert listings(stored, org) == []  # the rules propose it to civil affairs
