@@ -282,6 +282,13 @@ class Organization(SupervisedAggregate):
             return f"{self.name} is on the serious illegal and dishonest list"
         return None
 
+    def award_refusal(self, settings: LocalitySettings) -> str | None:
+        """Why no new purchase-of-service award may go to this organization, or None (联合惩戒: the serious
+        list always; the abnormal list where the locality restricts it, as Xiamen's and Tianjin's measures do)."""
+        if self.funding_refusal is None and self.on_abnormal_list and settings.abnormal_list_bars_award:
+            return f"{self.name} is on the abnormal activities list"
+        return self.funding_refusal
+
     def _ensure_active(self) -> None:
         if not self.is_active:
             raise OrganizationInactive(f"{self.name} is {self.status.value}: nothing more can change")

@@ -63,6 +63,10 @@ class Settings(BaseSettings):
     sample_ratio: Decimal = Decimal("0.03")
     grade_cutoffs: str = "5:900,4:800,3:700,2:600,1:500"  # grade:lowest score, highest grade first
     community_filing_authority: Literal["street", "county"] = "street"
+    # Credit lists (民政部令第60号): the large-fine threshold in yuan, and whether the abnormal list bars a new
+    # purchase-of-service award (local measures such as Xiamen's and Tianjin's restrict it).
+    large_fine: Decimal = Field(default=Decimal("50000"), gt=0)
+    abnormal_list_bars_award: bool = True
 
     @field_validator("database_url")
     @classmethod
@@ -98,6 +102,8 @@ class Settings(BaseSettings):
             sample_ratio=self.sample_ratio,
             grade_cutoffs=parse_grade_cutoffs(self.grade_cutoffs),
             community_filing_authority=self.community_filing_authority,
+            large_fine=self.large_fine,
+            abnormal_list_bars_award=self.abnormal_list_bars_award,
         )
 
 

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 
-from domain.errors import CreditListRuleViolation, RuleViolation
+from domain.errors import CreditListRuleViolation, NotEligibleForFunding, RuleViolation
 from domain.settings import LocalitySettings
 
 
@@ -144,3 +144,27 @@ def test_a_court_notice_is_recorded_once(stored):
         stored.app.record_court_dishonest_debtor(stored.ctx(date(2024, 3, 2)), org, notice="(2024)渝0103执123号")
     assert stored.org(org).court_notices == ["(2024)渝0103执123号"]
     assert listings(stored, org) == []  # the rules propose it to civil affairs
+
+
+# -- consequences (联合惩戒) ------------------------------------------------------------------------
+
+
+def test_no_new_award_while_on_the_abnormal_list_by_default_and_from_the_day_it_is_left(stored):
+    org = stored.register()
+    stored.penalize(org, date(2024, 1, 10), kind="warning")
+
+    with pytest.raises(NotEligibleForFunding, match="abnormal activities list"):
+        stored.fund(org, on=date(2024, 7, 9))
+    stored.app.remove_from_abnormal_list(stored.ctx(date(2024, 7, 10)), org)
+    stored.fund(org, on=date(2024, 7, 10))
+
+
+def test_a_locality_may_let_the_abnormal_list_be_awarded_but_never_the_serious_list(story_with):
+    story = story_with(LocalitySettings(abnormal_list_bars_award=False))
+    abnormal, serious = story.register(), story.register()
+    story.penalize(abnormal, date(2024, 1, 10), kind="warning")
+    story.penalize(serious, date(2024, 1, 10), kind="fine", amount=Decimal("50000"))
+
+    story.fund(abnormal, on=date(2024, 2, 1))
+    with pytest.raises(NotEligibleForFunding, match="serious"):
+        story.fund(serious, on=date(2024, 2, 1))

@@ -84,6 +84,11 @@ class OrgModel:
     def may_be_funded(self) -> bool:
         return self.status in ACTIVE and not self.serious
 
+    @property
+    def may_be_awarded(self) -> bool:
+        """A new purchase-of-service award: neither list (the abnormal list's restriction is on by default)."""
+        return self.may_be_funded and not self.abnormal
+
     def evaluation_refusals(self, today: date) -> set[str]:
         """Which eligibility rules (社会组织评估) the organization fails today, by key."""
         last = today.year - 1
@@ -361,7 +366,7 @@ class SupervisionMachine(RuleBasedStateMachine):
             project_name="社区服务项目", amount=Decimal(amount), period_start=self.today,
             period_end=self.today + timedelta(days=30 * months),
         )
-        funded = self.model(org).may_be_funded
+        funded = self.model(org).may_be_awarded
         if isinstance(refusal, NotEligibleForFunding):
             assert not funded, f"funding refused to an organization that may be funded: {refusal}"
         if refusal:
