@@ -83,6 +83,7 @@ MAY_RECORD: dict[Who, frozenset[str]] = {
         "addToAbnormalList", "removeFromAbnormalList", "escalateToSeriousList", "addToSeriousList",
         "removeFromSeriousList", *ALERT_HANDLING,
         "acceptProposal", "declineProposal", "recordCourtDishonestDebtor",
+        "fileObjection", "decideObjection", "annulPenalty",
     }),
     W.STREET_OFFICE: frozenset({
         "fileCommunityOrganization", "changeFiling", "cancelFiling", "submitAnnualReport", *ALERT_HANDLING,
@@ -101,6 +102,7 @@ MAY_RECORD: dict[Who, frozenset[str]] = {
     }),
     W.PARTNER: frozenset({
         "imposePenalty", "openInspection", "recordInspectionFindings", "closeInspection", *ALERT_HANDLING,
+        "annulPenalty",
     }),
     W.AUDIT: frozenset(),
     W.PUBLIC: frozenset(),

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
+from domain.base import event_id
 from domain.calendar import add_months, add_working_days, add_years
 from domain.settings import LocalitySettings
 
@@ -141,12 +143,52 @@ class PenaltyRecord:
     imposed_on: date
     executed: bool = False
     annulled: bool = False  # annulled on review or appeal (行政复议/诉讼): it counts for nothing
+    discounted: bool = False  # the listing it caused was withdrawn as erroneous: it counts toward no window
+
+    @property
+    def counts_for_lists(self) -> bool:
+        return not (self.annulled or self.discounted)
 
     def is_minor(self, settings: LocalitySettings) -> bool:
         """A warning or a fine under the large-fine threshold."""
         return self.kind == PenaltyKind.WARNING or (
             self.kind == PenaltyKind.FINE and self.amount is not None and self.amount < settings.large_fine
         )
+
+
+@dataclass(frozen=True)
+class ListingEntry:
+    """One listing event of a list's current spell, still in force."""
+
+    event_id: str
+    credit_list: str
+    ground: str
+    listed_on: date
+    causes: tuple[str, ...]
+
+
+def entries_in_force(events: Iterable[Any]) -> dict[str, list[ListingEntry]]:
+    """Each list's listing events in force, from an organization's stored events in order (the library's
+    event objects): a removal ends the spell; a withdrawal takes one listing out of it."""
+    entries: dict[str, list[ListingEntry]] = {CreditList.ABNORMAL: [], CreditList.SERIOUS: []}
+    for event in events:
+        kind = type(event).__name__
+        if kind in ("AddedToAbnormalList", "AddedToSeriousList"):
+            credit_list = list_of(event.ground)
+            entries[credit_list].append(ListingEntry(
+                event_id(event.originator_id, event.originator_version), credit_list, event.ground,
+                event.ctx.occurred_on, tuple(event.causes)))
+        elif kind in ("RemovedFromAbnormalList", "RemovedFromSeriousList"):
+            entries[CreditList.ABNORMAL if "Abnormal" in kind else CreditList.SERIOUS] = []
+        elif kind == "ListingWithdrawn":
+            entries[event.list] = [e for e in entries[event.list] if e.event_id != event.listing_event]
+    return entries
+
+
+def penalty_events(events: Iterable[Any]) -> dict[str, str]:
+    """Penalty event id -> penalty id, from an organization's stored events."""
+    return {event_id(e.originator_id, e.originator_version): e.penalty_id
+            for e in events if type(e).__name__ == "PenaltyImposed"}
 
 
 def abnormal_auto_exit_on(listing: Listing, settings: LocalitySettings) -> date | None:
@@ -201,7 +243,8 @@ def credit_list_grounds_for_penalty(
     if new.is_minor(settings):
         grounds.append((CreditList.ABNORMAL, AbnormalGround.WARNING_OR_SMALL_FINE))
         window_start = add_years(imposed_on, -settings.repeated_penalty_years)
-        minors = [p for p in earlier if p.is_minor(settings) and window_start < p.imposed_on <= imposed_on]
+        minors = [p for p in earlier if p.is_minor(settings) and p.counts_for_lists
+                  and window_start < p.imposed_on <= imposed_on]
         if len(minors) + 1 >= settings.repeated_penalty_count:
             grounds.append((CreditList.SERIOUS, SeriousGround.REPEATED_MINOR_PENALTIES))
     elif kind == PenaltyKind.FINE:

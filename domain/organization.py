@@ -6,19 +6,21 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
+from types import MappingProxyType
 from typing import Any
 
 from eventsourcing.domain import event
 
 from domain.base import IMMUTABLE, SupervisedAggregate, event_id
-from domain.context import Context
+from domain.context import Context, Department
 from domain.credit_code import checked_credit_code
-from domain.calendar import add_years
+from domain.calendar import add_working_days, add_years
 from domain.credit_lists import (
     GROUND_BASIS,
     AbnormalGround,
     CreditList,
     Listing,
+    ListingEntry,
     PenaltyKind,
     PenaltyRecord,
     SeriousGround,
@@ -90,6 +92,7 @@ class Organization(SupervisedAggregate):
     Snapshot = StateSnapshot  # see domain/snapshots.py; raise class_version when the attributes change
     # 失信被执行人: the court's notices recorded. The class's empty default serves snapshots taken before it.
     court_notices = ()  # replaced by a list, never changed in place
+    objections = MappingProxyType({})  # pending 异议 by id: replaced by a dict, never changed in place
 
     # -- creation -------------------------------------------------------------------------------
 
@@ -540,7 +543,7 @@ class Organization(SupervisedAggregate):
         return evaluation_ineligibility_reasons(
             registered_on=self.registered_on if self.status == OrgStatus.REGISTERED else None,
             inspection_results=self.inspection_results,
-            penalties=self.penalties,
+            penalties=[p for p in self.penalties if not p.annulled],
             under_investigation=bool(self.open_inspection_cases),
             on_abnormal_list=self.on_abnormal_list,
             on_serious_list=self.on_serious_list,
@@ -702,11 +705,17 @@ class Organization(SupervisedAggregate):
 
     def penalty_listing_grounds(self, penalty_id: str, settings: LocalitySettings) -> list[tuple[CreditList, str]]:
         """The lists and grounds one recorded penalty is (民政部令第60号 第十条第五项, 第十四条第三至五项, 第七项)."""
-        new = next((p for p in self.penalties if p.penalty_id == penalty_id), None)
-        if new is None:
-            raise InvalidInput(f"no penalty {penalty_id} on {self.name}")
-        earlier = [p for p in self.penalties if p.penalty_id != penalty_id and not p.annulled]
+        new = self._penalty(penalty_id)
+        if new.annulled:
+            return []
+        earlier = [p for p in self.penalties if p.penalty_id != penalty_id]
         return credit_list_grounds_for_penalty(new.kind, new.amount, new.imposed_on, earlier, settings)
+
+    def _penalty(self, penalty_id: str) -> PenaltyRecord:
+        penalty = next((p for p in self.penalties if p.penalty_id == penalty_id), None)
+        if penalty is None:
+            raise InvalidInput(f"no penalty {penalty_id} on {self.name}")
+        return penalty
 
     def revocation_listing_ground(self) -> str:
         """The serious-list ground a revoked registration is: a revoked fraudulent change, or revocation."""
@@ -892,6 +901,121 @@ class Organization(SupervisedAggregate):
         """失信被执行人: a court listed the organization as a dishonest debtor (its notice recorded)."""
         self.court_notices = [*self.court_notices, notice]
 
+    # -- objections (异议), annulled penalties, and listings withdrawn as erroneous -------------------
+
+    def file_objection(
+        self, ctx: Context, *, objection_id: str, listing_event: str, documents: str,
+        entries: dict[str, list[ListingEntry]], settings: LocalitySettings,
+    ) -> None:
+        """异议: an objection to a listing in force, recorded by civil affairs on the organization's behalf with its
+        documents' reference; it is due for decision within the locality's working days."""
+        self._ensure_not_filing_cancelled()
+        entry = _entry(entries, listing_event)
+        if entry is None:
+            raise CreditListRuleViolation(f"{listing_event} is no listing of {self.name} in force")
+        if any(o["listing_event"] == listing_event for o in self.objections.values()):
+            raise CreditListRuleViolation("an objection to that listing is already pending")
+        if ctx.occurred_on < entry.listed_on:
+            raise InvalidInput("an objection is filed after the listing")
+        documents = checked_text(documents, "documents' reference", required=True)
+        self._objection_filed(ctx=ctx, objection_id=objection_id, listing_event=listing_event,
+                              list=entry.credit_list, documents=documents,
+                              due_on=add_working_days(ctx.occurred_on, settings.objection_working_days))
+
+    @event("ObjectionFiled")
+    def _objection_filed(
+        self, ctx: Context, objection_id: str, listing_event: str, list: str, documents: str, due_on: date  # noqa: A002
+    ) -> None:
+        """异议: an objection to a listing was filed, with its documents' reference and the date it is due."""
+        self.objections = {**self.objections, objection_id: {
+            "listing_event": listing_event, "list": list, "filed_on": ctx.occurred_on, "due_on": due_on}}
+
+    def decide_objection(
+        self, ctx: Context, *, objection_id: str, upheld: bool, reason: str, entries: dict[str, list[ListingEntry]],
+        penalty_ids: dict[str, str],
+    ) -> None:
+        """Upheld: the listing is withdrawn as erroneous (and counts for nothing); rejected: the reason recorded."""
+        objection = self.objections.get(objection_id)
+        if objection is None:
+            raise CreditListRuleViolation(f"no pending objection {objection_id} on {self.name}")
+        if not isinstance(upheld, bool):
+            raise InvalidInput("an objection is upheld or rejected")
+        reason = checked_text(reason, "reason", required=True)
+        if ctx.occurred_on < objection["filed_on"]:
+            raise InvalidInput("an objection is decided after it is filed")
+        self._objection_decided(ctx=ctx, objection_id=objection_id, upheld=upheld, reason=reason)
+        entry = _entry(entries, objection["listing_event"])
+        if upheld and entry is not None:  # (a listing since removed stays removed: nothing more to withdraw)
+            discounted = [penalty_ids[c] for c in entry.causes if c in penalty_ids]
+            self._withdraw(ctx, entry, entries, why="objection_upheld", cause=objection_id, discounted=discounted)
+
+    @event("ObjectionDecided")
+    def _objection_decided(self, ctx: Context, objection_id: str, upheld: bool, reason: str) -> None:
+        """异议处理: an objection was upheld or rejected, with the reason."""
+        self.objections = {k: v for k, v in self.objections.items() if k != objection_id}
+
+    def annul_penalty(
+        self, ctx: Context, *, penalty_id: str, decision: str, entries: dict[str, list[ListingEntry]],
+        penalty_ids: dict[str, str], settings: LocalitySettings,
+    ) -> None:
+        """行政复议/诉讼: a penalty annulled on review or appeal. The listings that rested only on it are withdrawn,
+        and the grounds derived from penalties (repeated minor penalties) are worked out again."""
+        self._ensure_not_filing_cancelled()
+        penalty = self._penalty(penalty_id)
+        if penalty.annulled:
+            raise RuleViolation(f"penalty {penalty_id} is already annulled")
+        if ctx.actor.department not in (penalty.department, Department.CIVIL_AFFAIRS):
+            raise RuleViolation("the annulment is recorded by the department that imposed the penalty")
+        if ctx.occurred_on < penalty.imposed_on:
+            raise InvalidInput("a penalty is annulled after it is imposed")
+        self._penalty_annulled(ctx=ctx, penalty_id=penalty_id,
+                               decision=checked_text(decision, "review or judgment document", required=True))
+        for entry in [e for in_force in entries.values() for e in in_force]:
+            cited = [penalty_ids[c] for c in entry.causes if c in penalty_ids]
+            if cited and not any(g == entry.ground for p in cited for _, g in self.penalty_listing_grounds(p, settings)):
+                self._withdraw(ctx, entry, entries, why="penalty_annulled", cause=penalty_id, discounted=[])
+
+    @event("PenaltyAnnulled")
+    def _penalty_annulled(self, ctx: Context, penalty_id: str, decision: str) -> None:
+        """行政处罚被撤销: a penalty was annulled on administrative review or by a court."""
+        self.penalties = [
+            PenaltyRecord(**{**p.__dict__, "annulled": True}) if p.penalty_id == penalty_id else p
+            for p in self.penalties
+        ]
+
+    def _withdraw(
+        self, ctx: Context, entry: ListingEntry, entries: dict[str, list[ListingEntry]], *, why: str, cause: str,
+        discounted: list[str],
+    ) -> None:
+        remaining = [e for e in entries[entry.credit_list] if e.event_id != entry.event_id]
+        entries[entry.credit_list] = remaining
+        self._listing_withdrawn(
+            ctx=ctx, list=entry.credit_list, listing_event=entry.event_id, ground=entry.ground, why=why, cause=cause,
+            discounted_penalties=discounted, remaining=[e.ground for e in remaining],
+            listed_on=min((e.listed_on for e in remaining), default=None),
+            clock_started_on=max((e.listed_on for e in remaining), default=None),
+            entry_event=remaining[0].event_id if remaining else None,
+        )
+
+    @event("ListingWithdrawn")
+    def _listing_withdrawn(
+        self, ctx: Context, list: str, listing_event: str, ground: str, why: str, cause: str,  # noqa: A002
+        discounted_penalties: list[str], remaining: list[str], listed_on: date | None,
+        clock_started_on: date | None, entry_event: str | None,
+    ) -> None:
+        """撤销列入 (erroneous): a listing withdrawn on an upheld objection or an annulled penalty; it counts for
+        nothing. The list's spell goes on with the listings that remain (its dates worked out again), or ends."""
+        listing = Listing(listed_on, clock_started_on, remaining, entry_event) if remaining else None
+        if list == CreditList.ABNORMAL:
+            self.abnormal_listing = listing
+        else:
+            self.serious_listing = listing
+        if discounted_penalties:
+            self.penalties = [
+                PenaltyRecord(**{**p.__dict__, "discounted": True}) if p.penalty_id in discounted_penalties else p
+                for p in self.penalties
+            ]
+
     def _next_event_id(self) -> str:
         # Called inside an event's mutator, before the library sets the new version.
         return event_id(self.id, self.version + 1)
@@ -961,6 +1085,10 @@ class Organization(SupervisedAggregate):
     def _party_instructor_appointed(self, ctx: Context, name: str) -> None:
         """选派党建指导员: a party-building instructor was appointed."""
         self.party_instructor = name
+
+
+def _entry(entries: dict[str, list[ListingEntry]], listing_event: str) -> ListingEntry | None:
+    return next((e for in_force in entries.values() for e in in_force if e.event_id == listing_event), None)
 
 
 def _causes(causes: list[str] | None) -> list[str]:

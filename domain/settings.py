@@ -31,6 +31,8 @@ class LocalitySettings:
     repeated_penalty_years: int = 3
     # No new purchase-of-service award while on the abnormal list (local measures, e.g. Xiamen's, restrict it).
     abnormal_list_bars_award: bool = True
+    # An objection (异议) to a listing is decided within this many working days of its filing.
+    objection_working_days: int = 10
     # Party building: a party organization of its own (单独组建) needs at least this many members.
     party_single_min_members: int = 3
     # Where community organizations are filed: "street" (街道备案) or "county" (县级民政备案, street manages).

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from uuid import uuid4
@@ -12,7 +13,7 @@ from domain.base import event_id
 from domain.command_runner import CommandResult
 from domain.commands.base import Commands
 from domain.context import Context, Department
-from domain.credit_lists import PenaltyKind
+from domain.credit_lists import ListingEntry, PenaltyKind, entries_in_force, penalty_events
 from domain.errors import InvalidInput
 from domain.organization import Organization, RevocationGround
 
@@ -74,6 +75,58 @@ class CreditCommands(Commands):
         return self._on_organization(
             "record_court_dishonest_debtor", "record_court_dishonest_debtor", ctx, organization_id,
             idempotency_key, notice=notice,
+        )
+
+    def _with_history(
+        self, command: str, ctx: Context, organization_id: str, key: str | None, payload: dict[str, object],
+        act: Callable[[Organization, dict[str, list[ListingEntry]], dict[str, str]], None],
+    ) -> CommandResult:
+        """A command that decides on the listings in force and the penalties' event ids (from its events)."""
+
+        def decide() -> list[Aggregate]:
+            org = self.organization(organization_id)
+            events = list(self.events.get(org.id, lte=org.version))
+            act(org, entries_in_force(events), penalty_events(events))
+            return [org]
+
+        return self._run(command, {"ctx": ctx, "id": str(organization_id), **payload}, key, decide)
+
+    def file_objection(
+        self, ctx: Context, organization_id: str, *, listing_event: str, documents: str,
+        idempotency_key: str | None = None,
+    ) -> CommandResult:
+        """异议 to a listing in force, recorded by civil affairs on the organization's behalf."""
+        objection_id = uuid4().hex
+        return self._with_history(
+            "file_objection", ctx, organization_id, idempotency_key,
+            {"listing_event": listing_event, "documents": documents},
+            lambda org, entries, _: org.file_objection(
+                ctx, objection_id=objection_id, listing_event=listing_event, documents=documents, entries=entries,
+                settings=self.settings),
+        )
+
+    def decide_objection(
+        self, ctx: Context, organization_id: str, *, objection_id: str, upheld: bool, reason: str,
+        idempotency_key: str | None = None,
+    ) -> CommandResult:
+        """Upheld: the listing withdrawn as erroneous; rejected: the reason recorded."""
+        return self._with_history(
+            "decide_objection", ctx, organization_id, idempotency_key,
+            {"objection_id": objection_id, "upheld": upheld, "reason": reason},
+            lambda org, entries, penalties: org.decide_objection(
+                ctx, objection_id=objection_id, upheld=upheld, reason=reason, entries=entries, penalty_ids=penalties),
+        )
+
+    def annul_penalty(
+        self, ctx: Context, organization_id: str, *, penalty_id: str, decision: str,
+        idempotency_key: str | None = None,
+    ) -> CommandResult:
+        """行政复议/诉讼: a penalty annulled; what rested on it withdrawn, derived grounds worked out again."""
+        return self._with_history(
+            "annul_penalty", ctx, organization_id, idempotency_key, {"penalty_id": penalty_id, "decision": decision},
+            lambda org, entries, penalties: org.annul_penalty(
+                ctx, penalty_id=penalty_id, decision=decision, entries=entries, penalty_ids=penalties,
+                settings=self.settings),
         )
 
     def add_to_abnormal_list(

@@ -43,3 +43,28 @@ class CreditMutation:
         return _record(info, "recordCourtDishonestDebtor", command,
                        _on_org("record_court_dishonest_debtor")(organization_id, notice=notice),
                        organization_id=organization_id)
+
+    @strawberry.mutation(description="异议 to a listing in force (its event id), recorded by civil affairs on the "
+                                     "organization's behalf with its documents' reference.")
+    @translate_errors
+    def file_objection(self, info: Info, command: CommandInput, organization_id: strawberry.ID,
+                       listing_event: str, documents: str) -> CommandResult:
+        return _record(info, "fileObjection", command, _on_org("file_objection")(
+            organization_id, listing_event=listing_event, documents=documents), organization_id=organization_id)
+
+    @strawberry.mutation(description="An objection decided: upheld withdraws the listing as erroneous; rejected "
+                                     "records the reason.")
+    @translate_errors
+    def decide_objection(self, info: Info, command: CommandInput, organization_id: strawberry.ID,
+                         objection_id: str, upheld: bool, reason: str) -> CommandResult:
+        return _record(info, "decideObjection", command, _on_org("decide_objection")(
+            organization_id, objection_id=objection_id, upheld=upheld, reason=reason),
+            organization_id=organization_id)
+
+    @strawberry.mutation(description="行政复议/诉讼: a penalty annulled (by the department that imposed it); the "
+                                     "listings that rested on it are withdrawn.")
+    @translate_errors
+    def annul_penalty(self, info: Info, command: CommandInput, organization_id: strawberry.ID, penalty_id: str,
+                      decision: str) -> CommandResult:
+        return _record(info, "annulPenalty", command, _on_org("annul_penalty")(
+            organization_id, penalty_id=penalty_id, decision=decision), organization_id=organization_id)

@@ -19,7 +19,7 @@ from domain.application import RecordedEvent, Supervision
 from domain.context import Context, Department
 from domain.credit_lists import GROUND_BASIS, AbnormalGround, SeriousGround, list_of, listing_proposal
 from domain.funding import FundingProject
-from domain.labels import DEPARTMENTS, PENALTIES, STATUSES, zh
+from domain.labels import CREDIT_LISTS, DEPARTMENTS, PENALTIES, STATUSES, zh
 from domain.organization import Organization, OrgStatus
 from projections.runtime.runner import BATCH_SIZE
 from projections.runtime.states import AggregateStates
@@ -32,8 +32,7 @@ RULES_NAME = "joint_supervision_rules"
 def _listing_words(ground: str) -> str:
     """'列入严重违法失信名单（第十四条第（四）项：受到5万元以上罚款处罚）'."""
     basis = GROUND_BASIS[ground]
-    name = "活动异常名录" if list_of(ground) == "abnormal" else "严重违法失信名单"
-    return f"列入{name}（{basis.citation}：{basis.words}）"
+    return f"列入{zh(CREDIT_LISTS, list_of(ground))}（{basis.citation}：{basis.words}）"
 
 
 def rules_context(event: RecordedEvent, reason: str) -> Context:

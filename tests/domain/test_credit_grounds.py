@@ -168,3 +168,92 @@ def test_a_locality_may_let_the_abnormal_list_be_awarded_but_never_the_serious_l
     story.fund(abnormal, on=date(2024, 2, 1))
     with pytest.raises(NotEligibleForFunding, match="serious"):
         story.fund(serious, on=date(2024, 2, 1))
+
+
+# -- objections (异议) and annulled penalties ----------------------------------------------------------
+
+
+def listing_ids(story, org: str) -> list[str]:
+    return [e.event_id for e in story.events_of(org) if e.type.startswith("Organization.AddedTo")]
+
+
+def test_an_upheld_objection_withdraws_the_listing_which_then_counts_for_nothing(stored):
+    org = stored.register(on=date(2020, 1, 1))
+    stored.penalize(org, date(2023, 1, 5), kind="warning")
+    [listing] = listing_ids(stored, org)
+    stored.app.file_objection(stored.ctx(date(2023, 1, 10)), org, listing_event=listing, documents="异议材料第1号")
+    [objection_id] = stored.org(org).objections
+
+    stored.app.decide_objection(stored.ctx(date(2023, 1, 20)), org, objection_id=objection_id, upheld=True,
+                                reason="处罚对象认定错误")
+
+    assert not stored.org(org).on_abnormal_list and stored.org(org).objections == {}
+    [withdrawn] = [e for e in stored.events_of(org) if e.type == "Organization.ListingWithdrawn"]
+    assert (withdrawn.data["listing_event"], withdrawn.data["why"]) == (listing, "objection_upheld")
+    assert withdrawn.type != "Organization.RemovedFromAbnormalList"
+    # The erroneous listing's penalty counts toward no repeated-penalty window: a second warning is one, not two.
+    stored.penalize(org, date(2024, 1, 5), kind="warning")
+    assert not stored.org(org).on_serious_list and stored.org(org).on_abnormal_list
+
+
+def test_a_rejected_objection_records_its_reason_and_the_listing_stands(stored):
+    org = stored.register()
+    stored.penalize(org, date(2024, 1, 5), kind="warning")
+    [listing] = listing_ids(stored, org)
+    stored.app.file_objection(stored.ctx(date(2024, 1, 8)), org, listing_event=listing, documents="异议材料")
+    [objection_id] = stored.org(org).objections
+
+    stored.app.decide_objection(stored.ctx(date(2024, 1, 9)), org, objection_id=objection_id, upheld=False,
+                                reason="事实清楚，证据确凿")
+
+    assert stored.org(org).on_abnormal_list
+    decided = [e for e in stored.events_of(org) if e.type == "Organization.ObjectionDecided"]
+    assert [(e.data["upheld"], e.data["reason"]) for e in decided] == [(False, "事实清楚，证据确凿")]
+
+
+def test_an_objection_needs_a_listing_in_force_and_is_decided_once(stored):
+    org = stored.register()
+    before = stored.event_count()
+    with pytest.raises(CreditListRuleViolation, match="no listing"):
+        stored.app.file_objection(stored.ctx(date(2024, 1, 8)), org, listing_event=f"{org}/1", documents="材料")
+    with pytest.raises(CreditListRuleViolation, match="no pending objection"):
+        stored.app.decide_objection(stored.ctx(date(2024, 1, 9)), org, objection_id="x", upheld=True, reason="无")
+    assert stored.event_count() == before
+
+
+def test_an_objection_is_due_within_the_working_days(stored):
+    org = stored.register()
+    stored.penalize(org, date(2024, 1, 5), kind="warning")
+    [listing] = listing_ids(stored, org)
+
+    stored.app.file_objection(stored.ctx(date(2024, 1, 5)), org, listing_event=listing, documents="材料")  # a Friday
+
+    [objection] = stored.org(org).objections.values()
+    assert objection["due_on"] == date(2024, 1, 19)  # ten working days: two weeks of Monday to Friday
+
+
+def test_an_annulled_penalty_withdraws_what_rested_on_it_and_the_repeated_ground_is_worked_out_again(stored):
+    org = stored.register(on=date(2020, 1, 1))
+    first = stored.penalize(org, date(2023, 1, 5), kind="warning")
+    stored.penalize(org, date(2024, 1, 5), kind="warning")  # the abnormal list again, and the serious list
+    assert stored.org(org).on_serious_list
+
+    stored.app.annul_penalty(stored.ctx(date(2024, 3, 1)), org, penalty_id=first, decision="渝中府复决〔2024〕3号")
+
+    # The first warning's listing rested on it alone; the repeated ground no longer holds; the second stands.
+    withdrawn = [e.data["ground"] for e in stored.events_of(org) if e.type == "Organization.ListingWithdrawn"]
+    assert withdrawn == ["warning_or_small_fine", "repeated_minor_penalties"]
+    assert not stored.org(org).on_serious_list
+    assert stored.org(org).abnormal_listing.grounds == ["warning_or_small_fine"]
+    assert stored.org(org).abnormal_listing.listed_on == date(2024, 1, 5)  # the spell's dates worked out again
+
+
+def test_a_penalty_is_annulled_once_and_by_the_department_that_imposed_it(stored):
+    org = stored.register()
+    penalty = stored.penalize(org, date(2024, 1, 5), kind="warning", by="tax")
+    with pytest.raises(RuleViolation, match="department that imposed"):
+        stored.app.annul_penalty(stored.ctx(date(2024, 2, 1), by="market_regulation"), org, penalty_id=penalty,
+                                 decision="复议决定")
+    stored.app.annul_penalty(stored.ctx(date(2024, 2, 1), by="tax"), org, penalty_id=penalty, decision="复议决定")
+    with pytest.raises(RuleViolation, match="already annulled"):
+        stored.app.annul_penalty(stored.ctx(date(2024, 2, 2), by="tax"), org, penalty_id=penalty, decision="复议决定")

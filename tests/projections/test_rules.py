@@ -310,3 +310,17 @@ def test_an_accepted_escalation_cites_the_abnormal_listing_and_the_proposal(city
     listing = city.app.history(org)[-1]
     assert listing.data["ground"] == "abnormal_two_years" and listing.data["proposal_id"] == alert_id
     assert listing.data["causes"][0] == listed.event_ids[0]
+
+
+def test_an_objection_undecided_past_its_working_days_alerts_civil_affairs_once(city):
+    org = city.register("春生社工室")
+    listed = city.app.add_to_abnormal_list(ctx(date(2025, 8, 1)), org, ground="unreachable_at_domicile")
+    city.app.file_objection(ctx(date(2025, 8, 4)), org, listing_event=listed.event_ids[0], documents="异议申请书")
+    city.settle()
+
+    assert tick(city.app, date(2025, 8, 18)).objections_overdue == []  # the tenth working day: still in time
+    assert len(tick(city.app, date(2025, 8, 19)).objections_overdue) == 1
+    assert tick(city.app, date(2025, 8, 20)).objections_overdue == []
+    city.settle()
+    [alert] = city.alerts("objection_undecided")
+    assert "活动异常名录" in alert["message"] and alert["departments"] == "civil_affairs,street_office"

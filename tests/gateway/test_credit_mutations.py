@@ -1,0 +1,51 @@
+"""The credit system's mutations over GraphQL: a partner's penalty proposed to civil affairs, declined; bad input
+(accepting a declined proposal, an objection to a listing not in force, an exit before its date) answered with
+BAD_USER_INPUT and its reason, and nothing recorded."""
+
+from __future__ import annotations
+
+import time
+
+from domain.alerts import Alert, AlertRule
+
+MINYUE = "重庆市民悦社会工作服务中心"
+C = '{reason: "依法办理", occurredOn: "2026-11-20"}'
+
+
+def refused(gateway, user: str, mutation: str, variables: dict) -> str:
+    before = gateway.app.head_position()
+    body = gateway.call(user, mutation, variables)
+    assert gateway.app.head_position() == before  # nothing recorded
+    [error] = body["errors"]
+    assert error["extensions"]["code"] == "BAD_USER_INPUT", error
+    return error["message"]
+
+
+def proposal_raised(gateway, event_id: str) -> str:
+    alert_id = Alert.create_id(AlertRule.PARTNER_PENALTY, event_id)
+    for _ in range(200):  # the server's rules run beside it
+        if alert_id in gateway.app.repository:
+            return str(alert_id)
+        time.sleep(0.05)
+    raise AssertionError("the rules raised no proposal")
+
+
+def test_a_declined_proposal_is_not_accepted_and_bad_credit_input_is_refused_with_its_reason(fresh_gateway):
+    gateway = fresh_gateway
+    org = gateway.org_id(MINYUE)
+    fined = gateway.data("tax-he", f"""mutation($org: ID!) {{ imposePenalty(command: {C}, organizationId: $org,
+        kind: "fine", amount: "50000.00") {{ eventIds }} }}""", {"org": org})["imposePenalty"]["eventIds"][0]
+    alert_id = proposal_raised(gateway, fined)
+
+    gateway.data("ca-zhang", f"""mutation($a: ID!) {{ declineProposal(command: {C}, alertId: $a,
+        reason: "业务主管单位证明不负直接责任", exemptionDocument: "渝中民发〔2026〕7号") {{ eventIds }} }}""",
+                 {"a": alert_id})
+
+    assert "already declined" in refused(gateway, "ca-zhang", f"""mutation($a: ID!) {{
+        acceptProposal(command: {C}, alertId: $a) {{ eventIds }} }}""", {"a": alert_id})
+    assert "no listing" in refused(gateway, "ca-zhang", f"""mutation($org: ID!) {{ fileObjection(command: {C},
+        organizationId: $org, listingEvent: "{org}/1", documents: "异议申请书") {{ eventIds }} }}""", {"org": org})
+    gateway.data("ca-zhang", f"""mutation($org: ID!) {{ imposePenalty(command: {C}, organizationId: $org,
+        kind: "stop_activities", stopDays: 30) {{ eventIds }} }}""", {"org": org})
+    assert "until 2028-11-20" in refused(gateway, "ca-zhang", f"""mutation($org: ID!) {{
+        removeFromSeriousList(command: {C}, organizationId: $org) {{ eventIds }} }}""", {"org": org})
