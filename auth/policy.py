@@ -83,7 +83,7 @@ MAY_RECORD: dict[Who, frozenset[str]] = {
         "addToAbnormalList", "removeFromAbnormalList", "escalateToSeriousList", "addToSeriousList",
         "removeFromSeriousList", *ALERT_HANDLING,
         "acceptProposal", "declineProposal", "recordCourtDishonestDebtor",
-        "fileObjection", "decideObjection", "annulPenalty",
+        "fileObjection", "decideObjection", "annulPenalty", "conferHonour",
     }),
     W.STREET_OFFICE: frozenset({
         "fileCommunityOrganization", "changeFiling", "cancelFiling", "submitAnnualReport", *ALERT_HANDLING,

@@ -27,6 +27,7 @@ class AlertRule(StrEnum):
     PARTNER_PENALTY = "partner_penalty"  # 6: penalty by tax, market regulation or public security
     ABNORMAL_TWO_YEARS = "abnormal_two_years"  # 7: two years on the abnormal list
     COURT_DISHONEST_DEBTOR = "court_dishonest_debtor"  # the court's notice of 失信被执行人: serious-list proposal
+    GRADED_ON_SERIOUS_LIST = "graded_on_serious_list"  # a graded organization listed serious: lower or cancel it
     OBJECTION_UNDECIDED = "objection_undecided"  # an objection to a listing past its working days undecided
 
 

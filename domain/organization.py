@@ -886,6 +886,18 @@ class Organization(SupervisedAggregate):
         """移出严重违法失信名单: left the serious list."""
         self.serious_listing = None
 
+    def confer_honour(self, ctx: Context, *, title: str) -> None:
+        """表彰奖励; never while on the serious list (联合惩戒: 不授予相关荣誉称号)."""
+        self._ensure_active()
+        self._ensure_not_before_start(ctx)
+        if self.on_serious_list:
+            raise CreditListRuleViolation(f"{self.name} is on the serious illegal and dishonest list: no honours")
+        self._honour_conferred(ctx=ctx, title=checked_text(title, "title", required=True))
+
+    @event("HonourConferred")
+    def _honour_conferred(self, ctx: Context, title: str) -> None:
+        """表彰奖励: an honour was conferred on the organization."""
+
     def record_court_dishonest_debtor(self, ctx: Context, *, notice: str) -> None:
         """The court's notice that it put the organization on its list of dishonest debtors (失信被执行人)."""
         if self.status not in (OrgStatus.REGISTERED, OrgStatus.FILED, OrgStatus.REVOKED):

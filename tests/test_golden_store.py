@@ -127,5 +127,10 @@ def test_a_golden_stores_version_1_listings_read_back_with_the_article_and_item_
             assert (event.causes, event.proposal_id) == ([], None)
         listed = [application.organization(e["originator_id"]) for e in stored]
         assert any(o.abnormal_listing and o.abnormal_listing.entry_event for o in listed)
+        # SampleDraw.Drawn version 1 drew without weights: it reads back with none, and its draw re-runs as drawn.
+        draws = [r["event"] for r in lines(release) if "event" in r and r["event"]["topic"].endswith("SampleDraw.Drawn")]
+        for e in draws:
+            draw = application.sample_draw(e["originator_id"])
+            assert draw.weights == {} and draw.rerun() == draw.drawn == json.loads(e["state"])["drawn"]
     finally:
         application.close()

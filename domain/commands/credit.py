@@ -68,6 +68,13 @@ class CreditCommands(Commands):
             penalty_id=penalty_id,
         )
 
+    def confer_honour(
+        self, ctx: Context, organization_id: str, *, title: str, idempotency_key: str | None = None
+    ) -> CommandResult:
+        """表彰奖励, refused while the organization is on the serious list."""
+        return self._on_organization("confer_honour", "confer_honour", ctx, organization_id, idempotency_key,
+                                     title=title)
+
     def record_court_dishonest_debtor(
         self, ctx: Context, organization_id: str, *, notice: str, idempotency_key: str | None = None
     ) -> CommandResult:

@@ -27,11 +27,13 @@ class InspectionCommands(Commands):
         """双随机抽查: the year's sample, drawn once per jurisdiction with a recorded seed."""
 
         def decide() -> list[Aggregate]:
-            for org_id in population:
-                self.organization(org_id)
+            # 联合惩戒: an organization on either credit list weighs more in the draw (重点监督管理对象).
+            listed = [str(org.id) for org in map(self.organization, population)
+                      if org.on_abnormal_list or org.on_serious_list]
             draw = SampleDraw.draw(
                 ctx, year=year, jurisdiction=jurisdiction, population=[str(i) for i in population],
                 seed=seed, settings=self.settings, ratio=ratio,
+                weights=dict.fromkeys(listed, self.settings.listed_draw_weight),
             )
             if self._exists(draw.id):
                 raise DuplicateOrganization(f"the {year} sample for {jurisdiction} was already drawn")

@@ -19,7 +19,7 @@ from domain.errors import RuleViolation
 
 def _registration_authority(ctx: Context) -> None:
     if ctx.actor.department != Department.CIVIL_AFFAIRS:
-        raise RuleViolation("only civil affairs, the registration authority, lists an organization")
+        raise RuleViolation("only civil affairs, the registration authority, lists an organization or grades it")
 
 
 def _put_on_list(commands: Commands, ctx: Context, alert: Alert) -> list[Aggregate]:
@@ -33,6 +33,13 @@ def _escalate(commands: Commands, ctx: Context, alert: Alert) -> list[Aggregate]
     _registration_authority(ctx)
     org = commands.organization(alert.organization_id)
     org.escalate_to_serious_list(ctx, settings=commands.settings, causes=alert.causes, proposal_id=str(alert.id))
+    return [org]
+
+
+def _cancel_grade(commands: Commands, ctx: Context, alert: Alert) -> list[Aggregate]:
+    _registration_authority(ctx)
+    org = commands.organization(alert.organization_id)
+    org.cancel_grade(ctx)
     return [org]
 
 
@@ -50,6 +57,7 @@ PROPOSED_COMMANDS: dict[str, Callable[[Commands, Context, Alert], list[Aggregate
     "add_to_serious_list": _put_on_list,
     "escalate_to_serious_list": _escalate,
     "suspend_funding": _suspend_funding,
+    "cancel_grade": _cancel_grade,
 }
 
 

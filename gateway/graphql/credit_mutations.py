@@ -68,3 +68,10 @@ class CreditMutation:
                       decision: str) -> CommandResult:
         return _record(info, "annulPenalty", command, _on_org("annul_penalty")(
             organization_id, penalty_id=penalty_id, decision=decision), organization_id=organization_id)
+
+    @strawberry.mutation(description="表彰奖励: an honour conferred; refused while on the serious list.")
+    @translate_errors
+    def confer_honour(self, info: Info, command: CommandInput, organization_id: strawberry.ID,
+                      title: str) -> CommandResult:
+        return _record(info, "conferHonour", command, _on_org("confer_honour")(organization_id, title=title),
+                       organization_id=organization_id)

@@ -67,6 +67,7 @@ class JointSupervisionRules:
             "Organization.PartyOrganizationSetUp": [self.party_organization_set_up],
             "Organization.PenaltyImposed": [self.partner_penalty],
             "Organization.CourtListedDishonestDebtor": [self.court_dishonest_debtor],
+            "Organization.AddedToSeriousList": [self.graded_on_serious_list],
             "InspectionCase.RectificationOverdue": [self.rectification_overdue],
         }
         self._recover()
@@ -219,6 +220,15 @@ class JointSupervisionRules:
         message = f"{org.name}被人民法院纳入失信被执行人名单（{event.data['notice']}），建议{_listing_words(ground)}"
         return [self._raise(event, AlertRule.COURT_DISHONEST_DEBTOR, event.event_id, org, message,
                             [Department.CIVIL_AFFAIRS, Department.STREET_OFFICE], proposal=listing_proposal(ground))]
+
+    def graded_on_serious_list(self, event: RecordedEvent, org: Organization) -> list[Alert]:
+        """联合惩戒: a graded organization entered on the serious list; civil affairs is proposed to cancel the
+        grade (or declines, and lowers it by hand)."""
+        if org.grade is None:
+            return []
+        message = f"{org.name}列入严重违法失信名单，持有评估等级{org.grade}A，建议取消或降低评估等级"
+        return [self._raise(event, AlertRule.GRADED_ON_SERIOUS_LIST, event.event_id, org, message,
+                            [Department.CIVIL_AFFAIRS], proposal={"command": "cancel_grade"})]
 
     def rectification_overdue(self, event: RecordedEvent, _: Any) -> list[Alert]:
         """Rule 2: a rectification deadline passed unconfirmed: inspection, and a list proposal to civil affairs."""

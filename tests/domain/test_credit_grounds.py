@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 
-from domain.errors import CreditListRuleViolation, NotEligibleForFunding, RuleViolation
+from domain.errors import CreditListRuleViolation, NotEligibleForEvaluation, NotEligibleForFunding, RuleViolation
 from domain.settings import LocalitySettings
 
 
@@ -257,3 +257,47 @@ def test_a_penalty_is_annulled_once_and_by_the_department_that_imposed_it(stored
     stored.app.annul_penalty(stored.ctx(date(2024, 2, 1), by="tax"), org, penalty_id=penalty, decision="复议决定")
     with pytest.raises(RuleViolation, match="already annulled"):
         stored.app.annul_penalty(stored.ctx(date(2024, 2, 2), by="tax"), org, penalty_id=penalty, decision="复议决定")
+
+
+def test_a_listed_organization_weighs_more_in_the_draw_which_re_runs_from_its_record(stored):
+    population = [stored.register() for _ in range(6)]
+    listed = population[0]
+    stored.penalize(listed, date(2024, 1, 5), kind="warning")
+    result = stored.app.draw_inspection_sample(stored.ctx(date(2024, 2, 1), by="inspection"), year=2024,
+                                               jurisdiction="shangqingsi", population=population, seed="2024-渝中")
+    draw = stored.app.sample_draw(result.aggregate_id)
+
+    assert draw.weights == {listed: 3}  # LocalitySettings.listed_draw_weight
+    assert draw.rerun() == draw.drawn
+
+
+def test_the_weight_raises_the_chance_of_being_drawn():
+    from domain.sampling import draw_sample  # the pure draw: many seeds, the same population
+
+    population = [f"org-{n:02d}" for n in range(20)]
+    seeds = [f"seed-{n}" for n in range(400)]
+    plain = sum("org-00" in draw_sample(population, Decimal("0.05"), seed) for seed in seeds)
+    weighted = sum("org-00" in draw_sample(population, Decimal("0.05"), seed, {"org-00": 3}) for seed in seeds)
+    assert plain < 40 < weighted  # 1 in 20 drawn: about 20 of 400 alone; about three times as often weighted
+
+
+def test_no_honours_on_the_serious_list_from_its_first_day_and_again_once_it_is_left(stored):
+    org = stored.register()
+    stored.app.confer_honour(stored.ctx(date(2022, 5, 31)), org, title="先进社会组织")
+    stored.penalize(org, date(2022, 6, 1), kind="stop_activities", stop_days=10)
+
+    with pytest.raises(CreditListRuleViolation, match="no honours"):
+        stored.app.confer_honour(stored.ctx(date(2022, 6, 1)), org, title="先进社会组织")
+    stored.app.remove_from_serious_list(stored.ctx(date(2024, 6, 1)), org)
+    stored.app.confer_honour(stored.ctx(date(2024, 6, 1)), org, title="先进社会组织")
+
+
+def test_no_evaluation_grade_on_the_serious_list(stored):
+    org = stored.register(on=date(2018, 1, 1))
+    stored.penalize(org, date(2022, 6, 1), kind="stop_activities", stop_days=10)
+    stored.app.record_penalty_executed(stored.ctx(date(2022, 6, 11)), org, penalty_id=stored.org(org).penalties[0].penalty_id)
+
+    with pytest.raises(NotEligibleForEvaluation, match="serious"):
+        stored.app.award_grade(stored.ctx(date(2024, 5, 31)), org, score=950)
+    stored.app.remove_from_serious_list(stored.ctx(date(2024, 6, 1)), org)
+    stored.app.award_grade(stored.ctx(date(2024, 6, 1)), org, score=950)

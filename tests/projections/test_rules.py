@@ -324,3 +324,39 @@ def test_an_objection_undecided_past_its_working_days_alerts_civil_affairs_once(
     city.settle()
     [alert] = city.alerts("objection_undecided")
     assert "活动异常名录" in alert["message"] and alert["departments"] == "civil_affairs,street_office"
+
+
+def test_a_graded_organization_on_the_serious_list_is_proposed_to_lose_its_grade(city):
+    org = city.register("重庆市民悦社会工作服务中心", on=date(2015, 3, 2))
+    city.app.award_grade(ctx(date(2023, 6, 1)), org, score=850)
+    city.app.impose_penalty(ctx(date(2024, 6, 1)), org, kind="stop_activities", stop_days=30)
+    city.settle()
+    [(alert_id, proposal)] = proposals(city, "graded_on_serious_list")
+    assert proposal == {"command": "cancel_grade"}
+
+    city.app.accept_proposal(ctx(date(2024, 6, 3)), alert_id)
+
+    assert city.app.organization(org).grade is None
+    assert city.app.history(org)[-1].type == "Organization.GradeCancelled"
+
+
+def test_good_credit_is_marked_for_priority_where_funding_is_decided(city):
+    from projections.views.finance import FinanceLedger
+
+    good, once_listed, erroneously_listed, low = (city.register(name) for name in (
+        "重庆市民悦社会工作服务中心", "春生社工室", "工友之家服务社", "新市民服务中心"))
+    for org, score in ((good, 700), (once_listed, 850), (erroneously_listed, 850), (low, 699)):  # 700: 3A
+        city.app.award_grade(ctx(date(2023, 6, 1)), org, score=score)
+    city.app.add_to_abnormal_list(ctx(date(2024, 1, 5)), once_listed, ground="warning_or_small_fine")
+    city.app.remove_from_abnormal_list(ctx(date(2024, 7, 5)), once_listed)
+    listed = city.app.add_to_abnormal_list(ctx(date(2024, 1, 5)), erroneously_listed, ground="unreachable_at_domicile")
+    city.app.file_objection(ctx(date(2024, 1, 8)), erroneously_listed, listing_event=listed.event_ids[0],
+                            documents="租赁合同")
+    [objection] = city.app.organization(erroneously_listed).objections
+    city.app.decide_objection(ctx(date(2024, 1, 9)), erroneously_listed, objection_id=objection, upheld=True,
+                              reason="住所可联系")
+    city.settle()
+
+    with city.views.db.transaction(commit=False) as tx:
+        marked = FinanceLedger().priority_marks(tx, city.app.settings)
+    assert sorted(marked) == sorted([good, erroneously_listed])
