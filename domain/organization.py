@@ -879,11 +879,25 @@ class Organization(SupervisedAggregate):
         )
         if refusal:
             raise CreditListRuleViolation(refusal)
-        self._removed_from_serious_list(ctx=ctx)
+        deregistered = self.status == OrgStatus.DEREGISTERED and (
+            SeriousGround.CERTIFICATE_REVOKED in self.serious_listing.grounds)
+        self._removed_from_serious_list(ctx=ctx, how="deregistered" if deregistered else "on_request")
 
-    @event("RemovedFromSeriousList")
-    def _removed_from_serious_list(self, ctx: Context) -> None:
-        """移出严重违法失信名单: left the serious list."""
+    class RemovedFromSeriousList(SupervisedAggregate.Event):
+        """移出严重违法失信名单: left the serious list, saying why: on request once two years passed since its
+        latest ground, or deregistration completed where the ground was revocation."""
+
+        class_version = 2
+        ctx: Context
+        how: str
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            """Version 1 did not record why; what the stored event says alone cannot tell."""
+            state["how"] = "unrecorded"
+
+    @event(RemovedFromSeriousList)
+    def _removed_from_serious_list(self, ctx: Context, how: str) -> None:
         self.serious_listing = None
 
     def confer_honour(self, ctx: Context, *, title: str) -> None:

@@ -301,3 +301,42 @@ def test_no_evaluation_grade_on_the_serious_list(stored):
         stored.app.award_grade(stored.ctx(date(2024, 5, 31)), org, score=950)
     stored.app.remove_from_serious_list(stored.ctx(date(2024, 6, 1)), org)
     stored.app.award_grade(stored.ctx(date(2024, 6, 1)), org, score=950)
+
+
+def test_each_serious_exit_cites_why(stored):
+    on_request, revoked = stored.register(on=date(2019, 1, 1)), stored.register(on=date(2019, 1, 1))
+    stored.penalize(on_request, date(2022, 6, 1), kind="fine", amount=Decimal("60000"))
+    stored.app.revoke_registration(stored.ctx(date(2024, 3, 1)), revoked, ground="fraud")
+    with pytest.raises(CreditListRuleViolation, match="until 2026-03-01"):
+        stored.app.remove_from_serious_list(stored.ctx(date(2024, 3, 2)), revoked)
+    stored.app.deregister(stored.ctx(date(2024, 5, 1)), revoked, liquidation_completed_on=date(2024, 4, 30))
+
+    stored.app.remove_from_serious_list(stored.ctx(date(2024, 6, 1)), on_request)
+    stored.app.remove_from_serious_list(stored.ctx(date(2024, 5, 2)), revoked)
+
+    for org, how in ((on_request, "on_request"), (revoked, "deregistered")):
+        [removed] = [e for e in stored.events_of(org) if e.type == "Organization.RemovedFromSeriousList"]
+        assert removed.data["how"] == how
+
+
+def test_a_version_1_serious_list_exit_reads_back_as_unrecorded(story_on, sqlite_env):
+    """RemovedFromSeriousList version 1 did not say why: the upcast says so (docs/evolution.md)."""
+    from datetime import datetime, timezone
+    from uuid import UUID
+
+    from eventsourcing.persistence import StoredEvent
+
+    story = story_on(sqlite_env)
+    org = story.register(on=date(2019, 1, 1))
+    story.penalize(org, date(2020, 6, 1), kind="fine", amount=Decimal("60000"))
+    mapper = story.app.mapper
+    state = mapper.transcoder.encode({"timestamp": datetime(2023, 1, 2, tzinfo=timezone.utc),
+                                      "ctx": story.ctx(date(2023, 1, 2))})  # as version 1 stored it
+    story.app.recorder.insert_events([StoredEvent(
+        originator_id=UUID(org), originator_version=story.org(org).version + 1,
+        topic="domain.organization:Organization.RemovedFromSeriousList",
+        state=mapper.compressor.compress(state) if mapper.compressor else state)])
+
+    reopened = story_on(sqlite_env)
+    assert not reopened.org(org).on_serious_list
+    assert reopened.events_of(org)[-1].data["how"] == "unrecorded"
