@@ -85,6 +85,25 @@ class PartyOrganizationForm(StrEnum):
     ATTACHED = "attached"  # 挂靠 (e.g. to the hub's branch)
 
 
+class ListedEvent(SupervisedAggregate.Event):
+    """A listing on either credit list (version 2: the article and item applied, its causes and proposal)."""
+
+    class_version = 2
+    ctx: Context
+    ground: str
+    article: int
+    item: int
+    causes: list[str]
+    proposal_id: str | None
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        """Version 1 stored the ground alone: the article and item it implies; no causes were cited."""
+        basis = GROUND_BASIS[state["ground"]]
+        state["article"], state["item"] = basis.article, basis.item
+        state["causes"], state["proposal_id"] = [], None
+
+
 class Organization(SupervisedAggregate):
     """One social organization, from registration or filing to its end."""
 
@@ -745,31 +764,16 @@ class Organization(SupervisedAggregate):
         self._added_to_abnormal_list(ctx=ctx, ground=ground, article=basis.article, item=basis.item,
                                      causes=_causes(causes), proposal_id=proposal_id)
 
-    class AddedToAbnormalList(SupervisedAggregate.Event):
+    class AddedToAbnormalList(ListedEvent):
         """列入活动异常名录: entered on the abnormal activities list, or a new ground while listed, citing the
         article and item applied, the events that caused it and the proposal accepted, if any."""
-
-        class_version = 2
-        ctx: Context
-        ground: str
-        article: int
-        item: int
-        causes: list[str]
-        proposal_id: str | None
-
-        @staticmethod
-        def upcast_v1_v2(state: dict[str, Any]) -> None:
-            """Version 1 stored the ground alone: the article and item it implies; no causes were cited."""
-            _cite_ground(state)
 
     @event(AddedToAbnormalList)
     def _added_to_abnormal_list(
         self, ctx: Context, ground: str, article: int, item: int, causes: list[str], proposal_id: str | None
     ) -> None:
-        if self.abnormal_listing is None:
-            self.abnormal_listing = Listing(ctx.occurred_on, ctx.occurred_on, [ground], self._next_event_id())
-        else:
-            self.abnormal_listing.add_ground(ground, ctx.occurred_on)
+        """列入活动异常名录: listed, or a new ground while listed, citing the article, item, causes and proposal."""
+        self.abnormal_listing = self._entered(self.abnormal_listing, ctx, ground)
 
     def remove_from_abnormal_list(
         self, ctx: Context, *, settings: LocalitySettings, verified_on: date | None = None
@@ -838,32 +842,24 @@ class Organization(SupervisedAggregate):
         self._added_to_serious_list(ctx=ctx, ground=ground, article=basis.article, item=basis.item,
                                     causes=_causes(causes), proposal_id=proposal_id)
 
-    class AddedToSeriousList(SupervisedAggregate.Event):
+    class AddedToSeriousList(ListedEvent):
         """列入严重违法失信名单: entered on the serious list, or a new ground while listed, citing the article
         and item applied, the events that caused it (an escalation: the abnormal listing it escalates) and
         the proposal accepted, if any."""
-
-        class_version = 2
-        ctx: Context
-        ground: str
-        article: int
-        item: int
-        causes: list[str]
-        proposal_id: str | None
-
-        @staticmethod
-        def upcast_v1_v2(state: dict[str, Any]) -> None:
-            """Version 1 stored the ground alone: the article and item it implies; no causes were cited."""
-            _cite_ground(state)
 
     @event(AddedToSeriousList)
     def _added_to_serious_list(
         self, ctx: Context, ground: str, article: int, item: int, causes: list[str], proposal_id: str | None
     ) -> None:
-        if self.serious_listing is None:
-            self.serious_listing = Listing(ctx.occurred_on, ctx.occurred_on, [ground], self._next_event_id())
-        else:
-            self.serious_listing.add_ground(ground, ctx.occurred_on)
+        """列入严重违法失信名单: listed, or a new ground while listed, citing the article, item, causes and proposal."""
+        self.serious_listing = self._entered(self.serious_listing, ctx, ground)
+
+    def _entered(self, listing: Listing | None, ctx: Context, ground: str) -> Listing:
+        """A new spell, opened by this event; or a new ground while listed, which restarts the clock."""
+        if listing is None:
+            return Listing(ctx.occurred_on, ctx.occurred_on, [ground], self._next_event_id())
+        listing.add_ground(ground, ctx.occurred_on)
+        return listing
 
     def remove_from_serious_list(self, ctx: Context, *, settings: LocalitySettings) -> None:
         """移出严重违法失信名单: on request two years after the latest ground, or after deregistration."""
@@ -898,6 +894,7 @@ class Organization(SupervisedAggregate):
 
     @event(RemovedFromSeriousList)
     def _removed_from_serious_list(self, ctx: Context, how: str) -> None:
+        """移出严重违法失信名单: left the serious list, on request or on deregistration (``how``)."""
         self.serious_listing = None
 
     def confer_honour(self, ctx: Context, *, title: str) -> None:
@@ -998,7 +995,8 @@ class Organization(SupervisedAggregate):
                                decision=checked_text(decision, "review or judgment document", required=True))
         for entry in [e for in_force in entries.values() for e in in_force]:
             cited = [penalty_ids[c] for c in entry.causes if c in penalty_ids]
-            if cited and not any(g == entry.ground for p in cited for _, g in self.penalty_listing_grounds(p, settings)):
+            still = {ground for p in cited for _, ground in self.penalty_listing_grounds(p, settings)}
+            if cited and entry.ground not in still:
                 self._withdraw(ctx, entry, entries, why="penalty_annulled", cause=penalty_id, discounted=[])
 
     @event("PenaltyAnnulled")
@@ -1123,13 +1121,6 @@ def _causes(causes: list[str] | None) -> list[str]:
     if not isinstance(causes, list) or not all(isinstance(c, str) and c for c in causes):
         raise InvalidInput("the causes are event ids")
     return list(causes)
-
-
-def _cite_ground(state: dict[str, Any]) -> None:
-    """A version-1 listing event's state made version 2: the basis its ground implies; nothing else was cited."""
-    basis = GROUND_BASIS[state["ground"]]
-    state["article"], state["item"] = basis.article, basis.item
-    state["causes"], state["proposal_id"] = [], None
 
 
 def _registered_kind(kind: str) -> OrgKind:

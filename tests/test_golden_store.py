@@ -63,15 +63,21 @@ def golden_settings(request, tmp_path) -> Settings:
         database_url=request.getfixturevalue("postgres_url"))
 
 
-@pytest.mark.parametrize("release", RELEASES)
-def test_a_golden_store_loads_rebuilds_and_verifies(golden_settings, release):
+def opened(golden_settings: Settings, release: str) -> Supervision:
+    """The release's golden store, opened: the SQLite file as it is, or its rows inserted into PostgreSQL."""
     if golden_settings.database_url is None:
         golden_settings.data_dir.mkdir(parents=True)
         shutil.copyfile(GOLDEN / release / "events.sqlite", golden_settings.data_dir / SQLITE_FILE)
     application = open_application(golden_settings)
+    if golden_settings.database_url is not None:
+        insert_rows(application, release)
+    return application
+
+
+@pytest.mark.parametrize("release", RELEASES)
+def test_a_golden_store_loads_rebuilds_and_verifies(golden_settings, release):
+    application = opened(golden_settings, release)
     try:
-        if golden_settings.database_url is not None:
-            insert_rows(application, release)
         stored = sum(1 for r in lines(release) if "event" in r)
         assert application.head_position() == stored
 
@@ -110,13 +116,8 @@ ARTICLE_ITEM = {"annual_report_missing": (10, 1), "annual_report_late": (10, 1),
 def test_a_golden_stores_version_1_listings_read_back_with_the_article_and_item_applied(golden_settings, release):
     """The upcast in place (docs/evolution.md): AddedToAbnormalList/AddedToSeriousList version 1 stored the ground
     alone; they read back as version 2, citing the article and item their ground implies and no causes."""
-    if golden_settings.database_url is None:
-        golden_settings.data_dir.mkdir(parents=True)
-        shutil.copyfile(GOLDEN / release / "events.sqlite", golden_settings.data_dir / SQLITE_FILE)
-    application = open_application(golden_settings)
+    application = opened(golden_settings, release)
     try:
-        if golden_settings.database_url is not None:
-            insert_rows(application, release)
         stored = [r["event"] for r in lines(release) if "event" in r and r["event"]["topic"].endswith(
             ("Organization.AddedToAbnormalList", "Organization.AddedToSeriousList"))]
         assert stored and all("article" not in json.loads(e["state"]) for e in stored)  # version 1, as stored
@@ -128,7 +129,8 @@ def test_a_golden_stores_version_1_listings_read_back_with_the_article_and_item_
         listed = [application.organization(e["originator_id"]) for e in stored]
         assert any(o.abnormal_listing and o.abnormal_listing.entry_event for o in listed)
         # SampleDraw.Drawn version 1 drew without weights: it reads back with none, and its draw re-runs as drawn.
-        draws = [r["event"] for r in lines(release) if "event" in r and r["event"]["topic"].endswith("SampleDraw.Drawn")]
+        draws = [r["event"] for r in lines(release)
+                 if "event" in r and r["event"]["topic"].endswith("SampleDraw.Drawn")]
         for e in draws:
             draw = application.sample_draw(e["originator_id"])
             assert draw.weights == {} and draw.rerun() == draw.drawn == json.loads(e["state"])["drawn"]

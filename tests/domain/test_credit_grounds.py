@@ -177,12 +177,19 @@ def listing_ids(story, org: str) -> list[str]:
     return [e.event_id for e in story.events_of(org) if e.type.startswith("Organization.AddedTo")]
 
 
+def warned_and_objected(story, warned_on: date, objected_on: date) -> tuple[str, str, str]:
+    """An organization warned by civil affairs (so listed), and its objection to that listing: the ids of the
+    organization, the listing and the objection."""
+    org = story.register(on=date(2020, 1, 1))
+    story.penalize(org, warned_on, kind="warning")
+    [listing] = listing_ids(story, org)
+    story.app.file_objection(story.ctx(objected_on), org, listing_event=listing, documents="异议申请书")
+    [objection_id] = story.org(org).objections
+    return org, listing, objection_id
+
+
 def test_an_upheld_objection_withdraws_the_listing_which_then_counts_for_nothing(stored):
-    org = stored.register(on=date(2020, 1, 1))
-    stored.penalize(org, date(2023, 1, 5), kind="warning")
-    [listing] = listing_ids(stored, org)
-    stored.app.file_objection(stored.ctx(date(2023, 1, 10)), org, listing_event=listing, documents="异议材料第1号")
-    [objection_id] = stored.org(org).objections
+    org, listing, objection_id = warned_and_objected(stored, date(2023, 1, 5), date(2023, 1, 10))
 
     stored.app.decide_objection(stored.ctx(date(2023, 1, 20)), org, objection_id=objection_id, upheld=True,
                                 reason="处罚对象认定错误")
@@ -197,11 +204,7 @@ def test_an_upheld_objection_withdraws_the_listing_which_then_counts_for_nothing
 
 
 def test_a_rejected_objection_records_its_reason_and_the_listing_stands(stored):
-    org = stored.register()
-    stored.penalize(org, date(2024, 1, 5), kind="warning")
-    [listing] = listing_ids(stored, org)
-    stored.app.file_objection(stored.ctx(date(2024, 1, 8)), org, listing_event=listing, documents="异议材料")
-    [objection_id] = stored.org(org).objections
+    org, _, objection_id = warned_and_objected(stored, date(2024, 1, 5), date(2024, 1, 8))
 
     stored.app.decide_objection(stored.ctx(date(2024, 1, 9)), org, objection_id=objection_id, upheld=False,
                                 reason="事实清楚，证据确凿")
@@ -222,11 +225,7 @@ def test_an_objection_needs_a_listing_in_force_and_is_decided_once(stored):
 
 
 def test_an_objection_is_due_within_the_working_days(stored):
-    org = stored.register()
-    stored.penalize(org, date(2024, 1, 5), kind="warning")
-    [listing] = listing_ids(stored, org)
-
-    stored.app.file_objection(stored.ctx(date(2024, 1, 5)), org, listing_event=listing, documents="材料")  # a Friday
+    org, _, _ = warned_and_objected(stored, date(2024, 1, 5), date(2024, 1, 5))  # objected on a Friday
 
     [objection] = stored.org(org).objections.values()
     assert objection["due_on"] == date(2024, 1, 19)  # ten working days: two weeks of Monday to Friday
@@ -295,7 +294,8 @@ def test_no_honours_on_the_serious_list_from_its_first_day_and_again_once_it_is_
 def test_no_evaluation_grade_on_the_serious_list(stored):
     org = stored.register(on=date(2018, 1, 1))
     stored.penalize(org, date(2022, 6, 1), kind="stop_activities", stop_days=10)
-    stored.app.record_penalty_executed(stored.ctx(date(2022, 6, 11)), org, penalty_id=stored.org(org).penalties[0].penalty_id)
+    [penalty] = stored.org(org).penalties
+    stored.app.record_penalty_executed(stored.ctx(date(2022, 6, 11)), org, penalty_id=penalty.penalty_id)
 
     with pytest.raises(NotEligibleForEvaluation, match="serious"):
         stored.app.award_grade(stored.ctx(date(2024, 5, 31)), org, score=950)

@@ -82,7 +82,8 @@ class Reference:
             return []
         if p.minor:
             repeated = self.minors_within_three_years(p.on, penalty_id) >= 1
-            return [("abnormal", "warning_or_small_fine")] + ([("serious", "repeated_minor_penalties")] if repeated else [])
+            serious = [("serious", "repeated_minor_penalties")] if repeated else []
+            return [("abnormal", "warning_or_small_fine"), *serious]
         return [("serious", "ordered_to_stop_activities" if kind == "stop_activities" else "large_fine")]
 
 
