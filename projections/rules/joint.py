@@ -224,8 +224,8 @@ class JointSupervisionRules:
     def graded_on_serious_list(self, event: RecordedEvent, org: Organization) -> list[Alert]:
         """联合惩戒: a graded organization entered on the serious list; civil affairs is proposed to cancel the
         grade (or declines, and lowers it by hand)."""
-        if org.grade is None:
-            return []
+        if org.grade is None or org.serious_listing is None or len(org.serious_listing.grounds) > 1:
+            return []  # ungraded, or a new ground of a spell already proposed
         message = f"{org.name}列入严重违法失信名单，持有评估等级{org.grade}A，建议取消或降低评估等级"
         return [self._raise(event, AlertRule.GRADED_ON_SERIOUS_LIST, event.event_id, org, message,
                             [Department.CIVIL_AFFAIRS], proposal={"command": "cancel_grade"})]

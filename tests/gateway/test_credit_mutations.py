@@ -5,6 +5,7 @@ BAD_USER_INPUT and its reason, and nothing recorded."""
 from __future__ import annotations
 
 import time
+from uuid import UUID
 
 from domain.alerts import Alert, AlertRule
 
@@ -12,10 +13,11 @@ MINYUE = "重庆市民悦社会工作服务中心"
 C = '{reason: "依法办理", occurredOn: "2026-11-20"}'
 
 
-def refused(gateway, user: str, mutation: str, variables: dict) -> str:
-    before = gateway.app.head_position()
+def refused(gateway, user: str, mutation: str, variables: dict, watched: list[str]) -> str:
+    """The error's message; nothing recorded on the ``watched`` aggregates (the server's rules write beside)."""
+    versions = [gateway.app.repository.get(UUID(i)).version for i in watched]
     body = gateway.call(user, mutation, variables)
-    assert gateway.app.head_position() == before  # nothing recorded
+    assert [gateway.app.repository.get(UUID(i)).version for i in watched] == versions
     [error] = body["errors"]
     assert error["extensions"]["code"] == "BAD_USER_INPUT", error
     return error["message"]
@@ -42,10 +44,26 @@ def test_a_declined_proposal_is_not_accepted_and_bad_credit_input_is_refused_wit
                  {"a": alert_id})
 
     assert "already declined" in refused(gateway, "ca-zhang", f"""mutation($a: ID!) {{
-        acceptProposal(command: {C}, alertId: $a) {{ eventIds }} }}""", {"a": alert_id})
+        acceptProposal(command: {C}, alertId: $a) {{ eventIds }} }}""", {"a": alert_id}, [alert_id, org])
     assert "no listing" in refused(gateway, "ca-zhang", f"""mutation($org: ID!) {{ fileObjection(command: {C},
-        organizationId: $org, listingEvent: "{org}/1", documents: "异议申请书") {{ eventIds }} }}""", {"org": org})
+        organizationId: $org, listingEvent: "{org}/1", documents: "异议申请书") {{ eventIds }} }}""", {"org": org}, [org])
     gateway.data("ca-zhang", f"""mutation($org: ID!) {{ imposePenalty(command: {C}, organizationId: $org,
         kind: "stop_activities", stopDays: 30) {{ eventIds }} }}""", {"org": org})
     assert "until 2028-11-20" in refused(gateway, "ca-zhang", f"""mutation($org: ID!) {{
-        removeFromSeriousList(command: {C}, organizationId: $org) {{ eventIds }} }}""", {"org": org})
+        removeFromSeriousList(command: {C}, organizationId: $org) {{ eventIds }} }}""", {"org": org}, [org])
+
+
+def test_civil_affairs_accepts_a_partners_proposal_and_the_listing_cites_it(fresh_gateway):
+    gateway = fresh_gateway
+    org = gateway.org_id(MINYUE)
+    stopped = gateway.data("mr-xu", f"""mutation($org: ID!) {{ imposePenalty(command: {C}, organizationId: $org,
+        kind: "stop_activities", stopDays: 15) {{ eventIds }} }}""", {"org": org})["imposePenalty"]["eventIds"][0]
+    alert_id = proposal_raised(gateway, stopped)
+
+    accepted = gateway.data("ca-zhang", f"""mutation($a: ID!) {{ acceptProposal(command: {C}, alertId: $a) {{
+        eventIds }} }}""", {"a": alert_id})["acceptProposal"]["eventIds"]
+
+    listing = gateway.app.history(org)[-1]
+    assert listing.event_id in accepted and listing.type == "Organization.AddedToSeriousList"
+    assert (listing.data["ground"], listing.data["proposal_id"], listing.data["causes"]) == (
+        "ordered_to_stop_activities", alert_id, [stopped])
