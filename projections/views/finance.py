@@ -79,13 +79,15 @@ class FinanceLedger(View):
     def withdrawn(self, tx: Tx, event: RecordedEvent, org: Organization) -> None:
         tx.execute(f"DELETE FROM {self.t('listings')} WHERE listing_id = ?", (event.data["listing_event"],))
 
-    def priority_marks(self, tx: Tx, settings: LocalitySettings) -> list[str]:
-        """守信激励: the organizations of good credit, marked for priority where funding is decided: graded 3A or
-        above (the locality's grade) and never listed (a listing withdrawn as erroneous does not count)."""
+    def priority_marks(self, tx: Tx, settings: LocalitySettings, org_id: str | None = None) -> list[str]:
+        """守信激励: the organizations of good credit (or ``org_id`` if it is one), marked for priority where funding
+        is decided: graded 3A or above (the locality's grade) and never listed (a listing withdrawn as erroneous
+        does not count)."""
         rows = tx.rows(
             f"SELECT org_id FROM {self.t('organizations')} o WHERE o.grade >= ? AND o.status IN ('registered', 'filed')"
-            f" AND NOT EXISTS (SELECT 1 FROM {self.t('listings')} l WHERE l.org_id = o.org_id) ORDER BY org_id",
-            (settings.good_credit_min_grade,))
+            f" AND NOT EXISTS (SELECT 1 FROM {self.t('listings')} l WHERE l.org_id = o.org_id)"
+            + (" AND o.org_id = ?" if org_id else "") + " ORDER BY org_id",
+            (settings.good_credit_min_grade, *([org_id] if org_id else [])))
         return [r["org_id"] for r in rows]
 
     def totals_by_organization(self, tx: Tx) -> list[dict[str, Any]]:

@@ -67,3 +67,17 @@ def test_civil_affairs_accepts_a_partners_proposal_and_the_listing_cites_it(fres
     assert listing.event_id in accepted and listing.type == "Organization.AddedToSeriousList"
     assert (listing.data["ground"], listing.data["proposal_id"], listing.data["causes"]) == (
         "ordered_to_stop_activities", alert_id, [stopped])
+
+
+def test_the_public_sees_each_listing_as_published_and_the_good_credit_mark(gateway):
+    drummers = gateway.org_id("春森腰鼓队")
+    data = gateway.data(None, """query($id: ID!) { organization(id: $id) { goodCredit creditListings {
+        list ground groundWords listedOn authority legalBasis removedOn } } }""", {"id": drummers})["organization"]
+
+    assert data["goodCredit"] is False
+    minyue = gateway.data(None, "query($id: ID!) { organization(id: $id) { grade goodCredit } }",
+                          {"id": gateway.org_id(MINYUE)})["organization"]
+    assert minyue == {"grade": "4A", "goodCredit": True}  # graded 4A, never listed
+    [listing] = [entry for entry in data["creditListings"] if entry["removedOn"] is None]
+    assert (listing["list"], listing["ground"], listing["groundWords"], listing["authority"], listing["legalBasis"]) == (
+        "abnormal", "rectification_overdue", "未按期完成整改", "区民政局", "《社会组织信用信息管理办法》第十条第（三）项")
