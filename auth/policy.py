@@ -87,6 +87,8 @@ MAY_RECORD: dict[Who, frozenset[str]] = {
         "awardGrade", "lowerGrade", "cancelGrade", "imposePenalty", "recordPenaltyExecuted",
         "addToAbnormalList", "removeFromAbnormalList", "escalateToSeriousList", "addToSeriousList",
         "removeFromSeriousList", *ALERT_HANDLING,
+        "acceptProposal", "declineProposal", "recordCourtDishonestDebtor",
+        "fileObjection", "decideObjection", "annulPenalty", "conferHonour",
     }),
     W.STREET_OFFICE: frozenset({
         "fileCommunityOrganization", "changeFiling", "cancelFiling", "submitAnnualReport", *ALERT_HANDLING,
@@ -94,6 +96,7 @@ MAY_RECORD: dict[Who, frozenset[str]] = {
     W.FINANCE: frozenset({
         "awardFunding", "disburseFunding", "suspendFunding", "resumeFunding", "clawBackFunds",
         "closeFundingProject", *ALERT_HANDLING,
+        "acceptProposal", "declineProposal",
     }),
     W.INSPECTION: frozenset({
         "drawInspectionSample", "openInspection", "recordInspectionFindings", "orderRectification",
@@ -104,6 +107,7 @@ MAY_RECORD: dict[Who, frozenset[str]] = {
     }),
     W.PARTNER: frozenset({
         "imposePenalty", "openInspection", "recordInspectionFindings", "closeInspection", *ALERT_HANDLING,
+        "annulPenalty",
     }),
     W.AUDIT: frozenset(),
     W.PUBLIC: frozenset(),

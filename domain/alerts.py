@@ -26,6 +26,9 @@ class AlertRule(StrEnum):
     PARTY_ORGANIZATION_MISSING = "party_organization_missing"  # 5: >= 3 party members, no party organization
     PARTNER_PENALTY = "partner_penalty"  # 6: penalty by tax, market regulation or public security
     ABNORMAL_TWO_YEARS = "abnormal_two_years"  # 7: two years on the abnormal list
+    COURT_DISHONEST_DEBTOR = "court_dishonest_debtor"  # the court's notice of 失信被执行人: serious-list proposal
+    GRADED_ON_SERIOUS_LIST = "graded_on_serious_list"  # a graded organization listed serious: lower or cancel it
+    OBJECTION_UNDECIDED = "objection_undecided"  # an objection to a listing past its working days undecided
 
 
 class AlertStatus(StrEnum):
@@ -36,6 +39,8 @@ class AlertStatus(StrEnum):
 
 class Alert(SupervisedAggregate):
     """One alert or proposal. Its id follows from its rule and subject, so a cause raises it once."""
+
+    decision: str | None = None  # a proposal's: "accepted" or "declined" (class default: older alerts)
 
     @staticmethod
     def create_id(rule: str, subject: str) -> UUID:
@@ -125,3 +130,51 @@ class Alert(SupervisedAggregate):
     def _resolved(self, ctx: Context, resolution: str) -> None:
         """办结: the alert was resolved."""
         self.status = AlertStatus.RESOLVED
+
+    # -- proposals: a proposal carries the command it proposes; a department accepts or declines it -------
+
+    def ensure_open_proposal(self, ctx: Context) -> dict[str, Any]:
+        """The proposal, if it may still be decided by the caller's department."""
+        if self.proposal is None:
+            raise InvalidInput("that alert proposes nothing: acknowledge or resolve it")
+        if self.decision is not None:
+            raise RuleViolation(f"the proposal is already {self.decision}")
+        if self.status == AlertStatus.RESOLVED:
+            raise RuleViolation("the proposal is already resolved")
+        if ctx.actor.department not in self.departments:
+            raise RuleViolation(f"the proposal is for {', '.join(self.departments)}")
+        return self.proposal
+
+    def accept(self, ctx: Context, *, recorded: list[str]) -> None:
+        """采纳: the proposed command was recorded (its events named)."""
+        self.ensure_open_proposal(ctx)
+        self._proposal_accepted(ctx=ctx, recorded=list(recorded),
+                                resolution=f"采纳建议：{self.proposal_command}")
+
+    @property
+    def proposal_command(self) -> str:
+        return str((self.proposal or {}).get("command", ""))
+
+    @event("ProposalAccepted")
+    def _proposal_accepted(self, ctx: Context, recorded: list[str], resolution: str) -> None:
+        """采纳建议: a department accepted the proposal; the events it recorded are named."""
+        self.status = AlertStatus.RESOLVED
+        self.decision = "accepted"
+
+    def decline(self, ctx: Context, *, reason: str, exemption_document: str | None = None) -> None:
+        """不予采纳, with the reason; ``exemption_document``: the supervising unit's written certification that
+        the organization bears no direct responsibility (民政部令第60号 第十一条), by its document number."""
+        proposal = self.ensure_open_proposal(ctx)
+        reason = checked_text(reason, "reason", required=True)
+        if exemption_document is not None:
+            if proposal.get("list") is None:
+                raise InvalidInput("the exemption applies to a credit-list proposal only")
+            exemption_document = checked_text(exemption_document, "document number", required=True)
+        self._proposal_declined(ctx=ctx, reason=reason, exemption_document=exemption_document,
+                                resolution=f"不予采纳：{reason}")
+
+    @event("ProposalDeclined")
+    def _proposal_declined(self, ctx: Context, reason: str, exemption_document: str | None, resolution: str) -> None:
+        """不予采纳: a department declined the proposal, saying why (and citing an exemption's document)."""
+        self.status = AlertStatus.RESOLVED
+        self.decision = "declined"

@@ -18,6 +18,7 @@ from domain.commands.credit import CreditCommands
 from domain.commands.funding import FundingCommands
 from domain.commands.inspection import InspectionCommands
 from domain.commands.party_building import PartyBuildingCommands
+from domain.commands.proposals import ProposalCommands
 from domain.commands.registration import RegistrationCommands
 from domain.event_reading import TECHNICAL_AGGREGATES, EventReading, RecordedEvent, event_type_name
 from domain.people import Person
@@ -32,6 +33,7 @@ class Supervision(
     InspectionCommands,
     CreditCommands,
     AlertCommands,
+    ProposalCommands,
     PartyBuildingCommands,
     EventReading,
 ):

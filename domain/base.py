@@ -25,6 +25,11 @@ def as_stored(value: Any) -> Any:
     return value
 
 
+def event_id(aggregate_id: UUID | str, version: int) -> str:
+    """An event's id: its aggregate and version (what alerts and listings cite)."""
+    return f"{aggregate_id}/{version}"
+
+
 # Values that never change once made: a copy of an aggregate may share them with the original.
 IMMUTABLE: tuple[type, ...] = (str, int, float, bool, type(None), date, Decimal, UUID, Enum)
 

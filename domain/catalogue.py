@@ -24,9 +24,12 @@ def event_classes(aggregate: type[Aggregate]) -> list[tuple[type, str]]:
     """(event class, one-line description) for each event the aggregate defines, creation first."""
     described: dict[str, str] = {}
     for attribute in vars(aggregate).values():
-        if isinstance(attribute, CommandMethodDecorator) and attribute.event_cls_name:
-            doc = inspect.getdoc(attribute.decorated_func) or ""
-            described[attribute.event_cls_name] = doc.splitlines()[0] if doc else ""
+        if isinstance(attribute, CommandMethodDecorator):
+            # @event("Name"), or @event(DeclaredClass) for an event whose shape is declared (class_version)
+            name = attribute.event_cls_name or getattr(attribute.given_event_cls, "__name__", None)
+            if name:
+                doc = inspect.getdoc(attribute.decorated_func) or ""
+                described[name] = doc.splitlines()[0] if doc else ""
     classes = {
         name: value
         for name, value in vars(aggregate).items()

@@ -18,6 +18,7 @@ from eventsourcing.application import AggregateNotFoundError, Cache, LRUCache
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
 
+from domain.base import event_id
 from domain.errors import ConcurrentUpdate, DomainError, IdempotencyKeyReused, InvalidInput, NotFound, StaleCopy
 from domain.receipts import IDEMPOTENCY_KEY_MAX, CommandReceipt
 from domain.saving import SavingApplication
@@ -38,10 +39,6 @@ class CommandResult:
     event_ids: list[str]
     replayed: bool = False  # True when an idempotent retry returned the first result
     position: int | None = None  # global position of the last event recorded (None when replayed)
-
-
-def event_id(aggregate_id: UUID | str, version: int) -> str:
-    return f"{aggregate_id}/{version}"
 
 
 def mutate_in_turn(aggregate: Any, domain_events: Iterable[Any]) -> Any:

@@ -14,6 +14,8 @@ STATUSES = {"registered": "已登记", "filed": "已备案", "deregistered": "�
 PENALTIES = {"warning": "警告", "fine": "罚款", "confiscation": "没收", "stop_activities": "责令停止活动",
              "revocation": "撤销登记"}
 
+CREDIT_LISTS = {"abnormal": "活动异常名录", "serious": "严重违法失信名单"}
+
 
 def zh(table: dict[str, str], code: object) -> str:
     """The Chinese name of a code, or the code itself when it has none."""

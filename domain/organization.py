@@ -6,20 +6,28 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
+from types import MappingProxyType
 from typing import Any
 
 from eventsourcing.domain import event
 
-from domain.base import IMMUTABLE, SupervisedAggregate
-from domain.context import Context
+from domain.base import IMMUTABLE, SupervisedAggregate, event_id
+from domain.context import Context, Department
 from domain.credit_code import checked_credit_code
+from domain.calendar import add_working_days, add_years
 from domain.credit_lists import (
+    GROUND_BASIS,
     AbnormalGround,
+    CreditList,
     Listing,
+    ListingEntry,
     PenaltyKind,
     PenaltyRecord,
     SeriousGround,
+    abnormal_auto_exit_on,
     abnormal_list_exit_due,
+    credit_list_grounds_for_penalty,
+    list_of,
     serious_list_escalation_due,
     serious_list_exit_refusal,
 )
@@ -77,11 +85,33 @@ class PartyOrganizationForm(StrEnum):
     ATTACHED = "attached"  # 挂靠 (e.g. to the hub's branch)
 
 
+class ListedEvent(SupervisedAggregate.Event):
+    """A listing on either credit list (version 2: the article and item applied, its causes and proposal)."""
+
+    class_version = 2
+    ctx: Context
+    ground: str
+    article: int
+    item: int
+    causes: list[str]
+    proposal_id: str | None
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        """Version 1 stored the ground alone: the article and item it implies; no causes were cited."""
+        basis = GROUND_BASIS[state["ground"]]
+        state["article"], state["item"] = basis.article, basis.item
+        state["causes"], state["proposal_id"] = [], None
+
+
 class Organization(SupervisedAggregate):
     """One social organization, from registration or filing to its end."""
 
     shared_on_copy = (*IMMUTABLE, Person, PenaltyRecord)  # frozen, of immutable fields
     Snapshot = StateSnapshot  # see domain/snapshots.py; raise class_version when the attributes change
+    # 失信被执行人: the court's notices recorded. The class's empty default serves snapshots taken before it.
+    court_notices = ()  # replaced by a list, never changed in place
+    objections = MappingProxyType({})  # pending 异议 by id: replaced by a dict, never changed in place
 
     # -- creation -------------------------------------------------------------------------------
 
@@ -245,6 +275,7 @@ class Organization(SupervisedAggregate):
         self.open_inspection_cases: list[str] = []
         self.abnormal_listing: Listing | None = None
         self.serious_listing: Listing | None = None
+        self.court_notices: list[str] = []
         self.party_members = 0
         self.party_organization: str | None = None
         self.party_organization_name: str | None = None
@@ -272,6 +303,13 @@ class Organization(SupervisedAggregate):
         if self.on_serious_list:
             return f"{self.name} is on the serious illegal and dishonest list"
         return None
+
+    def award_refusal(self, settings: LocalitySettings) -> str | None:
+        """Why no new purchase-of-service award may go to this organization, or None (联合惩戒: the serious
+        list always; the abnormal list where the locality restricts it, as Xiamen's and Tianjin's measures do)."""
+        if self.funding_refusal is None and self.on_abnormal_list and settings.abnormal_list_bars_award:
+            return f"{self.name} is on the abnormal activities list"
+        return self.funding_refusal
 
     def _ensure_active(self) -> None:
         if not self.is_active:
@@ -524,7 +562,7 @@ class Organization(SupervisedAggregate):
         return evaluation_ineligibility_reasons(
             registered_on=self.registered_on if self.status == OrgStatus.REGISTERED else None,
             inspection_results=self.inspection_results,
-            penalties=self.penalties,
+            penalties=[p for p in self.penalties if not p.annulled],
             under_investigation=bool(self.open_inspection_cases),
             on_abnormal_list=self.on_abnormal_list,
             on_serious_list=self.on_serious_list,
@@ -688,20 +726,58 @@ class Organization(SupervisedAggregate):
 
     # -- credit lists ---------------------------------------------------------------------------
 
-    def add_to_abnormal_list(self, ctx: Context, *, ground: str) -> None:
+    def penalty_listing_grounds(self, penalty_id: str, settings: LocalitySettings) -> list[tuple[CreditList, str]]:
+        """The lists and grounds one recorded penalty is (民政部令第60号 第十条第五项, 第十四条第三至五项, 第七项)."""
+        new = self._penalty(penalty_id)
+        if new.annulled:
+            return []
+        earlier = [p for p in self.penalties if p.penalty_id != penalty_id]
+        return credit_list_grounds_for_penalty(new.kind, new.amount, new.imposed_on, earlier, settings)
+
+    def _penalty(self, penalty_id: str) -> PenaltyRecord:
+        penalty = next((p for p in self.penalties if p.penalty_id == penalty_id), None)
+        if penalty is None:
+            raise InvalidInput(f"no penalty {penalty_id} on {self.name}")
+        return penalty
+
+    def revocation_listing_ground(self) -> str:
+        """The serious-list ground a revoked registration is: a revoked fraudulent change, or revocation."""
+        if self.status != OrgStatus.REVOKED:
+            raise CreditListRuleViolation(f"{self.name}'s registration is not revoked")
+        if self.revocation_ground == RevocationGround.FRAUDULENT_CHANGE:
+            return SeriousGround.FRAUDULENT_CHANGE_REVOKED
+        return SeriousGround.CERTIFICATE_REVOKED
+
+    def put_on_list(
+        self, ctx: Context, *, ground: str, causes: list[str] | None = None, proposal_id: str | None = None
+    ) -> None:
+        """列入 whichever list ``ground`` belongs to."""
+        if list_of(ground) == CreditList.ABNORMAL:
+            self.add_to_abnormal_list(ctx, ground=ground, causes=causes, proposal_id=proposal_id)
+        else:
+            self.add_to_serious_list(ctx, ground=ground, causes=causes, proposal_id=proposal_id)
+
+    def add_to_abnormal_list(
+        self, ctx: Context, *, ground: str, causes: list[str] | None = None, proposal_id: str | None = None
+    ) -> None:
         """列入活动异常名录. A new ground while listed restarts the clock."""
         self._ensure_active()
         self._ensure_not_before_start(ctx)
         ground = _enum(AbnormalGround, ground, "abnormal-list ground")
-        self._added_to_abnormal_list(ctx=ctx, ground=ground)
+        basis = GROUND_BASIS[ground]
+        self._added_to_abnormal_list(ctx=ctx, ground=ground, article=basis.article, item=basis.item,
+                                     causes=_causes(causes), proposal_id=proposal_id)
 
-    @event("AddedToAbnormalList")
-    def _added_to_abnormal_list(self, ctx: Context, ground: str) -> None:
-        """列入活动异常名录: entered on the abnormal activities list, or a new ground while listed."""
-        if self.abnormal_listing is None:
-            self.abnormal_listing = Listing(ctx.occurred_on, ctx.occurred_on, [ground])
-        else:
-            self.abnormal_listing.add_ground(ground, ctx.occurred_on)
+    class AddedToAbnormalList(ListedEvent):
+        """列入活动异常名录: entered on the abnormal activities list, or a new ground while listed, citing the
+        article and item applied, the events that caused it and the proposal accepted, if any."""
+
+    @event(AddedToAbnormalList)
+    def _added_to_abnormal_list(
+        self, ctx: Context, ground: str, article: int, item: int, causes: list[str], proposal_id: str | None
+    ) -> None:
+        """列入活动异常名录: listed, or a new ground while listed, citing the article, item, causes and proposal."""
+        self.abnormal_listing = self._entered(self.abnormal_listing, ctx, ground)
 
     def remove_from_abnormal_list(
         self, ctx: Context, *, settings: LocalitySettings, verified_on: date | None = None
@@ -718,8 +794,11 @@ class Organization(SupervisedAggregate):
         elif abnormal_list_exit_due(self.abnormal_listing, ctx.occurred_on, settings):
             how = "automatic"
         else:
+            exit_on = abnormal_auto_exit_on(self.abnormal_listing, settings)
             raise CreditListRuleViolation(
-                "removal needs the fulfilled duty verified, or six months without a ground that needs rectification"
+                "removal needs the fulfilled duty verified (a ground needs rectification)" if exit_on is None
+                else f"on the abnormal list until {exit_on.isoformat()} (six months after its latest ground),"
+                     " unless the fulfilled duty is verified"
             )
         self._removed_from_abnormal_list(ctx=ctx, how=how, verified_on=verified_on)
 
@@ -728,19 +807,28 @@ class Organization(SupervisedAggregate):
         """移出活动异常名录: left the abnormal list (on request, automatically, or escalated)."""
         self.abnormal_listing = None
 
-    def escalate_to_serious_list(self, ctx: Context, *, settings: LocalitySettings) -> None:
-        """Two years on the abnormal list: moved to the serious list."""
+    def escalate_to_serious_list(
+        self, ctx: Context, *, settings: LocalitySettings, causes: list[str] | None = None,
+        proposal_id: str | None = None,
+    ) -> None:
+        """Two years on the abnormal list: moved to the serious list, citing the abnormal listing it escalates."""
         self._ensure_not_filing_cancelled()
         if self.abnormal_listing is None:
             raise CreditListRuleViolation(f"{self.name} is not on the abnormal activities list")
         if not serious_list_escalation_due(self.abnormal_listing, ctx.occurred_on, settings):
+            due = add_years(self.abnormal_listing.listed_on, settings.abnormal_escalation_years)
             raise CreditListRuleViolation(
-                f"on the abnormal list since {self.abnormal_listing.listed_on}: not yet two years"
+                f"on the abnormal list since {self.abnormal_listing.listed_on}: escalation is due on {due.isoformat()}"
             )
+        escalated = [self.abnormal_listing.entry_event] if self.abnormal_listing.entry_event else []
         self._removed_from_abnormal_list(ctx=ctx, how="escalated", verified_on=None)
-        self._added_to_serious_list(ctx=ctx, ground=SeriousGround.ABNORMAL_TWO_YEARS)
+        basis = GROUND_BASIS[SeriousGround.ABNORMAL_TWO_YEARS]
+        self._added_to_serious_list(ctx=ctx, ground=SeriousGround.ABNORMAL_TWO_YEARS, article=basis.article,
+                                    item=basis.item, causes=escalated + _causes(causes), proposal_id=proposal_id)
 
-    def add_to_serious_list(self, ctx: Context, *, ground: str) -> None:
+    def add_to_serious_list(
+        self, ctx: Context, *, ground: str, causes: list[str] | None = None, proposal_id: str | None = None
+    ) -> None:
         """列入严重违法失信名单."""
         ground = _enum(SeriousGround, ground, "serious-list ground")
         if ground == SeriousGround.ABNORMAL_TWO_YEARS:
@@ -754,15 +842,28 @@ class Organization(SupervisedAggregate):
         ):
             raise CreditListRuleViolation("that ground needs a registration revoked for a fraudulent change")
         self._ensure_not_before_start(ctx)
-        self._added_to_serious_list(ctx=ctx, ground=ground)
+        basis = GROUND_BASIS[ground]
+        self._added_to_serious_list(ctx=ctx, ground=ground, article=basis.article, item=basis.item,
+                                    causes=_causes(causes), proposal_id=proposal_id)
 
-    @event("AddedToSeriousList")
-    def _added_to_serious_list(self, ctx: Context, ground: str) -> None:
-        """列入严重违法失信名单: entered on the serious list, or a new ground while listed."""
-        if self.serious_listing is None:
-            self.serious_listing = Listing(ctx.occurred_on, ctx.occurred_on, [ground])
-        else:
-            self.serious_listing.add_ground(ground, ctx.occurred_on)
+    class AddedToSeriousList(ListedEvent):
+        """列入严重违法失信名单: entered on the serious list, or a new ground while listed, citing the article
+        and item applied, the events that caused it (an escalation: the abnormal listing it escalates) and
+        the proposal accepted, if any."""
+
+    @event(AddedToSeriousList)
+    def _added_to_serious_list(
+        self, ctx: Context, ground: str, article: int, item: int, causes: list[str], proposal_id: str | None
+    ) -> None:
+        """列入严重违法失信名单: listed, or a new ground while listed, citing the article, item, causes and proposal."""
+        self.serious_listing = self._entered(self.serious_listing, ctx, ground)
+
+    def _entered(self, listing: Listing | None, ctx: Context, ground: str) -> Listing:
+        """A new spell, opened by this event; or a new ground while listed, which restarts the clock."""
+        if listing is None:
+            return Listing(ctx.occurred_on, ctx.occurred_on, [ground], self._next_event_id())
+        listing.add_ground(ground, ctx.occurred_on)
+        return listing
 
     def remove_from_serious_list(self, ctx: Context, *, settings: LocalitySettings) -> None:
         """移出严重违法失信名单: on request two years after the latest ground, or after deregistration."""
@@ -778,12 +879,174 @@ class Organization(SupervisedAggregate):
         )
         if refusal:
             raise CreditListRuleViolation(refusal)
-        self._removed_from_serious_list(ctx=ctx)
+        deregistered = self.status == OrgStatus.DEREGISTERED and (
+            SeriousGround.CERTIFICATE_REVOKED in self.serious_listing.grounds)
+        self._removed_from_serious_list(ctx=ctx, how="deregistered" if deregistered else "on_request")
 
-    @event("RemovedFromSeriousList")
-    def _removed_from_serious_list(self, ctx: Context) -> None:
-        """移出严重违法失信名单: left the serious list."""
+    class RemovedFromSeriousList(SupervisedAggregate.Event):
+        """移出严重违法失信名单: left the serious list, saying why: on request once two years passed since its
+        latest ground, or deregistration completed where the ground was revocation."""
+
+        class_version = 2
+        ctx: Context
+        how: str
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            """Version 1 did not record why; what the stored event says alone cannot tell."""
+            state["how"] = "unrecorded"
+
+    @event(RemovedFromSeriousList)
+    def _removed_from_serious_list(self, ctx: Context, how: str) -> None:
+        """移出严重违法失信名单: left the serious list, on request or on deregistration (``how``)."""
         self.serious_listing = None
+
+    def confer_honour(self, ctx: Context, *, title: str) -> None:
+        """表彰奖励; never while on the serious list (联合惩戒: 不授予相关荣誉称号)."""
+        self._ensure_active()
+        self._ensure_not_before_start(ctx)
+        if self.on_serious_list:
+            raise CreditListRuleViolation(f"{self.name} is on the serious illegal and dishonest list: no honours")
+        self._honour_conferred(ctx=ctx, title=checked_text(title, "title", required=True))
+
+    @event("HonourConferred")
+    def _honour_conferred(self, ctx: Context, title: str) -> None:
+        """表彰奖励: an honour was conferred on the organization."""
+
+    def record_court_dishonest_debtor(self, ctx: Context, *, notice: str) -> None:
+        """The court's notice that it put the organization on its list of dishonest debtors (失信被执行人)."""
+        if self.status not in (OrgStatus.REGISTERED, OrgStatus.FILED, OrgStatus.REVOKED):
+            raise OrganizationInactive(f"{self.name} is {self.status.value}: no notice is recorded")
+        self._ensure_not_before_start(ctx)
+        notice = checked_text(notice, "court notice number", required=True)
+        if notice in self.court_notices:
+            raise RuleViolation(f"the court's notice {notice} is already recorded")
+        self._court_listed_dishonest_debtor(ctx=ctx, notice=notice)
+
+    @event("CourtListedDishonestDebtor")
+    def _court_listed_dishonest_debtor(self, ctx: Context, notice: str) -> None:
+        """失信被执行人: a court listed the organization as a dishonest debtor (its notice recorded)."""
+        self.court_notices = [*self.court_notices, notice]
+
+    # -- objections (异议), annulled penalties, and listings withdrawn as erroneous -------------------
+
+    def file_objection(
+        self, ctx: Context, *, objection_id: str, listing_event: str, documents: str,
+        entries: dict[str, list[ListingEntry]], settings: LocalitySettings,
+    ) -> None:
+        """异议: an objection to a listing in force, recorded by civil affairs on the organization's behalf with its
+        documents' reference; it is due for decision within the locality's working days."""
+        self._ensure_not_filing_cancelled()
+        entry = _entry(entries, listing_event)
+        if entry is None:
+            raise CreditListRuleViolation(f"{listing_event} is no listing of {self.name} in force")
+        if any(o["listing_event"] == listing_event for o in self.objections.values()):
+            raise CreditListRuleViolation("an objection to that listing is already pending")
+        if ctx.occurred_on < entry.listed_on:
+            raise InvalidInput("an objection is filed after the listing")
+        documents = checked_text(documents, "documents' reference", required=True)
+        self._objection_filed(ctx=ctx, objection_id=objection_id, listing_event=listing_event,
+                              list=entry.credit_list, documents=documents,
+                              due_on=add_working_days(ctx.occurred_on, settings.objection_working_days))
+
+    @event("ObjectionFiled")
+    def _objection_filed(
+        self, ctx: Context, objection_id: str, listing_event: str, list: str, documents: str, due_on: date  # noqa: A002
+    ) -> None:
+        """异议: an objection to a listing was filed, with its documents' reference and the date it is due."""
+        self.objections = {**self.objections, objection_id: {
+            "listing_event": listing_event, "list": list, "filed_on": ctx.occurred_on, "due_on": due_on}}
+
+    def decide_objection(
+        self, ctx: Context, *, objection_id: str, upheld: bool, reason: str, entries: dict[str, list[ListingEntry]],
+        penalty_ids: dict[str, str],
+    ) -> None:
+        """Upheld: the listing is withdrawn as erroneous (and counts for nothing); rejected: the reason recorded."""
+        objection = self.objections.get(objection_id)
+        if objection is None:
+            raise CreditListRuleViolation(f"no pending objection {objection_id} on {self.name}")
+        if not isinstance(upheld, bool):
+            raise InvalidInput("an objection is upheld or rejected")
+        reason = checked_text(reason, "reason", required=True)
+        if ctx.occurred_on < objection["filed_on"]:
+            raise InvalidInput("an objection is decided after it is filed")
+        self._objection_decided(ctx=ctx, objection_id=objection_id, upheld=upheld, reason=reason)
+        entry = _entry(entries, objection["listing_event"])
+        if upheld and entry is not None:  # (a listing since removed stays removed: nothing more to withdraw)
+            discounted = [penalty_ids[c] for c in entry.causes if c in penalty_ids]
+            self._withdraw(ctx, entry, entries, why="objection_upheld", cause=objection_id, discounted=discounted)
+
+    @event("ObjectionDecided")
+    def _objection_decided(self, ctx: Context, objection_id: str, upheld: bool, reason: str) -> None:
+        """异议处理: an objection was upheld or rejected, with the reason."""
+        self.objections = {k: v for k, v in self.objections.items() if k != objection_id}
+
+    def annul_penalty(
+        self, ctx: Context, *, penalty_id: str, decision: str, entries: dict[str, list[ListingEntry]],
+        penalty_ids: dict[str, str], settings: LocalitySettings,
+    ) -> None:
+        """行政复议/诉讼: a penalty annulled on review or appeal. The listings that rested only on it are withdrawn,
+        and the grounds derived from penalties (repeated minor penalties) are worked out again."""
+        self._ensure_not_filing_cancelled()
+        penalty = self._penalty(penalty_id)
+        if penalty.annulled:
+            raise RuleViolation(f"penalty {penalty_id} is already annulled")
+        if ctx.actor.department not in (penalty.department, Department.CIVIL_AFFAIRS):
+            raise RuleViolation("the annulment is recorded by the department that imposed the penalty")
+        if ctx.occurred_on < penalty.imposed_on:
+            raise InvalidInput("a penalty is annulled after it is imposed")
+        self._penalty_annulled(ctx=ctx, penalty_id=penalty_id,
+                               decision=checked_text(decision, "review or judgment document", required=True))
+        for entry in [e for in_force in entries.values() for e in in_force]:
+            cited = [penalty_ids[c] for c in entry.causes if c in penalty_ids]
+            still = {ground for p in cited for _, ground in self.penalty_listing_grounds(p, settings)}
+            if cited and entry.ground not in still:
+                self._withdraw(ctx, entry, entries, why="penalty_annulled", cause=penalty_id, discounted=[])
+
+    @event("PenaltyAnnulled")
+    def _penalty_annulled(self, ctx: Context, penalty_id: str, decision: str) -> None:
+        """行政处罚被撤销: a penalty was annulled on administrative review or by a court."""
+        self.penalties = [
+            PenaltyRecord(**{**p.__dict__, "annulled": True}) if p.penalty_id == penalty_id else p
+            for p in self.penalties
+        ]
+
+    def _withdraw(
+        self, ctx: Context, entry: ListingEntry, entries: dict[str, list[ListingEntry]], *, why: str, cause: str,
+        discounted: list[str],
+    ) -> None:
+        remaining = [e for e in entries[entry.credit_list] if e.event_id != entry.event_id]
+        entries[entry.credit_list] = remaining
+        self._listing_withdrawn(
+            ctx=ctx, list=entry.credit_list, listing_event=entry.event_id, ground=entry.ground, why=why, cause=cause,
+            discounted_penalties=discounted, remaining=[e.ground for e in remaining],
+            listed_on=min((e.listed_on for e in remaining), default=None),
+            clock_started_on=max((e.listed_on for e in remaining), default=None),
+            entry_event=remaining[0].event_id if remaining else None,
+        )
+
+    @event("ListingWithdrawn")
+    def _listing_withdrawn(
+        self, ctx: Context, list: str, listing_event: str, ground: str, why: str, cause: str,  # noqa: A002
+        discounted_penalties: list[str], remaining: list[str], listed_on: date | None,
+        clock_started_on: date | None, entry_event: str | None,
+    ) -> None:
+        """撤销列入 (erroneous): a listing withdrawn on an upheld objection or an annulled penalty; it counts for
+        nothing. The list's spell goes on with the listings that remain (its dates worked out again), or ends."""
+        listing = Listing(listed_on, clock_started_on, remaining, entry_event) if remaining else None
+        if list == CreditList.ABNORMAL:
+            self.abnormal_listing = listing
+        else:
+            self.serious_listing = listing
+        if discounted_penalties:
+            self.penalties = [
+                PenaltyRecord(**{**p.__dict__, "discounted": True}) if p.penalty_id in discounted_penalties else p
+                for p in self.penalties
+            ]
+
+    def _next_event_id(self) -> str:
+        # Called inside an event's mutator, before the library sets the new version.
+        return event_id(self.id, self.version + 1)
 
     @staticmethod
     def _ensure_not_before_listing(ctx: Context, listing: Listing) -> None:
@@ -852,6 +1115,18 @@ class Organization(SupervisedAggregate):
     def _party_instructor_appointed(self, ctx: Context, name: str) -> None:
         """选派党建指导员: a party-building instructor was appointed."""
         self.party_instructor = name
+
+
+def _entry(entries: dict[str, list[ListingEntry]], listing_event: str) -> ListingEntry | None:
+    return next((e for in_force in entries.values() for e in in_force if e.event_id == listing_event), None)
+
+
+def _causes(causes: list[str] | None) -> list[str]:
+    if causes is None:
+        return []
+    if not isinstance(causes, list) or not all(isinstance(c, str) and c for c in causes):
+        raise InvalidInput("the causes are event ids")
+    return list(causes)
 
 
 def _registered_kind(kind: str) -> OrgKind:

@@ -21,11 +21,19 @@ def sample_size(population: int, ratio: Decimal) -> int:
     return max(1, math.ceil(Decimal(population) * ratio))
 
 
-def draw_sample(population: list[str], ratio: Decimal, seed: str) -> list[str]:
-    """The drawn ids. Anyone with the population, ratio and seed gets the same draw."""
+def draw_sample(population: list[str], ratio: Decimal, seed: str, weights: dict[str, int] | None = None) -> list[str]:
+    """The drawn ids. Anyone with the population, ratio, seed and weights gets the same draw.
+
+    Weighted (an organization on a credit list is 重点监督管理对象 and weighs more): each organization, in sorted
+    order, gets the key u ** (1 / weight) from the seeded generator and the largest keys are drawn (weighted
+    sampling without replacement, Efraimidis and Spirakis). Without weights, the draw is the unweighted one."""
     ordered = sorted(set(population))
-    chosen = random.Random(seed).sample(ordered, sample_size(len(ordered), ratio))
-    return sorted(chosen)
+    size = sample_size(len(ordered), ratio)
+    if not weights:
+        return sorted(random.Random(seed).sample(ordered, size))
+    generator = random.Random(seed)
+    keys = {org: generator.random() ** (1 / weights.get(org, 1)) for org in ordered}
+    return sorted(sorted(ordered, key=lambda org: (-keys[org], org))[:size])
 
 
 class SampleDraw(SupervisedAggregate):
@@ -46,8 +54,9 @@ class SampleDraw(SupervisedAggregate):
         seed: str,
         settings: LocalitySettings,
         ratio: Decimal | None = None,
+        weights: dict[str, int] | None = None,
     ) -> SampleDraw:
-        """抽取: draw this year's sample with a recorded seed."""
+        """抽取: draw this year's sample with a recorded seed (and the weights of those weighing more)."""
         try:
             ratio = settings.sample_ratio if ratio is None else Decimal(ratio)
         except (InvalidOperation, TypeError, ValueError):
@@ -63,6 +72,9 @@ class SampleDraw(SupervisedAggregate):
         if not 2000 <= year <= ctx.occurred_on.year + 1:
             raise InvalidInput(f"no sample can be drawn for {year}")
         population = sorted(set(population))
+        weights = {org: weight for org, weight in sorted((weights or {}).items()) if org in population and weight != 1}
+        if any(not isinstance(w, int) or isinstance(w, bool) or not 1 <= w <= 100 for w in weights.values()):
+            raise InvalidInput("a draw weight is a whole number from 1 to 100")
         return cls._create(
             cls.Drawn,
             ctx=ctx,
@@ -71,31 +83,41 @@ class SampleDraw(SupervisedAggregate):
             ratio=ratio,
             seed=seed,
             population=population,
-            drawn=draw_sample(population, ratio, seed),
+            weights=weights,
+            drawn=draw_sample(population, ratio, seed, weights),
         )
 
     class Drawn(SupervisedAggregate.Created):
-        """抽取: organizations were drawn at random for the yearly inspection sample."""
+        """抽取: organizations were drawn at random for the yearly inspection sample; those on a credit list
+        weighed more (their weights recorded with the seed)."""
 
+        class_version = 2
         ctx: Context
         year: int
         jurisdiction: str
         ratio: Decimal
         seed: str
         population: list[str]
+        weights: dict[str, int]
         drawn: list[str]
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, object]) -> None:
+            """Version 1 drew without weights: every organization weighed the same."""
+            state["weights"] = {}
 
     def __init__(
         self, ctx: Context, year: int, jurisdiction: str, ratio: Decimal, seed: str,
-        population: list[str], drawn: list[str],
+        population: list[str], drawn: list[str], weights: dict[str, int] | None = None,
     ) -> None:
         self.year = year
         self.jurisdiction = jurisdiction
         self.ratio = ratio
         self.seed = seed
         self.population = population
+        self.weights = weights or {}
         self.drawn = drawn
 
     def rerun(self) -> list[str]:
         """The draw re-run from its recorded inputs; equal to ``drawn`` unless something was altered."""
-        return draw_sample(self.population, self.ratio, self.seed)
+        return draw_sample(self.population, self.ratio, self.seed, self.weights)

@@ -29,6 +29,14 @@ class LocalitySettings:
     large_fine: Decimal = Decimal("50000")
     repeated_penalty_count: int = 2
     repeated_penalty_years: int = 3
+    # No new purchase-of-service award while on the abnormal list (local measures, e.g. Xiamen's, restrict it).
+    abnormal_list_bars_award: bool = True
+    # 联合惩戒: an organization on either list weighs this many times more in the yearly random draw.
+    listed_draw_weight: int = 3
+    # 守信激励: good credit is a grade at least this high (3 = 3A) and never a listing; a priority mark in funding.
+    good_credit_min_grade: int = 3
+    # An objection (异议) to a listing is decided within this many working days of its filing.
+    objection_working_days: int = 10
     # Party building: a party organization of its own (单独组建) needs at least this many members.
     party_single_min_members: int = 3
     # Where community organizations are filed: "street" (街道备案) or "county" (县级民政备案, street manages).

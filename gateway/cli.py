@@ -467,7 +467,7 @@ def tick(
     typer.echo(
         f"{day}: {len(report.rectifications_overdue)} rectifications overdue, {len(report.abnormal_exits)}"
         f" automatic list exits, {len(report.annual_report_proposals)} missing-report proposals,"
-        f" {len(report.escalation_proposals)} escalation proposals"
+        f" {len(report.escalation_proposals)} escalation proposals, {len(report.objections_overdue)} objections overdue"
     )
 
 

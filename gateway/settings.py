@@ -70,6 +70,14 @@ class Settings(BaseSettings):
     sample_ratio: Decimal = Decimal("0.03")
     grade_cutoffs: str = "5:900,4:800,3:700,2:600,1:500"  # grade:lowest score, highest grade first
     community_filing_authority: Literal["street", "county"] = "street"
+    # Credit lists (民政部令第60号): the large-fine threshold in yuan, and whether the abnormal list bars a new
+    # purchase-of-service award (local measures such as Xiamen's and Tianjin's restrict it).
+    large_fine: Decimal = Field(default=Decimal("50000"), gt=0)
+    abnormal_list_bars_award: bool = True
+    # An objection (异议) to a listing is due for decision within this many working days.
+    objection_working_days: int = Field(default=10, ge=1, le=60)
+    # An organization on either list weighs this many times more in the yearly random draw (1: not at all).
+    listed_draw_weight: int = Field(default=3, ge=1, le=100)
 
     @field_validator("database_url")
     @classmethod
@@ -114,6 +122,10 @@ class Settings(BaseSettings):
             sample_ratio=self.sample_ratio,
             grade_cutoffs=parse_grade_cutoffs(self.grade_cutoffs),
             community_filing_authority=self.community_filing_authority,
+            large_fine=self.large_fine,
+            abnormal_list_bars_award=self.abnormal_list_bars_award,
+            objection_working_days=self.objection_working_days,
+            listed_draw_weight=self.listed_draw_weight,
         )
 
 

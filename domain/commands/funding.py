@@ -39,7 +39,8 @@ class FundingCommands(Commands):
         def decide() -> list[Aggregate]:
             org = self.organization(organization_id)
             org.ensure_in_being_on(ctx)
-            return [FundingProject.award(ctx, organization_id=org.id, funding_refusal=org.funding_refusal, **fields)]
+            refusal = org.award_refusal(self.settings)
+            return [FundingProject.award(ctx, organization_id=org.id, funding_refusal=refusal, **fields)]
 
         return self._run(
             "award_funding", {"ctx": ctx, "id": str(organization_id), **fields}, idempotency_key, decide

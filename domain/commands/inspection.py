@@ -28,10 +28,14 @@ class InspectionCommands(Commands):
 
         def decide() -> list[Aggregate]:
             # The population as loaded: each organization's own id, however the caller spelled it.
-            drawn_from = [str(self.organization(org_id).id) for org_id in population]
+            organizations = [self.organization(org_id) for org_id in population]
+            drawn_from = [str(org.id) for org in organizations]
+            # 联合惩戒: an organization on either credit list weighs more in the draw (重点监督管理对象).
+            listed = [str(org.id) for org in organizations if org.on_abnormal_list or org.on_serious_list]
             draw = SampleDraw.draw(
                 ctx, year=year, jurisdiction=jurisdiction, population=drawn_from,
                 seed=seed, settings=self.settings, ratio=ratio,
+                weights=dict.fromkeys(listed, self.settings.listed_draw_weight),
             )
             if self._exists(draw.id):
                 raise DuplicateOrganization(f"the {year} sample for {jurisdiction} was already drawn")

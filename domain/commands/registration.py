@@ -10,8 +10,10 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate
 
+from domain.base import event_id
 from domain.command_runner import CommandResult
 from domain.commands.base import Commands
+from domain.commands.credit import list_as_registration_authority
 from domain.context import Context
 from domain.errors import DuplicateOrganization
 from domain.indexes import CreditCodeIndex, NameIndex
@@ -143,9 +145,18 @@ class RegistrationCommands(Commands):
     def revoke_registration(
         self, ctx: Context, organization_id: str, *, ground: str, idempotency_key: str | None = None
     ) -> CommandResult:
-        """撤销登记."""
-        return self._on_organization(
-            "revoke_registration", "revoke_registration", ctx, organization_id, idempotency_key, ground=ground
+        """撤销登记; recorded by civil affairs, it also lists the organization on the serious list."""
+
+        def decide() -> list[Aggregate]:
+            org = self.organization(organization_id)
+            org.revoke_registration(ctx, ground=ground)
+            list_as_registration_authority(
+                ctx, org, [org.revocation_listing_ground()], event_id(org.id, org.version)
+            )
+            return [org]
+
+        return self._run(
+            "revoke_registration", {"ctx": ctx, "id": str(organization_id), "ground": ground}, idempotency_key, decide
         )
 
     def cancel_filing(self, ctx: Context, organization_id: str, *, idempotency_key: str | None = None) -> CommandResult:

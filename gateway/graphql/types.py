@@ -92,6 +92,17 @@ class CreditStatus:
     serious_listed_on: date | None
 
 
+@strawberry.type(description="A listing on a credit list as published (信用信息公示); an erroneous one never is.")
+class CreditListing:
+    list: str
+    ground: str
+    ground_words: str
+    listed_on: date
+    authority: str
+    legal_basis: str
+    removed_on: date | None
+
+
 @strawberry.type
 class Penalty:
     id: strawberry.ID
@@ -231,6 +242,23 @@ class Organization:
             rows = tx.rows(f"SELECT * FROM {view.t('projects')} WHERE org_id = ? ORDER BY awarded_on, project_id",
                            (str(self.id),))
         return [FundingProject.from_row(r, value == Scope.NAMES_ONLY) for r in rows]
+
+    @strawberry.field(description="Its listings on the credit lists as published: the ground in words, the date, "
+                                  "the deciding authority and the legal basis; never one withdrawn as erroneous.")
+    def credit_listings(self, info: Info) -> list[CreditListing]:
+        view = runtime(info).view("public_disclosure")
+        rows = _rows(runtime(info), f"SELECT * FROM {view.t('listings')} WHERE org_id = ? ORDER BY listed_on, listing_id",
+                     [str(self.id)])
+        return [CreditListing(list=r["list"], ground=r["ground"], ground_words=r["ground_words"],
+                              listed_on=_date(r["listed_on"]), authority=r["authority"], legal_basis=r["legal_basis"],
+                              removed_on=_date(r["removed_on"])) for r in rows]
+
+    @strawberry.field(description="守信激励: good credit (3A or above, never listed), a priority mark where funding is "
+                                  "decided.")
+    def good_credit(self, info: Info) -> bool:
+        rt = runtime(info)
+        with rt.db.transaction(commit=False) as tx:
+            return bool(rt.view("finance_ledger").priority_marks(tx, rt.app.settings, str(self.id)))
 
     @strawberry.field(description="Inspection cases (status only for finance; none for the public).")
     def inspections(self, info: Info) -> list[InspectionCase]:

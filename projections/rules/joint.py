@@ -17,8 +17,9 @@ from eventsourcing.persistence import EventStore, Tracking
 from domain.alerts import RULES_ACTOR, Alert, AlertRule
 from domain.application import RecordedEvent, Supervision
 from domain.context import Context, Department
+from domain.credit_lists import GROUND_BASIS, AbnormalGround, SeriousGround, list_of, listing_proposal
 from domain.funding import FundingProject
-from domain.labels import DEPARTMENTS, PENALTIES, STATUSES, zh
+from domain.labels import CREDIT_LISTS, DEPARTMENTS, PENALTIES, STATUSES, zh
 from domain.organization import Organization, OrgStatus
 from projections.runtime.runner import BATCH_SIZE
 from projections.runtime.states import AggregateStates
@@ -26,6 +27,12 @@ from projections.runtime.states import AggregateStates
 PARTNER_DEPARTMENTS = frozenset({Department.TAX, Department.MARKET_REGULATION, Department.PUBLIC_SECURITY})
 ENDED = frozenset({OrgStatus.DEREGISTERED, OrgStatus.REVOKED, OrgStatus.BANNED, OrgStatus.FILING_CANCELLED})
 RULES_NAME = "joint_supervision_rules"
+
+
+def _listing_words(ground: str) -> str:
+    """'列入严重违法失信名单（第十四条第（四）项：受到5万元以上罚款处罚）'."""
+    basis = GROUND_BASIS[ground]
+    return f"列入{zh(CREDIT_LISTS, list_of(ground))}（{basis.citation}：{basis.words}）"
 
 
 def rules_context(event: RecordedEvent, reason: str) -> Context:
@@ -59,6 +66,8 @@ class JointSupervisionRules:
             "Organization.PartyMembersCounted": [self.party_organization_missing],
             "Organization.PartyOrganizationSetUp": [self.party_organization_set_up],
             "Organization.PenaltyImposed": [self.partner_penalty],
+            "Organization.CourtListedDishonestDebtor": [self.court_dishonest_debtor],
+            "Organization.AddedToSeriousList": [self.graded_on_serious_list],
             "InspectionCase.RectificationOverdue": [self.rectification_overdue],
         }
         self._recover()
@@ -187,16 +196,39 @@ class JointSupervisionRules:
         return [alert]
 
     def partner_penalty(self, event: RecordedEvent, org: Organization) -> list[Alert]:
-        """Rule 6: a penalty from tax, market regulation or public security reaches civil affairs and the street."""
-        if event.ctx is None or event.ctx.actor.department not in PARTNER_DEPARTMENTS:
+        """Rule 6: a penalty from another department reaches civil affairs and the street, with a proposal for
+        each list and ground it is (civil affairs' own penalty lists in its own command)."""
+        if event.ctx is None or event.ctx.actor.department == Department.CIVIL_AFFAIRS:
+            return []
+        department = event.ctx.actor.department
+        grounds = org.penalty_listing_grounds(event.data["penalty_id"], self.app.settings)
+        if not grounds and department not in PARTNER_DEPARTMENTS:
             return []
         amount = event.data.get("amount")
         detail = zh(PENALTIES, event.data["kind"]) + (f" {amount} 元" if amount is not None else "")
-        message = f"{org.name}受到{zh(DEPARTMENTS, event.ctx.actor.department)}处罚：{detail}"
-        return [self._raise(event, AlertRule.PARTNER_PENALTY, event.event_id, org, message,
-                            [Department.CIVIL_AFFAIRS, Department.STREET_OFFICE],
-                            proposal={"command": "add_to_abnormal_list", "ground": "warning_or_small_fine"}
-                            if event.data["kind"] in ("warning", "fine") else None)]
+        message = f"{org.name}受到{zh(DEPARTMENTS, department)}处罚：{detail}"
+        to = [Department.CIVIL_AFFAIRS, Department.STREET_OFFICE]
+        if not grounds:
+            return [self._raise(event, AlertRule.PARTNER_PENALTY, event.event_id, org, message, to)]
+        return [self._raise(event, AlertRule.PARTNER_PENALTY, event.event_id + (f":{ground}" if n else ""), org,
+                            f"{message}，建议{_listing_words(ground)}", to, proposal=listing_proposal(ground))
+                for n, (_, ground) in enumerate(grounds)]
+
+    def court_dishonest_debtor(self, event: RecordedEvent, org: Organization) -> list[Alert]:
+        """The court's notice of 失信被执行人: a serious-list proposal to civil affairs."""
+        ground = SeriousGround.COURT_DISHONEST_DEBTOR
+        message = f"{org.name}被人民法院纳入失信被执行人名单（{event.data['notice']}），建议{_listing_words(ground)}"
+        return [self._raise(event, AlertRule.COURT_DISHONEST_DEBTOR, event.event_id, org, message,
+                            [Department.CIVIL_AFFAIRS, Department.STREET_OFFICE], proposal=listing_proposal(ground))]
+
+    def graded_on_serious_list(self, event: RecordedEvent, org: Organization) -> list[Alert]:
+        """联合惩戒: a graded organization entered on the serious list; civil affairs is proposed to cancel the
+        grade (or declines, and lowers it by hand)."""
+        if org.grade is None or org.serious_listing is None or len(org.serious_listing.grounds) > 1:
+            return []  # ungraded, or a new ground of a spell already proposed
+        message = f"{org.name}列入严重违法失信名单，持有评估等级{org.grade}A，建议取消或降低评估等级"
+        return [self._raise(event, AlertRule.GRADED_ON_SERIOUS_LIST, event.event_id, org, message,
+                            [Department.CIVIL_AFFAIRS], proposal={"command": "cancel_grade"})]
 
     def rectification_overdue(self, event: RecordedEvent, _: Any) -> list[Alert]:
         """Rule 2: a rectification deadline passed unconfirmed: inspection, and a list proposal to civil affairs."""
@@ -205,7 +237,7 @@ class JointSupervisionRules:
         message = f"{org.name}未在{event.data['deadline']}前完成整改"
         return [self._raise(event, AlertRule.RECTIFICATION_OVERDUE, event.event_id, org, message,
                             [Department.INSPECTION, Department.CIVIL_AFFAIRS],
-                            proposal={"command": "add_to_abnormal_list", "ground": "rectification_overdue"})]
+                            proposal=listing_proposal(AbnormalGround.RECTIFICATION_OVERDUE))]
 
     def _raise(
         self, event: RecordedEvent, rule: AlertRule, subject: str, org: Organization, message: str,

@@ -17,8 +17,15 @@ from domain.alerts import RULES_ACTOR, Alert, AlertRule
 from domain.application import Supervision
 from domain.calendar import add_years
 from domain.context import Context, Department
-from domain.credit_lists import abnormal_list_exit_due, serious_list_escalation_due
+from domain.credit_lists import (
+    AbnormalGround,
+    SeriousGround,
+    abnormal_list_exit_due,
+    listing_proposal,
+    serious_list_escalation_due,
+)
 from domain.errors import DomainError
+from domain.labels import CREDIT_LISTS, zh
 from domain.organization import Organization
 from projections.runtime.db import ViewDatabase
 from projections.views.inspection_board import InspectionBoard
@@ -32,6 +39,7 @@ class TickReport:
     abnormal_exits: list[str] = field(default_factory=list)  # organization ids
     annual_report_proposals: list[str] = field(default_factory=list)  # alert ids
     escalation_proposals: list[str] = field(default_factory=list)  # alert ids
+    objections_overdue: list[str] = field(default_factory=list)  # alert ids
 
 
 def annual_report_due(year: int, app: Supervision) -> date:
@@ -55,6 +63,10 @@ def tick(app: Supervision, today: date, registry: CivilAffairsRegistry | None = 
         listed = tx.rows(
             f"SELECT org_id FROM {registry.t('organizations')} WHERE on_abnormal_list = 1 ORDER BY org_id"
         )
+        on_either = tx.rows(
+            f"SELECT org_id FROM {registry.t('organizations')} WHERE on_abnormal_list = 1 OR on_serious_list = 1"
+            " ORDER BY org_id"
+        )
         report_year = today.year - 1 if today > annual_report_due(today.year - 1, app) else today.year - 2
         missing = tx.rows(
             f"SELECT o.org_id FROM {registry.t('organizations')} o WHERE o.status = 'registered'"
@@ -68,6 +80,8 @@ def tick(app: Supervision, today: date, registry: CivilAffairsRegistry | None = 
         _abnormal_list_time(app, row["org_id"], today, report)
     for row in missing:
         _annual_report_missing(app, row["org_id"], report_year, today, report)
+    for row in on_either:
+        _objections_overdue(app, row["org_id"], today, report)
     return report
 
 
@@ -98,9 +112,22 @@ def _abnormal_list_time(app: Supervision, org_id: str, today: date, report: Tick
         subject = f"{org_id}:{listing.listed_on.isoformat()}"
         message = f"{org.name}自{listing.listed_on}列入活动异常名录已满2年，建议列入严重违法失信名单"
         alert_id = _raise_once(app, org, AlertRule.ABNORMAL_TWO_YEARS, subject, message, today,
-                               {"command": "escalate_to_serious_list"})
+                               listing_proposal(SeriousGround.ABNORMAL_TWO_YEARS))
         if alert_id:
             report.escalation_proposals.append(alert_id)
+
+
+def _objections_overdue(app: Supervision, org_id: str, today: date, report: TickReport) -> None:
+    """An objection (异议) undecided past its working days: an alert to civil affairs, once."""
+    org = app.organization(org_id)
+    for objection_id, objection in sorted(org.objections.items()):
+        if today <= objection["due_on"]:
+            continue
+        message = (f"{org.name}对列入{zh(CREDIT_LISTS, objection['list'])}提出的异议应于{objection['due_on']}前"
+                   "处理完毕，尚未处理")
+        alert_id = _raise_once(app, org, AlertRule.OBJECTION_UNDECIDED, objection_id, message, today, None)
+        if alert_id:
+            report.objections_overdue.append(alert_id)
 
 
 def _annual_report_missing(app: Supervision, org_id: str, year: int, today: date, report: TickReport) -> None:
@@ -109,13 +136,13 @@ def _annual_report_missing(app: Supervision, org_id: str, year: int, today: date
         return
     message = f"{org.name}未在{annual_report_due(year, app)}前报送{year}年度工作报告，建议列入活动异常名录"
     alert_id = _raise_once(app, org, AlertRule.ANNUAL_REPORT_MISSING, f"{org_id}:{year}", message, today,
-                           {"command": "add_to_abnormal_list", "ground": "annual_report_missing"})
+                           listing_proposal(AbnormalGround.ANNUAL_REPORT_MISSING))
     if alert_id:
         report.annual_report_proposals.append(alert_id)
 
 
 def _raise_once(app: Supervision, org: Organization, rule: AlertRule, subject: str, message: str,
-                today: date, proposal: dict[str, str]) -> str | None:
+                today: date, proposal: dict[str, object] | None) -> str | None:
     if Alert.create_id(rule, subject) in app.repository:
         return None
     # The cause is the organization's latest event: the state the tick judged.

@@ -51,7 +51,7 @@ class AlertsView(View):
         tx.update(self.t("alerts"), {"status": alert.status.value, "acknowledged_by": ",".join(alert.acknowledged_by)},
                   {"alert_id": event.aggregate_id})
 
-    @handles("Alert.Resolved")
+    @handles("Alert.Resolved", "Alert.ProposalAccepted", "Alert.ProposalDeclined")
     def resolved(self, tx: Tx, event: RecordedEvent, alert: Alert) -> None:
         tx.update(self.t("alerts"), {"status": alert.status.value,
                                      "resolved_on": iso(event.ctx.occurred_on) if event.ctx else None,

@@ -9,6 +9,7 @@ from typing import Any
 from domain.application import RecordedEvent
 from domain.funding import FundingProject
 from domain.organization import Organization
+from domain.settings import LocalitySettings
 from projections.runtime.db import Tx
 from projections.views.rows import FUNDING_EVENTS, ORGANIZATION_COLUMNS, ORGANIZATION_EVENTS, organization_row, total_yuan
 from projections.views.base import View, fen, handles, iso
@@ -34,9 +35,11 @@ class FinanceLedger(View):
                     " period_end TEXT NOT NULL, awarded_on TEXT NOT NULL, closed_on TEXT",
         "entries": "position BIGINT PRIMARY KEY, project_id TEXT NOT NULL, org_id TEXT NOT NULL, kind TEXT NOT NULL,"
                    " amount_fen BIGINT, occurred_on TEXT NOT NULL",
+        # Every listing of an organization ever made and not withdrawn as erroneous: good credit is none.
+        "listings": "listing_id TEXT PRIMARY KEY, org_id TEXT NOT NULL",
     }
-    keys = {"organizations": "org_id", "projects": "project_id", "entries": "position"}
-    indexes = {"projects": ("org_id",)}
+    keys = {"organizations": "org_id", "projects": "project_id", "entries": "position", "listings": "listing_id"}
+    indexes = {"projects": ("org_id",), "listings": ("org_id",)}
 
     @handles(*ORGANIZATION_EVENTS)
     def organization_changed(self, tx: Tx, event: RecordedEvent, org: Organization) -> None:
@@ -67,6 +70,25 @@ class FinanceLedger(View):
             "position": event.position, "project_id": event.aggregate_id, "org_id": str(project.organization_id),
             "kind": kind, "amount_fen": fen(amount), "occurred_on": iso(event.ctx.occurred_on),
         })
+
+    @handles("Organization.AddedToAbnormalList", "Organization.AddedToSeriousList")
+    def listed(self, tx: Tx, event: RecordedEvent, org: Organization) -> None:
+        self.upsert(tx, "listings", {"listing_id": event.event_id, "org_id": event.aggregate_id}, ["listing_id"])
+
+    @handles("Organization.ListingWithdrawn")
+    def withdrawn(self, tx: Tx, event: RecordedEvent, org: Organization) -> None:
+        tx.execute(f"DELETE FROM {self.t('listings')} WHERE listing_id = ?", (event.data["listing_event"],))
+
+    def priority_marks(self, tx: Tx, settings: LocalitySettings, org_id: str | None = None) -> list[str]:
+        """守信激励: the organizations of good credit (or ``org_id`` if it is one), marked for priority where funding
+        is decided: graded 3A or above (the locality's grade) and never listed (a listing withdrawn as erroneous
+        does not count)."""
+        rows = tx.rows(
+            f"SELECT org_id FROM {self.t('organizations')} o WHERE o.grade >= ? AND o.status IN ('registered', 'filed')"
+            f" AND NOT EXISTS (SELECT 1 FROM {self.t('listings')} l WHERE l.org_id = o.org_id)"
+            + (" AND o.org_id = ?" if org_id else "") + " ORDER BY org_id",
+            (settings.good_credit_min_grade, *([org_id] if org_id else [])))
+        return [r["org_id"] for r in rows]
 
     def totals_by_organization(self, tx: Tx) -> list[dict[str, Any]]:
         """Per organization: projects, and the money awarded, disbursed and clawed back (Decimal yuan)."""

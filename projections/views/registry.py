@@ -49,12 +49,15 @@ class CivilAffairsRegistry(View):
         }, ["org_id", "year"], identity=(org_id, year))
 
     @handles("Organization.AddedToAbnormalList", "Organization.RemovedFromAbnormalList",
-             "Organization.AddedToSeriousList", "Organization.RemovedFromSeriousList")
+             "Organization.AddedToSeriousList", "Organization.RemovedFromSeriousList", "Organization.ListingWithdrawn")
     def credit_list_changed(self, tx: Tx, event: RecordedEvent, org: Organization) -> None:
         kind = event.type.split(".")[1]
         data: dict[str, Any] = event.data
+        credit_list = data.get("list") or ("abnormal" if "Abnormal" in kind else "serious")
+        change = "added" if kind.startswith("Added") else "withdrawn" if kind == "ListingWithdrawn" else (
+            data.get("how", "removed"))
         self.insert_event_row(tx, "credit_list_history", {
-            "position": event.position, "org_id": event.aggregate_id, "list": "abnormal" if "Abnormal" in kind else "serious",
-            "change": "added" if kind.startswith("Added") else data.get("how", "removed"), "ground": data.get("ground"),
+            "position": event.position, "org_id": event.aggregate_id, "list": credit_list,
+            "change": change, "ground": data.get("ground"),
             "occurred_on": iso(event.ctx.occurred_on) if event.ctx else None,
         })

@@ -94,7 +94,7 @@ def test_a_penalty_last_year_makes_it_ineligible_even_when_executed(story) -> No
 
 def test_an_unexecuted_penalty_makes_it_ineligible_until_executed(story) -> None:
     org = story.register(on=REGISTERED)
-    penalty = story.penalize(org, date(2021, 5, 1), kind="fine", amount="3000")
+    penalty = story.penalize(org, date(2021, 5, 1), kind="fine", amount="3000", by="tax")  # a proposal, no listing
 
     with pytest.raises(NotEligibleForEvaluation, match="not yet executed"):
         award(story, org)

@@ -48,6 +48,24 @@ class PenaltyFact:
     penalty_id: str
     imposed_on: date
     executed: bool = False
+    minor: bool = False  # 警告或者不满5万元罚款
+
+
+def three_years_before(day: date) -> date:
+    try:
+        return day.replace(year=day.year - 3)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - 3, day=28)
+
+
+def lists_for_civil_affairs_penalty(kind: str, amount: Decimal | None, today: date,
+                                    earlier: list[PenaltyFact]) -> tuple[bool, bool]:
+    """民政部令第60号 第十条第五项, 第十四条第三、四、五、七项, as written: (abnormal, serious)."""
+    minor = kind == "warning" or (kind == "fine" and amount is not None and amount < Decimal("50000"))
+    if minor:
+        within = [p for p in earlier if p.minor and three_years_before(today) < p.imposed_on]
+        return True, len(within) + 1 >= 2
+    return False, kind in ("fine", "stop_activities", "revocation")
 
 
 @dataclass
@@ -65,6 +83,11 @@ class OrgModel:
     @property
     def may_be_funded(self) -> bool:
         return self.status in ACTIVE and not self.serious
+
+    @property
+    def may_be_awarded(self) -> bool:
+        """A new purchase-of-service award: neither list (the abnormal list's restriction is on by default)."""
+        return self.may_be_funded and not self.abnormal
 
     def evaluation_refusals(self, today: date) -> set[str]:
         """Which eligibility rules (社会组织评估) the organization fails today, by key."""
@@ -241,6 +264,8 @@ class SupervisionMachine(RuleBasedStateMachine):
         if refusal:
             return
         self.model(org).status = status
+        if status == "revoked":  # revoked by civil affairs: the serious list in the same command
+            self.model(org).serious = True
         if status == "filing_cancelled":
             self.cancelled_at_version[org] = self.app.organization(org).version
 
@@ -283,9 +308,14 @@ class SupervisionMachine(RuleBasedStateMachine):
         if refusal:
             return
         (new,) = [p.penalty_id for p in self.app.organization(org).penalties if p.penalty_id not in before]
-        self.model(org).penalties.append(PenaltyFact(new, self.today))
+        model = self.model(org)
+        fine = Decimal(amount) if kind == "fine" else None
+        abnormal, serious = lists_for_civil_affairs_penalty(kind, fine, self.today, model.penalties)
+        model.penalties.append(PenaltyFact(new, self.today, minor=abnormal))
+        if by == "civil_affairs":  # the registration authority lists in the same command
+            model.abnormal, model.serious = model.abnormal or abnormal, model.serious or serious
         if kind == "revocation":
-            self.model(org).status = "revoked"
+            model.status = "revoked"
 
     @rule(org=organizations)
     def execute_penalty(self, org: str) -> None:
@@ -336,7 +366,7 @@ class SupervisionMachine(RuleBasedStateMachine):
             project_name="社区服务项目", amount=Decimal(amount), period_start=self.today,
             period_end=self.today + timedelta(days=30 * months),
         )
-        funded = self.model(org).may_be_funded
+        funded = self.model(org).may_be_awarded
         if isinstance(refusal, NotEligibleForFunding):
             assert not funded, f"funding refused to an organization that may be funded: {refusal}"
         if refusal:

@@ -20,6 +20,7 @@ from domain.errors import (
 )
 from domain.organization import OrgStatus
 from domain.people import Person
+from domain.settings import LocalitySettings
 from domain.values import NAME_MAX
 
 LATER = date(2024, 6, 1)
@@ -149,7 +150,8 @@ def test_no_funding_for_a_banned_organization(story) -> None:
         story.fund(org)
 
 
-def test_an_organization_on_the_abnormal_list_may_still_be_funded(story) -> None:
+def test_an_organization_on_the_abnormal_list_may_still_be_funded_where_the_locality_allows(story_with) -> None:
+    story = story_with(LocalitySettings(abnormal_list_bars_award=False))  # on by default: docs/credit.md
     org = story.register(on=date(2020, 3, 1))
     story.app.add_to_abnormal_list(story.ctx(date(2023, 6, 1)), org, ground="annual_report_late")
 

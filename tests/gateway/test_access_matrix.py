@@ -58,18 +58,22 @@ QUERIES = {
 
 # "May record": filings and own-street reports for the street; funding for finance; and so on.
 ALERTS = {"acknowledgeAlert", "resolveAlert"}
+PROPOSALS = {"acceptProposal", "declineProposal"}  # civil affairs' listings, finance's suspensions
 MAY_RECORD = {
     CIVIL: {"registerOrganization", "changeRegistration", "convertToRegistration", "deregisterOrganization",
             "revokeRegistration", "banOrganization", "submitAnnualReport", "concludeAnnualInspection", "awardGrade",
             "lowerGrade", "cancelGrade", "imposePenalty", "recordPenaltyExecuted", "addToAbnormalList",
-            "removeFromAbnormalList", "escalateToSeriousList", "addToSeriousList", "removeFromSeriousList"} | ALERTS,
+            "removeFromAbnormalList", "escalateToSeriousList", "addToSeriousList", "removeFromSeriousList",
+            "recordCourtDishonestDebtor", "fileObjection", "decideObjection", "annulPenalty",
+            "conferHonour"} | ALERTS | PROPOSALS,
     STREET: {"fileCommunityOrganization", "changeFiling", "cancelFiling", "submitAnnualReport"} | ALERTS,
     FINANCE: {"awardFunding", "disburseFunding", "suspendFunding", "resumeFunding", "clawBackFunds",
-              "closeFundingProject"} | ALERTS,
+              "closeFundingProject"} | ALERTS | PROPOSALS,
     INSPECTION: {"drawInspectionSample", "openInspection", "recordInspectionFindings", "orderRectification",
                  "confirmRectification", "recordRectificationOverdue", "closeInspection"} | ALERTS,
     PARTY: {"countPartyMembers", "setUpPartyOrganization", "appointPartyInstructor"} | ALERTS,
-    PARTNER: {"imposePenalty", "openInspection", "recordInspectionFindings", "closeInspection"} | ALERTS,
+    PARTNER: {"imposePenalty", "openInspection", "recordInspectionFindings", "closeInspection",
+              "annulPenalty"} | ALERTS,
     AUDIT: set(),
     PUBLIC: set(),
 }
@@ -101,6 +105,13 @@ MUTATIONS = {
     "escalateToSeriousList": f"escalateToSeriousList({C}, organizationId: $org)",
     "addToSeriousList": f'addToSeriousList({C}, organizationId: $org, ground: "court_dishonest_debtor")',
     "removeFromSeriousList": f"removeFromSeriousList({C}, organizationId: $org)",
+    "recordCourtDishonestDebtor": f'recordCourtDishonestDebtor({C}, organizationId: $org, notice: "(2026)渝执1号")',
+    "acceptProposal": f"acceptProposal({C}, alertId: $alert)",
+    "conferHonour": f'conferHonour({C}, organizationId: $org, title: "先进社会组织")',
+    "fileObjection": f'fileObjection({C}, organizationId: $org, listingEvent: "x/1", documents: "材料")',
+    "decideObjection": f'decideObjection({C}, organizationId: $org, objectionId: "x", upheld: true, reason: "理由")',
+    "annulPenalty": f'annulPenalty({C}, organizationId: $org, penaltyId: "x", decision: "复议决定")',
+    "declineProposal": f'declineProposal({C}, alertId: $alert, reason: "不予采纳")',
     "awardFunding": f'awardFunding({C}, input: {{organizationId: $org, purchasingUnit: "街道", projectName: "项目", amount: "100.00", periodStart: "2026-01-01", periodEnd: "2026-12-31"}})',
     "disburseFunding": f'disburseFunding({C}, projectId: $project, amount: "1.00")',
     "suspendFunding": f"suspendFunding({C}, projectId: $project)",

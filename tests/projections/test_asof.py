@@ -80,7 +80,7 @@ def test_an_organization_as_of_a_time_before_and_after_its_rename_and_revocation
     assert (renamed.organization.name, renamed.organization.status.value) == (NEW_NAME, "registered")
     revoked = organization_as_of(app, s.org, at=parse_moment("2024-01-01"))
     assert (revoked.organization.name, revoked.organization.status.value) == (NEW_NAME, "revoked")
-    assert revoked.version == revoked.latest_version == 3
+    assert revoked.version == revoked.latest_version == 4  # the revocation, and its serious listing
     # "At or before": the very moment of the rename already shows the new name.
     assert organization_as_of(app, s.org, at=at_nine(date(2021, 5, 10))).organization.name == NEW_NAME
 
@@ -90,8 +90,9 @@ def test_an_organization_as_of_a_version(story):
     assert organization_as_of(app, s.org, version=1).organization.name == OLD_NAME
     assert organization_as_of(app, s.org, version=2).organization.status.value == "registered"
     assert organization_as_of(app, s.org, version=3).organization.status.value == "revoked"
-    with pytest.raises(InvalidInput, match="versions 1 to 3"):
-        organization_as_of(app, s.org, version=4)
+    assert organization_as_of(app, s.org, version=4).organization.on_serious_list  # listed in the same command
+    with pytest.raises(InvalidInput, match="versions 1 to 4"):
+        organization_as_of(app, s.org, version=5)
     with pytest.raises(NotFound, match="was first recorded 2019-03-01 09:00:00"):
         organization_as_of(app, s.org, at=parse_moment("2019-01-01"))
     with pytest.raises(InvalidInput, match="either a time or a version"):

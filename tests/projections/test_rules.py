@@ -3,15 +3,18 @@ its cause. Stream rules run as events arrive; time rules run from the tick with 
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from decimal import Decimal
 from typing import Any
+from uuid import UUID
 
 import pytest
 
 from domain.application import Supervision
 from domain.context import Actor, Context, Department
 from domain.credit_code import make_credit_code
+from domain.errors import InvalidInput, RuleViolation
 from domain.people import Person
 from projections.views.alerts import AlertsView
 from projections.views.catalog import all_views
@@ -143,7 +146,8 @@ def test_rule_2_a_passed_rectification_deadline_is_recorded_by_the_tick_and_prop
     assert tick(city.app, date(2026, 5, 2)).rectifications_overdue == []  # recorded once
 
     [alert] = city.alerts("rectification_overdue")
-    assert alert["proposal"] == '{"command": "add_to_abnormal_list", "ground": "rectification_overdue"}'
+    assert json.loads(alert["proposal"]) == {"command": "add_to_abnormal_list", "list": "abnormal",
+                                             "ground": "rectification_overdue", "article": 10, "item": 3}
     assert city.app.inspection_case(case).rectification == "overdue"
 
 
@@ -172,7 +176,8 @@ def test_rule_7_two_years_on_the_abnormal_list_is_proposed_for_the_serious_list(
     assert len(tick(city.app, date(2025, 6, 1)).escalation_proposals) == 1
     city.settle()
     [alert] = city.alerts("abnormal_two_years")
-    assert alert["proposal"] == '{"command": "escalate_to_serious_list"}'
+    assert json.loads(alert["proposal"]) == {"command": "escalate_to_serious_list", "list": "serious",
+                                             "ground": "abnormal_two_years", "article": 14, "item": 1}
 
 
 def test_six_months_without_anything_to_rectify_the_tick_removes_the_listing(city):
@@ -212,7 +217,9 @@ def test_the_rules_never_raise_an_alert_twice_after_a_restart(city):
     city.app.impose_penalty(ctx(date(2025, 9, 8), Department.TAX, "逾期申报"), org, kind="warning")
     restarted.catch_up()
     city.views.catch_up()
-    assert len(city.alerts("partner_penalty")) == 2
+    # The second warning within three years: the abnormal list again, and the serious list (第十四条第（五）项).
+    assert [json.loads(a["proposal"])["ground"] for a in city.alerts("partner_penalty")] == [
+        "warning_or_small_fine", "warning_or_small_fine", "repeated_minor_penalties"]
 
 
 def test_rule_5_alert_is_raised_once_and_closed_by_the_rules_when_the_party_organization_is_set_up(city):
@@ -233,3 +240,128 @@ def test_rule_5_alert_is_raised_once_and_closed_by_the_rules_when_the_party_orga
     assert last.type == "Alert.Resolved" and last.ctx.actor.username == "lianjian-rules"
     restarted = JointSupervisionRules(city.app)  # remembers nothing open; raises nothing again
     assert restarted.party_alerts == {} and restarted.catch_up() == 0
+
+
+def own_events(city: City, org: str) -> list[Any]:
+    """The organization's own events (its history also holds the alerts naming it)."""
+    return [e for e in city.app.history(org) if e.aggregate_id == org]
+
+
+def proposals(city: City, rule: str) -> list[tuple[str, dict[str, Any]]]:
+    return [(a["alert_id"], json.loads(a["proposal"])) for a in city.alerts(rule) if a["proposal"]]
+
+
+def test_a_partners_large_fine_is_proposed_for_the_serious_list_and_accepted_in_one_command(city):
+    org = city.register("工友之家服务社")
+    fined = city.app.impose_penalty(ctx(date(2025, 8, 8), Department.MARKET_REGULATION, "虚假宣传"), org,
+                                    kind="fine", amount=Decimal("50000.00"))
+    city.settle()
+    [(alert_id, proposal)] = proposals(city, "partner_penalty")
+    assert proposal == {"command": "add_to_serious_list", "list": "serious", "ground": "large_fine",
+                        "article": 14, "item": 4}
+
+    accepted = city.app.accept_proposal(ctx(date(2025, 8, 11)), alert_id)
+    city.settle()
+
+    listing = own_events(city, org)[-1]
+    assert listing.type == "Organization.AddedToSeriousList" and listing.event_id in accepted.event_ids
+    assert (listing.data["proposal_id"], listing.data["causes"]) == (alert_id, fined.event_ids)
+    assert city.alerts("partner_penalty")[0]["status"] == "resolved"
+    assert city.app.alert(alert_id).decision == "accepted"
+
+
+def test_a_court_notice_is_proposed_and_a_declined_proposal_cannot_be_accepted(city):
+    org = city.register("春生社工室")
+    city.app.record_court_dishonest_debtor(ctx(date(2025, 8, 8)), org, notice="(2025)渝0103执45号")
+    city.settle()
+    [(alert_id, proposal)] = proposals(city, "court_dishonest_debtor")
+    assert (proposal["ground"], proposal["article"], proposal["item"]) == ("court_dishonest_debtor", 14, 6)
+
+    with pytest.raises(RuleViolation, match="only civil affairs"):
+        city.app.accept_proposal(ctx(date(2025, 8, 9), Department.STREET_OFFICE), alert_id)
+    city.app.decline_proposal(ctx(date(2025, 8, 9)), alert_id, reason="法院已撤销失信决定",
+                              exemption_document="渝中民发〔2025〕9号")
+    before = city.app.head_position()
+    with pytest.raises(RuleViolation, match="already declined"):
+        city.app.accept_proposal(ctx(date(2025, 8, 10)), alert_id)
+    assert city.app.head_position() == before and not city.app.organization(org).on_serious_list
+    declined = list(city.app.events.get(UUID(alert_id)))[-1]
+    assert (type(declined).__name__, declined.exemption_document) == ("ProposalDeclined", "渝中民发〔2025〕9号")
+
+
+def test_an_alert_without_a_proposal_is_neither_accepted_nor_declined(city):
+    org = city.register("春生社工室")
+    city.app.impose_penalty(ctx(date(2025, 8, 8), Department.TAX, "逾期申报"), org, kind="confiscation",
+                            amount=Decimal("100.00"))
+    city.settle()
+    [alert] = city.alerts("partner_penalty")
+
+    with pytest.raises(InvalidInput, match="proposes nothing"):
+        city.app.accept_proposal(ctx(date(2025, 8, 9)), alert["alert_id"])
+    with pytest.raises(InvalidInput, match="proposes nothing"):
+        city.app.decline_proposal(ctx(date(2025, 8, 9)), alert["alert_id"], reason="无")
+
+
+def test_an_accepted_escalation_cites_the_abnormal_listing_and_the_proposal(city):
+    org = city.register("化龙桥睦邻互助会")
+    listed = city.app.add_to_abnormal_list(ctx(date(2023, 6, 1)), org, ground="unreachable_at_domicile")
+    city.settle()
+    tick(city.app, date(2025, 6, 1))
+    city.settle()
+    [(alert_id, _)] = proposals(city, "abnormal_two_years")
+
+    city.app.accept_proposal(ctx(date(2025, 6, 3)), alert_id)
+
+    listing = own_events(city, org)[-1]
+    assert listing.data["ground"] == "abnormal_two_years" and listing.data["proposal_id"] == alert_id
+    assert listing.data["causes"][0] == listed.event_ids[0]
+
+
+def test_an_objection_undecided_past_its_working_days_alerts_civil_affairs_once(city):
+    org = city.register("春生社工室")
+    listed = city.app.add_to_abnormal_list(ctx(date(2025, 8, 1)), org, ground="unreachable_at_domicile")
+    city.app.file_objection(ctx(date(2025, 8, 4)), org, listing_event=listed.event_ids[0], documents="异议申请书")
+    city.settle()
+
+    assert tick(city.app, date(2025, 8, 18)).objections_overdue == []  # the tenth working day: still in time
+    assert len(tick(city.app, date(2025, 8, 19)).objections_overdue) == 1
+    assert tick(city.app, date(2025, 8, 20)).objections_overdue == []
+    city.settle()
+    [alert] = city.alerts("objection_undecided")
+    assert "活动异常名录" in alert["message"] and alert["departments"] == "civil_affairs,street_office"
+
+
+def test_a_graded_organization_on_the_serious_list_is_proposed_to_lose_its_grade(city):
+    org = city.register("重庆市民悦社会工作服务中心", on=date(2015, 3, 2))
+    city.app.award_grade(ctx(date(2023, 6, 1)), org, score=850)
+    city.app.impose_penalty(ctx(date(2024, 6, 1)), org, kind="stop_activities", stop_days=30)
+    city.settle()
+    [(alert_id, proposal)] = proposals(city, "graded_on_serious_list")
+    assert proposal == {"command": "cancel_grade"}
+
+    city.app.accept_proposal(ctx(date(2024, 6, 3)), alert_id)
+
+    assert city.app.organization(org).grade is None
+    assert own_events(city, org)[-1].type == "Organization.GradeCancelled"
+
+
+def test_good_credit_is_marked_for_priority_where_funding_is_decided(city):
+    from projections.views.finance import FinanceLedger
+
+    good, once_listed, erroneously_listed, low = (city.register(name) for name in (
+        "重庆市民悦社会工作服务中心", "春生社工室", "工友之家服务社", "新市民服务中心"))
+    for org, score in ((good, 700), (once_listed, 850), (erroneously_listed, 850), (low, 699)):  # 700: 3A
+        city.app.award_grade(ctx(date(2023, 6, 1)), org, score=score)
+    city.app.add_to_abnormal_list(ctx(date(2024, 1, 5)), once_listed, ground="warning_or_small_fine")
+    city.app.remove_from_abnormal_list(ctx(date(2024, 7, 5)), once_listed)
+    listed = city.app.add_to_abnormal_list(ctx(date(2024, 1, 5)), erroneously_listed, ground="unreachable_at_domicile")
+    city.app.file_objection(ctx(date(2024, 1, 8)), erroneously_listed, listing_event=listed.event_ids[0],
+                            documents="租赁合同")
+    [objection] = city.app.organization(erroneously_listed).objections
+    city.app.decide_objection(ctx(date(2024, 1, 9)), erroneously_listed, objection_id=objection, upheld=True,
+                              reason="住所可联系")
+    city.settle()
+
+    with city.views.db.transaction(commit=False) as tx:
+        marked = FinanceLedger().priority_marks(tx, city.app.settings)
+    assert sorted(marked) == sorted([good, erroneously_listed])

@@ -384,6 +384,12 @@ def test_the_public_disclosure_holds_public_fields_only(told: Any) -> None:
     assert {(p["kind"], p["amount_fen"], p["department"], p["imposed_on"]) for p in tables["penalties"]
             if p["org_id"] == ids.org["hub"]} == {("warning", None, "civil_affairs", "2025-04-12"),
                                                   ("fine", 100050, "tax", "2025-05-20")}
+    # Each listing: its ground in words, date, deciding authority and legal basis (民政部令第60号).
+    assert [(entry["list"], entry["ground_words"], entry["listed_on"], entry["authority"], entry["legal_basis"])
+            for entry in tables["listings"] if entry["org_id"] == ids.org["hub"]] == [
+        ("abnormal", "未按期完成整改", "2025-04-10", "区民政局", "《社会组织信用信息管理办法》第十条第（三）项"),
+        ("abnormal", "受到警告或者不满5万元罚款处罚", "2025-04-12", "区民政局",
+         "《社会组织信用信息管理办法》第十条第（五）项")]
     assert set(tables["projects"][0]) == {"project_id", "org_id", "project_name"}
     assert sorted(p["project_name"] for p in tables["projects"] if p["org_id"] == ids.org["minyue"]) == [
         "2024年社区社工服务项目", "2025年社区社工服务项目"]
