@@ -40,17 +40,20 @@ class FundingProject(SupervisedAggregate):
         period_end: date,
     ) -> FundingProject:
         """项目立项: a project is awarded. ``funding_refusal`` is the organization's reason it may get none."""
-        if funding_refusal:
-            raise NotEligibleForFunding(f"no funding: {funding_refusal}")
+        # What was asked is checked before whether it may be granted: bad input is bad input, whoever asks.
+        unit, name, money = (checked_name(purchasing_unit, "purchasing unit"),
+                             checked_name(project_name, "project name"), positive_money(amount))
         if period_end < period_start:
             raise InvalidInput("the project period ends before it starts")
+        if funding_refusal:
+            raise NotEligibleForFunding(f"no funding: {funding_refusal}")
         return cls._create(
             cls.Awarded,
             ctx=ctx,
             organization_id=organization_id,
-            purchasing_unit=checked_name(purchasing_unit, "purchasing unit"),
-            project_name=checked_name(project_name, "project name"),
-            amount=positive_money(amount),
+            purchasing_unit=unit,
+            project_name=name,
+            amount=money,
             period_start=period_start,
             period_end=period_end,
         )

@@ -154,8 +154,9 @@ CASES = [
          lambda w, t: w.app.revoke_registration(ctx(), w.registered, ground=t)),
     Case("conclude_annual_inspection", "inspection result", "qualified",
          lambda w, t: w.app.conclude_annual_inspection(ctx(), w.registered, year=2024, result=t)),
+    # the host: never penalized, so on no credit list, so it may be funded
     *[Case("award_funding", what, good, lambda w, t, f=f: w.app.award_funding(
-        ctx("finance"), w.registered, **({"purchasing_unit": "上清寺街道办事处", "project_name": "社工项目"} | {f: t}),
+        ctx("finance"), w.host, **({"purchasing_unit": "上清寺街道办事处", "project_name": "社工项目"} | {f: t}),
         amount=Decimal("100"), period_start=ON, period_end=date(2025, 12, 31)))
       for f, what, good in [("purchasing_unit", "purchasing unit", "街道办"), ("project_name", "project name", "项目")]],
     Case("close_funding_project", "evaluation", "良好", multiline=True,
