@@ -448,27 +448,53 @@ def _print_table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
 @friendly_errors
 def tick(
     today: str = typer.Option(None, help="Business date to judge deadlines by (YYYY-MM-DD); default today."),
+    wait: float = typer.Option(60.0, min=0.0, help="Seconds to wait for a running worker to bring the views up to"
+                                                   " the log's head before the rules read them."),
 ) -> None:
-    """Apply the time-based rules: overdue rectifications, 6-month exits, missing reports, 2-year listings."""
+    """Apply the time-based rules: overdue rectifications, 6-month exits, missing reports, 2-year listings.
+    (`lianjian project` applies them itself on its interval; this is for a date of one's choosing.)"""
     from datetime import date
 
     from domain import clock
-    from projections.views.catalog import all_views
-    from projections.runtime.runner import ViewRunner
     from projections.rules.tick import tick as run_tick
+    from projections.views.catalog import all_views
 
     try:
         day = date.fromisoformat(today) if today else clock.today()
     except ValueError:
         raise CliError(f"--today must be a date like 2026-05-31, not {today!r}") from None
     application = _open()
-    ViewRunner(application, all_views()).catch_up()
+    _views_current(application, all_views(), timeout=wait)
     report = run_tick(application, day)
     typer.echo(
         f"{day}: {len(report.rectifications_overdue)} rectifications overdue, {len(report.abnormal_exits)}"
         f" automatic list exits, {len(report.annual_report_proposals)} missing-report proposals,"
         f" {len(report.escalation_proposals)} escalation proposals, {len(report.objections_overdue)} objections overdue"
     )
+
+
+def _views_current(application: Supervision, views: list[Any], timeout: float = 60.0) -> None:
+    """Every view caught up to the log's head as it is now, before a command reads them: the views no worker
+    holds by this process, under their locks (fenced, as a worker's); those a worker holds by waiting for it.
+    Never both at once, which would meet the worker's rows."""
+    from projections.runtime.db import ViewDatabase
+    from projections.runtime.worker import ProjectionWorker
+
+    head, db = application.head_position(), ViewDatabase(application)
+    worker = ProjectionWorker(application, views, on_change=lambda name, state: None)
+    deadline = time.monotonic() + timeout
+    try:
+        while True:
+            worker.step()
+            behind = [v.name for v in views if db.position(v.tracking_name) < head]
+            if not behind:
+                return
+            if time.monotonic() > deadline:
+                raise CliError(f"views still behind the log after {timeout:g} s: {', '.join(behind)}"
+                               " (is the worker running? `lianjian lag` shows how far)")
+            time.sleep(0.2)
+    finally:
+        worker.close()
 
 
 # -- audit: history, time travel and tamper evidence (one block; projections/audit/) ------
