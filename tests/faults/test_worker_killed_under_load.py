@@ -47,7 +47,12 @@ class Writer(threading.Thread):
         self.stopping = threading.Event()
         self.acknowledged = 0
         self.errors: list[str] = []
-        self.org_ids = [i for i in self.app.organization_ids() if self.app.organization(i).is_active][:20]
+        # Active and on no credit list: funding may be awarded to each of them.
+        self.org_ids = [i for i in self.app.organization_ids() if self._fundable(self.app.organization(i))][:20]
+
+    @staticmethod
+    def _fundable(org) -> bool:  # noqa: ANN001 - domain.organization.Organization
+        return org.is_active and not org.on_abnormal_list and not org.on_serious_list
 
     def run(self) -> None:
         rng = random.Random(5)
