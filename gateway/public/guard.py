@@ -29,7 +29,7 @@ SECURITY_HEADERS = {
 }
 
 
-class RateLimited(ASGIApp):  # type: ignore[misc]
+class RateLimited:
     """Counts each request of a client and answers 429 with Retry-After past the limit; adds the security
     headers to every answer, refusals included."""
 

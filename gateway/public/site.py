@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.applications import Starlette
@@ -96,7 +97,7 @@ def as_of(org: dict[str, Any], events: list[dict[str, Any]], at: date) -> dict[s
         elif event["kind"] == "filed":
             status = "filed"
         elif event["kind"] in ("deregistered", "revoked", "banned", "filing_cancelled"):
-            status, shown["ended_on"] = event["kind"] if event["kind"] != "revoked" else "revoked", event["occurred_on"]
+            status, shown["ended_on"] = event["kind"], event["occurred_on"]
         if "grade" in detail:
             shown["grade"] = detail["grade"]
         if "name" in detail:
@@ -124,11 +125,10 @@ class PublicSite:
         validators = self.fresh.validators(values.pop("position"), f"-{lang}{variant}")
         if (unchanged := self.fresh.not_modified(request, validators)) is not None:
             return unchanged
-        other = dict(request.query_params) | {"lang": "en" if lang == "zh" else "zh"}
+        kept = {k: v for k, v in request.query_params.items() if k in ("q", "page", "at")}
         html = self.env.get_template(template).render(
             lang=lang, w=words(lang), q=values.pop("q", ""), path=request.url.path,
-            other_lang=request.url.path + "?" + "&".join(f"{k}={v}" for k, v in other.items() if k in
-                                                         ("lang", "q", "page", "at")),
+            other_lang=request.url.path + "?" + urlencode(kept | {"lang": "en" if lang == "zh" else "zh"}),
             suffix="" if lang == "zh" else "lang=en", **values)
         return HTMLResponse(html, headers=validators)
 

@@ -203,3 +203,9 @@ PARAMS = st.dictionaries(st.sampled_from(["q", "page", "lang", "at", "after", "l
 def test_fuzzed_paths_and_parameters_never_answer_5xx(site: Gateway, path: list[str], params: dict[str, str]) -> None:
     response = site.client.get("/public/" + "/".join(path), params=params)
     assert response.status_code < 500, (path, params, response.text[:300])
+
+
+def test_the_language_switch_keeps_the_search_encoded(site: Gateway) -> None:
+    page = site.client.get("/public/", params={"q": "致远&page=0"}).text
+    switch = re.search(r'href="([^"]*)" lang="en"', page).group(1)
+    assert site.client.get(switch.replace("&amp;", "&")).status_code == 200
