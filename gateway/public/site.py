@@ -240,9 +240,14 @@ class PublicSite:
     def json_chunks(self, table: str, columns: tuple[str, ...], after: int | None, position: int) -> Iterator[bytes]:
         yield json.dumps({"position": position, "after": after, "columns": list(columns)},
                          ensure_ascii=False)[:-1].encode() + b', "rows": ['
-        for n, row in enumerate(self.rows(table, columns, after)):
-            yield (b"," if n else b"") + json.dumps(dict(zip(columns, row)), ensure_ascii=False).encode()
-        yield b"]}"
+        batch: list[str] = []
+        separator = b""
+        for row in self.rows(table, columns, after):
+            batch.append(json.dumps(dict(zip(columns, row)), ensure_ascii=False))
+            if len(batch) == 500:  # a chunk every 500 rows, as the CSV: one send each, not one a row
+                yield separator + ",".join(batch).encode()
+                batch, separator = [], b","
+        yield (separator + ",".join(batch).encode() if batch else b"") + b"]}"
 
     def feed(self, request: Request) -> Response:
         """A JSON Feed (1.1) of public events: with no ``after``, the newest; with it, the next ones in order."""

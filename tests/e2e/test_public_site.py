@@ -5,13 +5,13 @@ the lists, English, a phone, the keyboard alone. Screenshots: test-artifacts/scr
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 
 from gateway.demo_data import HUB_NAME
 from infra.postgres.private import free_port
-from tests.e2e.test_dashboard import DESKTOP, PHONE, Server, Watched, _open, _serve, browser, shot  # noqa: F401
+# the browser and the page fixtures of the dashboard's tests, on this module's server
+from tests.e2e.test_dashboard import Server, Watched, _serve, browser, desktop, phone, shot  # noqa: F401
 
 SEARCH_LABEL = "组织名称或统一社会信用代码"
 
@@ -19,16 +19,6 @@ SEARCH_LABEL = "组织名称或统一社会信用代码"
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     yield from _serve(tmp_path_factory.mktemp("public-data"), free_port(), {}, dev=False)
-
-
-@pytest.fixture
-def desktop(browser: Any, server: Server) -> Iterator[Watched]:
-    yield from _open(browser, server, DESKTOP)
-
-
-@pytest.fixture
-def phone(browser: Any, server: Server) -> Iterator[Watched]:
-    yield from _open(browser, server, PHONE)
 
 
 def test_search_then_an_organizations_page(desktop: Watched, server: Server) -> None:

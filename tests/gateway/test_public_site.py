@@ -209,3 +209,13 @@ def test_the_language_switch_keeps_the_search_encoded(site: Gateway) -> None:
     page = site.client.get("/public/", params={"q": "致远&page=0"}).text
     switch = re.search(r'href="([^"]*)" lang="en"', page).group(1)
     assert site.client.get(switch.replace("&amp;", "&")).status_code == 200
+
+
+@pytest.mark.parametrize("count", [0, 1, 499, 500, 501, 1000])
+def test_the_json_download_is_json_at_every_chunk_boundary(count: int) -> None:
+    from gateway.public.site import PublicSite
+
+    site = PublicSite.__new__(PublicSite)  # only its writer: the rows are given
+    site.rows = lambda table, columns, after: iter([[i] for i in range(count)])  # type: ignore[method-assign]
+    body = json.loads(b"".join(site.json_chunks("organizations", ("x",), None, 7)))
+    assert body["position"] == 7 and [r["x"] for r in body["rows"]] == list(range(count))
