@@ -296,6 +296,8 @@ def _summary(row: dict[str, Any], lang: str) -> str:
         parts.append(f"{code_name(lang, 'list', detail['list'])}：{detail['ground_words']}")
     if "grade" in detail:
         parts.append(grade_name(detail["grade"]))
+    if "year" in detail:
+        parts.append(" ".join(filter(None, [str(detail["year"]), w.get(detail.get("result", ""), "")])))
     parts.append(f"{w['authority']}：{row['authority']}")
     if row["legal_basis"]:
         parts.append(f"{w['legal_basis']}：{row['legal_basis']}")

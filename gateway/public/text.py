@@ -43,7 +43,10 @@ WORDS: dict[str, tuple[str, str]] = {  # key: (中文, English)
     "ev_graded": ("评估等级", "Graded"), "ev_grade_lowered": ("降低评估等级", "Grade lowered"),
     "ev_grade_cancelled": ("取消评估等级", "Grade cancelled"), "ev_honoured": ("表彰奖励", "Honoured"),
     "ev_penalty_imposed": ("行政处罚", "Penalty"), "ev_listed": ("列入", "Listed"), "ev_removed": ("移出", "Removed"),
-    "ev_corrected": ("更正", "Corrected"),
+    "ev_corrected": ("更正", "Corrected"), "ev_annual_report": ("报送年度工作报告", "Annual report submitted"),
+    "ev_annual_inspection": ("年检结论", "Annual inspection concluded"),
+    "qualified": ("合格", "qualified"), "basically_qualified": ("基本合格", "basically qualified"),
+    "unqualified": ("不合格", "unqualified"),
     "ch_name": ("名称变更为", "name now"), "ch_domicile": ("住所变更为", "domicile now"),
     "ch_representative": ("法定代表人（负责人）变更为", "legal representative now"),
 }

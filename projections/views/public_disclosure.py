@@ -6,7 +6,7 @@ projects, without amounts. No person's ID number or phone is ever stored here; o
 of a legal representative or person in charge as announced in a change of registration.
 
 ``events`` holds the public events, one row per stored event that publishes something (registered, changed,
-ended, graded, honoured, penalized, listed, removed), keyed by the event's position: the public site's
+ended, an annual report in, an annual inspection concluded, graded, honoured, penalized, listed, removed), keyed by the event's position: the public site's
 timeline and feed, each citing its date, deciding authority and legal basis. A withdrawn listing and an
 annulled penalty leave it, as they leave ``listings`` and ``penalties``."""
 
@@ -36,7 +36,8 @@ PUBLIC_FACTS = {
     "Organization.RegistrationRevoked": "revoked", "Organization.Banned": "banned",
     "Organization.FilingCancelled": "filing_cancelled", "Organization.GradeAwarded": "graded",
     "Organization.GradeLowered": "grade_lowered", "Organization.GradeCancelled": "grade_cancelled",
-    "Organization.HonourConferred": "honoured",
+    "Organization.HonourConferred": "honoured", "Organization.AnnualReportSubmitted": "annual_report",
+    "Organization.AnnualInspectionConcluded": "annual_inspection",
 }
 
 
@@ -216,6 +217,10 @@ def public_detail(event: RecordedEvent, org: Organization) -> dict[str, Any] | N
         return {"name": org.name, "grade": org.grade}
     if kind == "honoured":
         return {"name": org.name, "title": event.data["title"]}
+    if kind == "annual_report":
+        return {"name": org.name, "year": event.data["year"]}
+    if kind == "annual_inspection":
+        return {"name": org.name, "year": event.data["year"], "result": str(event.data["result"])}
     return {"name": org.name}
 
 

@@ -115,6 +115,7 @@ def test_an_organizations_record_as_of_a_past_date(site: Gateway) -> None:
     then = site.client.get(f"/public/org/{code}", params={"at": "2020-01-01"}).text
     assert "5A" in now and "2024-11-25" in now
     assert "4A" in then and "2024-11-25" not in then and "5A" not in then
+    assert "2023年度 合格" in now and "2023年度" not in then  # the annual duty, year by year
     assert site.client.get(f"/public/org/{code}", params={"at": "2020-13-01"}).status_code == 400
 
 
