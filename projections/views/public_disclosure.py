@@ -60,8 +60,8 @@ class PublicDisclosure(View):
     }
     keys = {"organizations": "org_id", "penalties": "penalty_id", "projects": "project_id", "listings": "listing_id",
             "events": "position"}
-    indexes = {"listings": ("org_id",), "penalties": ("org_id",), "projects": ("org_id",),
-               "events": ("org_id", "event_id")}
+    indexes = {"organizations": ("credit_code",), "listings": ("org_id",), "penalties": ("org_id",),
+               "projects": ("org_id",), "events": ("org_id", "event_id")}
     json_columns = {"events": ("detail",)}
 
     @handles(*ORGANIZATION_EVENTS)
