@@ -13,8 +13,11 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import os
 import random
+import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
@@ -27,7 +30,7 @@ from urllib.parse import quote
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.gateway import serve  # noqa: E402
+from bench.gateway import run_together, serve  # noqa: E402
 from bench.stats import percentile  # noqa: E402
 from gateway.demo import load_demo  # noqa: E402
 from gateway.settings import Settings  # noqa: E402
@@ -62,14 +65,8 @@ def get_clients(url: str, paths: list[str], clients: int, per_client: int,
                 statuses[status] = statuses.get(status, 0) + n
         connection.close()
 
-    threads = [threading.Thread(target=one, args=(k,)) for k in range(clients)]
-    for thread in threads:
-        thread.start()
-    start.wait()
-    began = time.perf_counter()
-    for thread in threads:
-        thread.join()
-    return latencies, statuses, time.perf_counter() - began
+    seconds = run_together(one, clients, start)
+    return latencies, statuses, seconds
 
 
 def caught_up(url: str, quiet: float = 2.0) -> int:
@@ -121,6 +118,10 @@ def main() -> None:
         record(app, scale, report=lambda line: print(line, file=sys.stderr, flush=True))
         where = scale.describe()
     app.close()
+    if args.scale:  # the views built before serving, as a deployment rebuilds them (the server starts at once)
+        subprocess.run([sys.executable, "-m", "gateway", "rebuild", "--jobs", "2"], cwd=ROOT, check=True,
+                       env={**{k: v for k, v in os.environ.items() if not k.startswith("LIANJIAN_")},
+                            "LIANJIAN_DATA_DIR": str(data)}, stdout=sys.stderr)
     server, url = serve(["gateway", "serve"], {"LIANJIAN_DATA_DIR": str(data), "LIANJIAN_PUBLIC_RATE_LIMIT":
                                                "100000000/second", "LIANJIAN_TICK_INTERVAL_SECONDS": "1000000000"})
     try:
@@ -185,6 +186,7 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait(timeout=30)
+        shutil.rmtree(data, ignore_errors=True)
 
     print(f"\nPublic site on {where} (SQLite, position {position:,}, {args.requests} requests a measurement)\n")
     width = max(len(r[0]) for r in rows)
