@@ -220,3 +220,34 @@ def test_the_json_download_is_json_at_every_chunk_boundary(count: int) -> None:
     site.rows = lambda table, columns, after: iter([[i] for i in range(count)])  # type: ignore[method-assign]
     body = json.loads(b"".join(site.json_chunks("organizations", ("x",), None, 7)))
     assert body["position"] == 7 and [r["x"] for r in body["rows"]] == list(range(count))
+
+
+def test_an_annulled_penalty_and_the_listing_it_bore_leave_every_public_page(fresh_gateway: Gateway) -> None:
+    from datetime import date
+    from decimal import Decimal
+
+    from domain.context import Actor, Context
+
+    gw = fresh_gateway
+    org = gw.org_id("春森腰鼓队")
+    actor = Actor("ca-1", "ca-zhang", "civil_affairs", "officer")
+    before = {p.penalty_id for p in gw.app.organization(org).penalties}
+    gw.app.impose_penalty(Context(actor, "罚款", date(2026, 11, 2), legal_basis="渝中民罚〔2026〕9号"), org,
+                          kind="fine", amount=Decimal("3210.00"))
+    (penalty,) = {p.penalty_id for p in gw.app.organization(org).penalties} - before
+    settle(gw)
+    page = gw.client.get(f"/public/org/{org}").text
+    assert "3210.00" in page and "渝中民罚〔2026〕9号" in page and "受到警告或者不满5万元罚款处罚" in page
+
+    gw.app.annul_penalty(Context(actor, "复议撤销", date(2026, 11, 20)), org, penalty_id=penalty,
+                         decision="渝中府复决〔2026〕3号")
+    settle(gw)
+    page = gw.client.get(f"/public/org/{org}").text
+    for url in ("/public/penalties", "/public/lists/abnormal", "/public/data/penalties.csv",
+                "/public/data/listings.json", "/public/feed.json?after=0&limit=500", f"/public/org/{org}"):
+        body = gw.client.get(url).text
+        assert "3210.00" not in body and "渝中民罚〔2026〕9号" not in body and penalty not in body, url
+    assert "受到警告或者不满5万元罚款处罚" not in page
+    listings = json.loads(gw.client.get("/public/data/listings.json").text)["rows"]
+    assert [r["ground"] for r in listings if r["org_id"] == org] == ["rectification_overdue"]
+    assert "更正" in page  # a follower learns to fetch it again, not what was void
