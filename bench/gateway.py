@@ -228,6 +228,13 @@ def thread_clients(url: str, token: str, clients: int, per_client: int, body: Ca
         errors.update(failed)
         connection.close()
 
+    seconds = run_together(one_client, clients, start)
+    return ClientRun(latencies, seconds, errors, dues, sent)
+
+
+def run_together(one_client: Callable[[int], None], clients: int, start: threading.Barrier) -> float:
+    """``one_client(k)`` in ``clients`` threads, each waiting at ``start`` (of ``clients + 1`` parties) until
+    all are ready; the seconds from their start together until the last is done."""
     threads = [threading.Thread(target=one_client, args=(k,)) for k in range(clients)]
     for thread in threads:
         thread.start()
@@ -235,7 +242,7 @@ def thread_clients(url: str, token: str, clients: int, per_client: int, body: Ca
     began = time.perf_counter()
     for thread in threads:
         thread.join()
-    return ClientRun(latencies, time.perf_counter() - began, errors, dues, sent)
+    return time.perf_counter() - began
 
 
 def warm_cache(url: str, token: str, ids: list[str]) -> None:

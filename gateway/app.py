@@ -128,6 +128,7 @@ def create_app(settings: Settings | None = None, *, verifier: Any = None) -> Fas
     api.add_route("/graphql", graphql, methods=["GET", "POST"])
     api.router.add_websocket_route("/graphql", graphql)
     from gateway.web.routes import mount_dashboard; mount_dashboard(api, runtime)  # the dashboard: /, /static
+    from gateway.public import public_site; api.mount("/public", public_site(runtime))  # the public site, no sign-in
     api.add_middleware(limit_body, max_bytes=settings.max_request_bytes)
     metrics = Metrics(runtime, schema)
     api.add_middleware(metrics.middleware)  # outside the body limit: refusals are counted

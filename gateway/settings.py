@@ -60,6 +60,9 @@ class Settings(BaseSettings):
     # Outside dev mode, /metrics and the details of /readyz (head, each view's lag, the reason) answer only a
     # request with "Authorization: Bearer <this token>"; unset, /metrics is off and /readyz gives its status alone.
     operations_token: SecretStr | None = None
+    # The public site (/public/): requests a client (its address) may make, in the `limits` library's notation
+    # ("120/minute", "10/second;300/hour"); past it, 429 with Retry-After.
+    public_rate_limit: str = "120/minute"
     # Identity in production: the Keycloak realm that signs access tokens for the API audience.
     keycloak_url: str = "http://127.0.0.1:8180"
     keycloak_realm: str = "lianjian"
@@ -94,6 +97,17 @@ class Settings(BaseSettings):
         if token is not None and len(token.get_secret_value()) < 24:
             raise ValueError("LIANJIAN_OPERATIONS_TOKEN must be at least 24 characters (e.g. openssl rand -hex 32)")
         return token
+
+    @field_validator("public_rate_limit")
+    @classmethod
+    def _rate(cls, value: str) -> str:
+        from limits import parse_many
+
+        try:
+            parse_many(value)
+        except ValueError:
+            raise ValueError("LIANJIAN_PUBLIC_RATE_LIMIT is e.g. 120/minute or 10/second;300/hour") from None
+        return value
 
     @field_validator("annual_report_due")
     @classmethod

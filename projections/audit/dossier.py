@@ -23,7 +23,7 @@ from domain.clock import SHANGHAI
 from domain.organization import Organization
 from domain.people import Person
 from projections.audit.chain import ChainTables
-from projections.audit.spreadsheet import SpreadsheetWriter
+from projections.spreadsheet import SpreadsheetWriter
 
 DOSSIER_FORMAT = "lianjian-dossier/1"
 MASKED = "[masked]"

@@ -2,10 +2,18 @@
 organization's name, credit code, kind, status, grade and list membership with its dates; its penalties
 (kind, amount, date, department); each listing on a credit list with its ground in words, date, deciding
 authority and legal basis (an erroneous listing, withdrawn, is never shown); and the names of its funded
-projects, without amounts. No person's name, ID number or phone is ever stored here."""
+projects, without amounts. No person's ID number or phone is ever stored here; of a person, only the name
+of a legal representative or person in charge as announced in a change of registration.
+
+``events`` holds the public events, one row per stored event that publishes something (registered, changed,
+ended, an annual report in, an annual inspection concluded, graded, honoured, penalized, listed, removed), keyed by the event's position: the public site's
+timeline and feed, each citing its date, deciding authority and legal basis. A withdrawn listing and an
+annulled penalty leave it, as they leave ``listings`` and ``penalties``."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
 from typing import Any
 
 from domain.application import RecordedEvent
@@ -20,6 +28,17 @@ from projections.views.base import View, handles, iso
 PUBLIC_COLUMNS = ("org_id", "name", "credit_code", "kind", "status", "registered_on", "filed_on", "ended_on",
                   "grade", "grade_valid_until", "on_abnormal_list", "abnormal_listed_on", "on_serious_list",
                   "serious_listed_on")
+
+PUBLIC_FACTS = {
+    "Organization.Registered": "registered", "Organization.Filed": "filed",
+    "Organization.ConvertedToRegistration": "converted", "Organization.RegistrationChanged": "changed",
+    "Organization.FilingChanged": "changed", "Organization.Deregistered": "deregistered",
+    "Organization.RegistrationRevoked": "revoked", "Organization.Banned": "banned",
+    "Organization.FilingCancelled": "filing_cancelled", "Organization.GradeAwarded": "graded",
+    "Organization.GradeLowered": "grade_lowered", "Organization.GradeCancelled": "grade_cancelled",
+    "Organization.HonourConferred": "honoured", "Organization.AnnualReportSubmitted": "annual_report",
+    "Organization.AnnualInspectionConcluded": "annual_inspection",
+}
 
 
 class PublicDisclosure(View):
@@ -36,9 +55,14 @@ class PublicDisclosure(View):
         "listings": "listing_id TEXT PRIMARY KEY, org_id TEXT NOT NULL, list TEXT NOT NULL, ground TEXT NOT NULL,"
                     " ground_words TEXT NOT NULL, listed_on TEXT NOT NULL, authority TEXT NOT NULL,"
                     " legal_basis TEXT NOT NULL, removed_on TEXT",
+        "events": "position BIGINT PRIMARY KEY, event_id TEXT NOT NULL, org_id TEXT NOT NULL, kind TEXT NOT NULL,"
+                  " occurred_on TEXT NOT NULL, authority TEXT NOT NULL, legal_basis TEXT, subject TEXT, detail TEXT NOT NULL",
     }
-    keys = {"organizations": "org_id", "penalties": "penalty_id", "projects": "project_id", "listings": "listing_id"}
-    indexes = {"listings": ("org_id",)}
+    keys = {"organizations": "org_id", "penalties": "penalty_id", "projects": "project_id", "listings": "listing_id",
+            "events": "position"}
+    indexes = {"organizations": ("credit_code",), "listings": ("org_id",), "penalties": ("org_id",),
+               "projects": ("org_id",), "events": ("org_id", "event_id")}
+    json_columns = {"events": ("detail",)}
 
     @handles(*ORGANIZATION_EVENTS)
     def organization_changed(self, tx: Tx, event: RecordedEvent, org: Organization) -> None:
@@ -49,6 +73,17 @@ class PublicDisclosure(View):
         row = penalty_row(org, event.data["penalty_id"])
         del row["executed"]  # the public sees the penalty, not the enforcement file
         self.upsert(tx, "penalties", row, ["penalty_id"])
+        self.publish(tx, event, "penalty_imposed", {"kind": row["kind"], "amount_fen": row["amount_fen"]},
+                     subject=row["penalty_id"])
+
+    @handles("Organization.PenaltyAnnulled")
+    def penalty_annulled(self, tx: Tx, event: RecordedEvent, org: Organization) -> None:
+        """A penalty annulled on review or by a court was never validly imposed: it is no longer published."""
+        tx.execute(f"DELETE FROM {self.t('penalties')} WHERE org_id = ? AND penalty_id = ?",
+                   (event.aggregate_id, event.data["penalty_id"]))
+        tx.execute(f"DELETE FROM {self.t('events')} WHERE org_id = ? AND kind = 'penalty_imposed' AND subject = ?",
+                   (event.aggregate_id, event.data["penalty_id"]))
+        self.publish(tx, event, "corrected", {"name": org.name})  # followers refresh it; what was void is not said
 
     @handles("Organization.AddedToAbnormalList", "Organization.AddedToSeriousList")
     def listed(self, tx: Tx, event: RecordedEvent, org: Organization) -> None:
@@ -60,6 +95,8 @@ class PublicDisclosure(View):
             "authority": zh(DEPARTMENTS, event.ctx.actor.department if event.ctx else "system"),
             "legal_basis": basis.citation,
         }, ["listing_id"])
+        self.publish(tx, event, "listed", {"list": list_of(event.data["ground"]).value, "ground": event.data["ground"],
+                                           "ground_words": basis.words}, legal_basis=basis.citation)
 
     @handles("Organization.RemovedFromAbnormalList", "Organization.RemovedFromSeriousList")
     def removed(self, tx: Tx, event: RecordedEvent, org: Organization) -> None:
@@ -68,11 +105,32 @@ class PublicDisclosure(View):
                    " AND removed_on IS NULL",
                    (iso(event.ctx.occurred_on if event.ctx else event.recorded_at.date()), event.aggregate_id,
                     credit_list))
+        self.publish(tx, event, "removed", {"list": credit_list})
 
     @handles("Organization.ListingWithdrawn")
     def withdrawn(self, tx: Tx, event: RecordedEvent, org: Organization) -> None:
         """An erroneous listing (an upheld objection, an annulled penalty) is never published."""
         tx.execute(f"DELETE FROM {self.t('listings')} WHERE listing_id = ?", (event.data["listing_event"],))
+        tx.execute(f"DELETE FROM {self.t('events')} WHERE event_id = ?", (event.data["listing_event"],))
+        self.publish(tx, event, "corrected", {"name": org.name})
+
+    @handles(*PUBLIC_FACTS)
+    def fact(self, tx: Tx, event: RecordedEvent, org: Organization) -> None:
+        detail = public_detail(event, org)
+        if detail is not None:
+            self.publish(tx, event, PUBLIC_FACTS[event.type], detail)
+
+    def publish(self, tx: Tx, event: RecordedEvent, kind: str, detail: dict[str, Any],
+                legal_basis: str | None = None, subject: str | None = None) -> None:
+        """One public event: what, when, by which authority, under which legal basis (the document cited)."""
+        ctx = event.ctx
+        self.insert_event_row(tx, "events", {
+            "position": event.position, "event_id": event.event_id, "org_id": event.aggregate_id, "kind": kind,
+            "occurred_on": iso(ctx.occurred_on if ctx else event.recorded_at.date()),
+            "authority": zh(DEPARTMENTS, ctx.actor.department if ctx else "system"),
+            "legal_basis": legal_basis or (ctx.legal_basis if ctx else None), "subject": subject,
+            "detail": json.dumps(detail, ensure_ascii=False, sort_keys=True),
+        })
 
     @handles("FundingProject.Awarded")
     def project_awarded(self, tx: Tx, event: RecordedEvent, project: FundingProject) -> None:
@@ -80,6 +138,90 @@ class PublicDisclosure(View):
             "project_id": event.aggregate_id, "org_id": str(project.organization_id),
             "project_name": project.project_name,
         }, ["project_id"])
+
+    # -- what the public site asks (gateway/public/) ----------------------------------------------------------
+
+    def search(self, tx: Tx, text: str, limit: int, offset: int = 0) -> list[dict[str, Any]]:
+        """Organizations whose name contains ``text``, or whose credit code it is; by name."""
+        pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        return tx.rows(f"SELECT * FROM {self.t('organizations')} WHERE name LIKE ? ESCAPE '\\' OR credit_code = ?"
+                       " ORDER BY name, org_id LIMIT ? OFFSET ?", (pattern, text.upper(), limit, offset))
+
+    def organization(self, tx: Tx, key: str) -> dict[str, Any] | None:
+        """An organization by its credit code or its id."""
+        return tx.row(f"SELECT * FROM {self.t('organizations')} WHERE credit_code = ? OR org_id = ?",
+                      (key.upper(), key))
+
+    def of_organization(self, tx: Tx, table: str, org_id: str) -> list[dict[str, Any]]:
+        """Its listings, penalties, projects or public events, oldest first."""
+        order = {"listings": "listed_on, listing_id", "penalties": "imposed_on, penalty_id",
+                 "projects": "project_name, project_id", "events": "position"}[table]
+        return tx.rows(f"SELECT * FROM {self.t(table)} WHERE org_id = ? ORDER BY {order}", (org_id,))
+
+    def current_listings(self, tx: Tx, credit_list: str, limit: int, offset: int = 0) -> list[dict[str, Any]]:
+        """Listings in force on one list, newest first, with the organization's name and credit code."""
+        return tx.rows(f"SELECT l.*, o.name, o.credit_code FROM {self.t('listings')} l JOIN {self.t('organizations')} o"
+                       " ON o.org_id = l.org_id WHERE l.list = ? AND l.removed_on IS NULL"
+                       " ORDER BY l.listed_on DESC, l.listing_id LIMIT ? OFFSET ?", (credit_list, limit, offset))
+
+    def all_penalties(self, tx: Tx, limit: int, offset: int = 0) -> list[dict[str, Any]]:
+        """Penalties, newest first, with the organization's name and credit code."""
+        return tx.rows(f"SELECT p.*, o.name, o.credit_code FROM {self.t('penalties')} p JOIN {self.t('organizations')} o"
+                       " ON o.org_id = p.org_id ORDER BY p.imposed_on DESC, p.penalty_id LIMIT ? OFFSET ?",
+                       (limit, offset))
+
+    def graded(self, tx: Tx, limit: int, offset: int = 0) -> list[dict[str, Any]]:
+        """Organizations holding an evaluation grade, highest first."""
+        return tx.rows(f"SELECT * FROM {self.t('organizations')} WHERE grade IS NOT NULL"
+                       " ORDER BY grade DESC, name, org_id LIMIT ? OFFSET ?", (limit, offset))
+
+    def events_after(self, tx: Tx, after: int | None, limit: int) -> list[dict[str, Any]]:
+        """Public events past a position, oldest first; with no position, the newest, newest first. Each
+        with the organization's current name and code."""
+        where, order = ("WHERE e.position > ? ", "") if after is not None else ("", " DESC")
+        return tx.rows(f"SELECT e.*, o.name, o.credit_code FROM {self.t('events')} e JOIN {self.t('organizations')} o"
+                       f" ON o.org_id = e.org_id {where}ORDER BY e.position{order} LIMIT ?",
+                       ((after,) if after is not None else ()) + (limit,))
+
+    def table_rows(self, tx: Tx, table: str, after: int | None = None, batch: int = 1000) -> Iterator[dict[str, Any]]:
+        """Every row of a table in key order, read in batches (a download of the whole registry); with
+        ``after``, only those of organizations with a public event past that position."""
+        key = self.keys[table]
+        changed = (f" AND org_id IN (SELECT org_id FROM {self.t('events')} WHERE position > ?)"
+                   if after is not None else "")
+        last: Any = ""
+        while True:
+            rows = tx.rows(f"SELECT * FROM {self.t(table)} WHERE {key} > ?{changed} ORDER BY {key} LIMIT ?",
+                           (last,) + ((after,) if after is not None else ()) + (batch,))
+            yield from rows
+            if len(rows) < batch:
+                return
+            last = rows[-1][key]
+
+
+ANNOUNCED_CHANGES = ("name", "domicile")  # and the new legal representative's or person in charge's name
+
+
+def public_detail(event: RecordedEvent, org: Organization) -> dict[str, Any] | None:
+    """What a public fact publishes: the name, a grade, an honour's title, the announced changes (the new name,
+    domicile, the representative's name: never an ID number or phone). None: nothing public changed."""
+    kind = PUBLIC_FACTS[event.type]
+    if kind == "changed":
+        changes = event.data.get("changes") or {}
+        detail = {f: changes[f] for f in ANNOUNCED_CHANGES if f in changes}
+        person = changes.get("legal_representative") or changes.get("person_in_charge")
+        if person is not None:
+            detail["representative"] = person.name if hasattr(person, "name") else person["name"]
+        return detail or None
+    if kind in ("graded", "grade_lowered", "grade_cancelled"):
+        return {"name": org.name, "grade": org.grade}
+    if kind == "honoured":
+        return {"name": org.name, "title": event.data["title"]}
+    if kind == "annual_report":
+        return {"name": org.name, "year": event.data["year"]}
+    if kind == "annual_inspection":
+        return {"name": org.name, "year": event.data["year"], "result": str(event.data["result"])}
+    return {"name": org.name}
 
 
 def public_row(org: Organization, updated_at: str) -> dict[str, Any]:

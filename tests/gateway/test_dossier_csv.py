@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from domain.clock import SHANGHAI, clock_set_to
 from domain.context import Context
 from gateway.storage import open_application
-from projections.audit.spreadsheet import FORMULA_STARTS
+from projections.spreadsheet import FORMULA_STARTS
 from tests.gateway.test_audit_cli import NEW, OFFICER, lianjian, store  # noqa: F401 - the store fixture
 
 def dangerous(starts: tuple[str, ...]) -> st.SearchStrategy[str]:
