@@ -280,7 +280,8 @@ class Organization:
         value = policy.scope(principal, Area.INSPECTIONS)
         if value in (Scope.NONE, Scope.STATUS_ONLY) or not policy.visible(principal, Area.INSPECTIONS, self.district, self.street):
             return []
-        view = rt.view("civil_affairs_registry")
+        # The public reads the published penalties: an annulled one is no longer published (officers see it).
+        view = rt.view("public_disclosure" if value == Scope.PENALTIES_ONLY else "civil_affairs_registry")
         rows = _rows(rt, f"SELECT * FROM {view.t('penalties')} WHERE org_id = ? ORDER BY imposed_on, penalty_id",
                      [str(self.id)])
         return [

@@ -81,3 +81,22 @@ def test_the_public_sees_each_listing_as_published_and_the_good_credit_mark(gate
     [listing] = [entry for entry in data["creditListings"] if entry["removedOn"] is None]
     assert (listing["list"], listing["ground"], listing["groundWords"], listing["authority"], listing["legalBasis"]) == (
         "abnormal", "rectification_overdue", "未按期完成整改", "区民政局", "《社会组织信用信息管理办法》第十条第（三）项")
+
+
+def test_an_annulled_penalty_is_no_longer_shown_to_the_public_but_stays_in_the_registry(fresh_gateway):
+    gw = fresh_gateway
+    org = gw.org_id(MINYUE)
+    impose = """mutation($id: ID!) { imposePenalty(command: {reason: "逾期申报", occurredOn: "2026-11-20",
+                waitForView: "civil_affairs_registry"}, organizationId: $id, kind: "warning") { eventIds } }"""
+    gw.data("tax-he", impose, {"id": org})
+    penalties = "query($id: ID!) { organization(id: $id) { penalties { id kind } } }"
+    wait = {"id": org}
+    [penalty] = [p for p in gw.data("ca-zhang", penalties, wait)["organization"]["penalties"] if p["kind"] == "warning"]
+    annul = f"""mutation($id: ID!, $p: String!) {{ annulPenalty(command: {{reason: "复议撤销", occurredOn: "2026-11-25",
+                waitForView: "public_disclosure"}}, organizationId: $id, penaltyId: $p, decision: "渝中府复〔2026〕3号")
+                {{ eventIds }} }}"""
+    gw.data("tax-he", annul, {"id": org, "p": penalty["id"]})
+    public = [p["id"] for p in gw.data(None, penalties, wait)["organization"]["penalties"]]
+    officer = [p["id"] for p in gw.data("ca-zhang", penalties, wait)["organization"]["penalties"]]
+    assert penalty["id"] not in public  # withdrawn: never published
+    assert penalty["id"] in officer  # the registry keeps the record of what was imposed
