@@ -9,6 +9,7 @@ from typing import Any
 
 from domain.application import Supervision
 from projections.runtime.collector import collector_paused
+from projections.runtime import view_schemas
 from projections.runtime.runner import ViewRunner
 from projections.runtime.shares import Share
 from projections.views.base import View
@@ -132,6 +133,7 @@ def _swap_in(tx: Any, db: Any, live: View, scratch: View, position: int, shares:
         db.forget_position(tx, share.tracked_as(scratch.tracking_name))
     if position:
         tx.track(live.tracking_name, position)
+    view_schemas.record(tx, live)  # rebuilt to the shape it is declared in now
 
 
 def check(app: Supervision, live: View, attempts: int = 5) -> CheckResult:

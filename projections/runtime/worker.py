@@ -26,6 +26,7 @@ from projections.runtime.collector import collector_paused
 from projections.rules.joint import RULES_NAME, JointSupervisionRules
 from projections.rules.tick import tick
 from projections.runtime.db import EPOCHS_TABLE, NEXT_EPOCH, SCHEMA_LOCK, Fence, LockLost, ViewDatabase
+from projections.runtime import view_schemas
 from projections.runtime.failures import Backoff, ViewFailure
 from projections.runtime.runner import BATCH_SIZE, MAX_BACKOFF_POLLS, ViewRunner
 from projections.views.base import View
@@ -371,6 +372,9 @@ class ProjectionWorker:
             return name not in self._backoff or self._backoff[name].ready()
 
         def fenced_runner(held: list[View]) -> ViewRunner:
+            rebuilt = view_schemas.bring_up_to_date(self.app, held)  # held: no one else applies them
+            if rebuilt:
+                log.warning("rebuilt from the log, their tables' shape having changed: %s", ", ".join(rebuilt))
             runner = ViewRunner(self.app, held, batch_size=self.batch_size, isolate=True,
                                 retry_interval=self.wakeup.poll_interval)
             self.fence.guard(runner.db.tracking)
