@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import time
 from collections import Counter
+from dataclasses import replace
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -741,3 +742,97 @@ def verify(
     for finding in report.findings[1:50]:
         typer.echo(f"  {finding}")
     raise typer.Exit(1)
+
+
+# -- files: the Excel ledger in, lists and documents out (gateway/files/) ------------------------------------
+
+
+@app.command("import")
+@friendly_errors
+def import_command(
+    file: Path = typer.Argument(None, help="The ledger (.xlsx) to import; columns in docs/import.md."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Check every row and report; write nothing."),
+    template: Path = typer.Option(None, "--template", help="Write the empty ledger template to this file instead."),
+) -> None:
+    """Import a street's Excel ledger of organizations: each row registered or filed as the ordinary commands."""
+    from gateway.files.ledger import Importer, write_template
+
+    if template is not None:
+        write_template(template)
+        typer.echo(f"Wrote the ledger template to {template}.")
+        return
+    if file is None:
+        raise CliError("name the ledger to import (or --template OUT.xlsx)")
+    settings = Settings()
+    importer = Importer(open_application(settings), file, max_bytes=settings.import_max_bytes)
+    report = importer.run(dry_run=dry_run, progress=_progress("recording rows"))
+    for problem in report.problems:
+        typer.echo(problem.line())
+    typer.echo(f"{report.file_name} (sha256 {report.sha256[:16]}…, import {report.import_id}): {report.rows} rows,"
+               f" {len({p.row for p in report.problems})} with problems")
+    if dry_run:
+        typer.echo("Dry run: nothing was recorded.")
+    else:
+        typer.echo(f"Recorded {len(report.recorded)} rows{_rows(report.recorded)}; already recorded by an earlier"
+                   f" import: {len(report.already)}{_rows(report.already)}.")
+    if report.problems:
+        raise typer.Exit(1)
+
+
+def _rows(numbers: list[int]) -> str:
+    if not numbers:
+        return ""
+    shown = ", ".join(map(str, numbers[:20])) + (" …" if len(numbers) > 20 else "")
+    return f" (rows {shown})"
+
+
+def _progress(label: str) -> Callable[[Any], Any]:
+    """A progress bar on a terminal (rich, through Typer), nothing when the output is a file or a test."""
+    import sys
+
+    def bar(items: Any) -> Any:
+        items = list(items)
+        if not sys.stderr.isatty() or len(items) < 200:
+            return items
+        from rich.progress import track
+
+        return track(items, description=label, transient=True)
+
+    return bar
+
+
+@app.command("export")
+@friendly_errors
+def export_command(
+    what: str = typer.Argument(..., help="The list: organizations."),
+    output: Path = typer.Option(..., "--output", "-o", help="The file to write."),
+    fmt: str = typer.Option("xlsx", "--format", help="xlsx (typed) or csv (formula-safe)."),
+    street: str = typer.Option(None, help="Only this street."),
+    community: str = typer.Option(None, help="Only this community."),
+    kind: str = typer.Option(None, help="Only this kind (social_group, private_non_enterprise, foundation, community)."),
+    status: str = typer.Option(None, help="Only this status (registered, filed, deregistered …)."),
+    grade: int = typer.Option(None, help="Only this evaluation grade."),
+    credit_code: str = typer.Option(None, "--credit-code", help="Only this credit code."),
+    name: str = typer.Option(None, help="Names containing this text."),
+    credit_list: str = typer.Option(None, "--credit-list", help="Only those on a list: abnormal, serious or any."),
+    show_personal_data: bool = typer.Option(False, "--show-personal-data", help="Include ID and phone numbers"
+                                            " (each organization's read is recorded)."),
+) -> None:
+    """Export a list as a file. The CLI is the operator's: it exports everything the filters select."""
+    from gateway.files.export import organizations_table, write
+    from projections.runtime.runner import ViewRunner
+    from projections.views.catalog import all_views
+
+    if what != "organizations":
+        raise CliError(f"no list {what!r} to export (organizations)")
+    application = _open()
+    ViewRunner(application, all_views()).catch_up()
+    table = organizations_table(application, personal_data=show_personal_data, street=street, community=community,
+                                kind=kind, status=status, grade=grade, credit_code=credit_code, name=name,
+                                credit_list=credit_list)
+    rows = list(table.rows)
+    if show_personal_data:
+        for row in rows:
+            _record_read(application, row[-1], "export")
+    count = write(replace(table, rows=rows), fmt, output)
+    typer.echo(f"Wrote {output} ({fmt}, {count} organizations).", err=True)
