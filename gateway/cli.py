@@ -539,19 +539,27 @@ def event_log_command(
 @friendly_errors
 def dossier(
     organization: str = typer.Argument(..., help="The organization's id, credit code or exact name."),
-    fmt: str = typer.Option("json", "--format", help="json, csv (one row per event) or html (printable)."),
+    fmt: str = typer.Option("json", "--format", help="json, csv (one row per event), html (printable) or pdf."),
     output: Path = typer.Option(None, "--output", "-o", help="Write to this file instead of printing."),
     show_personal_data: bool = typer.Option(False, "--show-personal-data", help="Include ID and phone numbers."),
 ) -> None:
     """Export an organization's dossier: its record and full history with who, why and legal basis."""
     from projections.audit.dossier import FORMATS, build_dossier, render
 
-    if fmt not in FORMATS:
-        raise CliError(f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}")
+    if fmt not in (*FORMATS, "pdf"):
+        raise CliError(f"--format must be one of {', '.join(FORMATS)} or pdf, not {fmt!r}")
     application = _open()
     built = build_dossier(application, organization, personal_data=show_personal_data)
     if show_personal_data:
         _record_read(application, built.organization["id"], "dossier")
+    if fmt == "pdf":
+        from gateway.files.pdf import dossier_pdf
+
+        out = output or Path(f"dossier-{built.organization['id']}.pdf")
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_bytes(dossier_pdf(built, application.head_position()))
+        typer.echo(f"Wrote {out} (pdf, {len(built.events)} events).", err=True)
+        return
     text = render(built, fmt)
     if output is None:
         typer.echo(text, nl=False)
@@ -804,35 +812,75 @@ def _progress(label: str) -> Callable[[Any], Any]:
 @app.command("export")
 @friendly_errors
 def export_command(
-    what: str = typer.Argument(..., help="The list: organizations."),
+    what: str = typer.Argument(..., help="organizations, alerts, funding, credit-lists, inspections or events."),
     output: Path = typer.Option(..., "--output", "-o", help="The file to write."),
     fmt: str = typer.Option("xlsx", "--format", help="xlsx (typed) or csv (formula-safe)."),
-    street: str = typer.Option(None, help="Only this street."),
-    community: str = typer.Option(None, help="Only this community."),
-    kind: str = typer.Option(None, help="Only this kind (social_group, private_non_enterprise, foundation, community)."),
-    status: str = typer.Option(None, help="Only this status (registered, filed, deregistered …)."),
-    grade: int = typer.Option(None, help="Only this evaluation grade."),
-    credit_code: str = typer.Option(None, "--credit-code", help="Only this credit code."),
-    name: str = typer.Option(None, help="Names containing this text."),
-    credit_list: str = typer.Option(None, "--credit-list", help="Only those on a list: abnormal, serious or any."),
-    show_personal_data: bool = typer.Option(False, "--show-personal-data", help="Include ID and phone numbers"
-                                            " (each organization's read is recorded)."),
+    street: str = typer.Option(None, help="Only this street (not for credit-lists and events)."),
+    community: str = typer.Option(None, help="organizations: only this community."),
+    kind: str = typer.Option(None, help="organizations: only this kind (social_group, community …)."),
+    status: str = typer.Option(None, help="organizations: only this status (registered, filed …)."),
+    grade: int = typer.Option(None, help="organizations: only this evaluation grade."),
+    credit_code: str = typer.Option(None, "--credit-code", help="organizations: only this credit code."),
+    name: str = typer.Option(None, help="organizations: names containing this text."),
+    credit_list: str = typer.Option(None, "--credit-list", help="organizations: on a list (abnormal, serious, any)."),
+    department: str = typer.Option(None, help="events: recorded by this department."),
+    since: str = typer.Option(None, help="events: recorded on or after (2020-01-01; Asia/Shanghai)."),
+    until: str = typer.Option(None, help="events: recorded before; a date alone includes that day."),
+    show_personal_data: bool = typer.Option(False, "--show-personal-data", help="organizations: include ID and phone"
+                                            " numbers (each organization's read is recorded)."),
 ) -> None:
-    """Export a list as a file. The CLI is the operator's: it exports everything the filters select."""
-    from gateway.files.export import organizations_table, write
+    """Export a list as .xlsx or CSV. The CLI is the operator's: it exports all the filters select, every district."""
+    from gateway.files.export import EXPORTS, FORMATS, events_table, list_table, organizations_table, write
     from projections.runtime.runner import ViewRunner
     from projections.views.catalog import all_views
 
-    if what != "organizations":
-        raise CliError(f"no list {what!r} to export (organizations)")
+    if what not in EXPORTS:
+        raise CliError(f"no list {what!r} to export ({', '.join(EXPORTS)})")
+    if fmt not in FORMATS:
+        raise CliError(f"--format is one of {', '.join(FORMATS)}, not {fmt!r}")
     application = _open()
     ViewRunner(application, all_views()).catch_up()
-    table = organizations_table(application, personal_data=show_personal_data, street=street, community=community,
-                                kind=kind, status=status, grade=grade, credit_code=credit_code, name=name,
-                                credit_list=credit_list)
-    rows = list(table.rows)
-    if show_personal_data:
-        for row in rows:
-            _record_read(application, row[-1], "export")
-    count = write(replace(table, rows=rows), fmt, output)
-    typer.echo(f"Wrote {output} ({fmt}, {count} organizations).", err=True)
+    if what == "organizations":
+        table = organizations_table(application, personal_data=show_personal_data, street=street,
+                                    community=community, kind=kind, status=status, grade=grade,
+                                    credit_code=credit_code, name=name, credit_list=credit_list)
+        if show_personal_data:
+            rows = list(table.rows)
+            for row in rows:
+                _record_read(application, row[-1], "export")
+            table = replace(table, rows=rows)
+    elif what == "events":
+        from projections.audit.event_log import LogFilter
+
+        table = events_table(application, LogFilter(
+            department=department, since=_moment(since, "--since") if since else None,
+            until=_moment(until, "--until", end_of_day=True) if until else None))
+    else:
+        table = list_table(application, what, street)
+    count = write(table, fmt, output)
+    typer.echo(f"Wrote {output} ({fmt}, {count} rows of {what}).", err=True)
+
+
+@app.command("report")
+@friendly_errors
+def report_command(
+    which: str = typer.Argument(..., help="The report: monthly."),
+    street: str = typer.Option(..., help="The street, e.g. shangqingsi."),
+    month: str = typer.Option(..., help="The month, e.g. 2026-11."),
+    output: Path = typer.Option(None, "--output", "-o", help="The PDF to write (default: monthly-STREET-MONTH.pdf)."),
+) -> None:
+    """A street's monthly supervision report as a PDF: counts and changes, credit lists, penalties, funding,
+    inspections."""
+    from gateway.files.pdf import Month, monthly_report_pdf
+    from projections.runtime.runner import ViewRunner
+    from projections.views.catalog import all_views
+
+    if which != "monthly":
+        raise CliError(f"no report {which!r} (monthly)")
+    period = Month.parse(month)
+    application = _open()
+    ViewRunner(application, all_views()).catch_up()
+    out = output or Path(f"monthly-{street}-{month}.pdf")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(monthly_report_pdf(application, street, period))
+    typer.echo(f"Wrote {out}.", err=True)

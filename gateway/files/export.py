@@ -7,7 +7,7 @@ from __future__ import annotations
 import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -18,7 +18,7 @@ from projections.audit.spreadsheet import SpreadsheetWriter
 from projections.runtime.db import ViewDatabase
 
 FORMATS = ("xlsx", "csv")
-DATE, MONEY, NUMBER, TEXT = "date", "money", "number", "text"
+DATE, DATETIME, MONEY, NUMBER, TEXT = "date", "datetime", "money", "number", "text"
 YUAN_FORMAT = '"¥"#,##0.00'
 
 
@@ -88,6 +88,110 @@ def _day(text: str | None) -> date | None:
     return date.fromisoformat(text[:10]) if text else None
 
 
+# -- the other lists: a view's table, its columns named in Chinese and typed -------------------------------------
+
+FEN = "fen"  # money stored in fen (BIGINT), written as yuan
+
+
+@dataclass(frozen=True)
+class ListSpec:
+    """One exportable list: the view and the SELECT over its tables ({name} is a table of the view), the column
+    a street filter applies to, the order, and each column's (stored name, header, type)."""
+
+    view: str
+    title: str
+    select: str
+    street: str | None
+    order: str
+    columns: tuple[tuple[str, str, str], ...]
+
+
+LISTS = {
+    "alerts": ListSpec(
+        "joint_alerts", "联合监管预警", "SELECT * FROM {alerts}", "street", "raised_position",
+        (("raised_on", "预警日期", DATE), ("rule", "规则", TEXT), ("org_name", "组织名称", TEXT), ("street", "街道", TEXT),
+         ("message", "预警内容", TEXT), ("departments", "推送部门", TEXT), ("status", "状态", TEXT),
+         ("acknowledged_by", "已签收部门", TEXT), ("resolved_on", "办结日期", DATE), ("resolution", "办结说明", TEXT),
+         ("alert_id", "预警ID", TEXT))),
+    "funding": ListSpec(
+        "finance_ledger", "政府购买服务", "SELECT p.*, o.street FROM {projects} p LEFT JOIN {organizations} o"
+        " ON o.org_id = p.org_id", "o.street", "p.awarded_on, p.project_id",
+        (("org_name", "组织名称", TEXT), ("street", "街道", TEXT), ("purchasing_unit", "购买主体", TEXT),
+         ("project_name", "项目名称", TEXT), ("amount_fen", "金额", FEN), ("disbursed_fen", "已拨付", FEN),
+         ("clawed_back_fen", "已追回", FEN), ("status", "状态", TEXT), ("awarded_on", "立项日期", DATE),
+         ("period_start", "开始日期", DATE), ("period_end", "结束日期", DATE), ("closed_on", "结项日期", DATE),
+         ("project_id", "项目ID", TEXT))),
+    "credit-lists": ListSpec(
+        "public_disclosure", "信用名单", "SELECT l.*, o.name, o.credit_code FROM {listings} l JOIN {organizations} o"
+        " ON o.org_id = l.org_id", None, "l.listed_on, l.listing_id",
+        (("name", "组织名称", TEXT), ("credit_code", "统一社会信用代码", TEXT), ("list", "名单", TEXT),
+         ("ground_words", "列入事由", TEXT), ("legal_basis", "依据", TEXT), ("authority", "作出决定机关", TEXT),
+         ("listed_on", "列入日期", DATE), ("removed_on", "移出日期", DATE))),
+    "inspections": ListSpec(
+        "inspection_board", "检查案件", "SELECT * FROM {cases}", "street", "opened_on, case_id",
+        (("org_name", "组织名称", TEXT), ("street", "街道", TEXT), ("subject", "检查事项", TEXT),
+         ("inspectors", "检查人员", TEXT), ("opened_on", "立案日期", DATE), ("problems_found", "发现问题", NUMBER),
+         ("rectification", "整改", TEXT), ("deadline", "整改期限", DATE), ("penalties", "处罚数", NUMBER),
+         ("closed_on", "结案日期", DATE), ("case_id", "案件ID", TEXT))),
+}
+EXPORTS = ("organizations", *LISTS, "events")
+
+
+def list_table(app: Supervision, what: str, street: str | None = None) -> Table:
+    """A list of LISTS, read from its view, optionally of one street."""
+    spec = LISTS[what]
+    from projections.views.catalog import all_views
+
+    view = next(v for v in all_views() if v.name == spec.view)
+    sql = spec.select.format(**{name: view.t(name) for name in view.tables})
+    params: list[Any] = []
+    if street is not None:
+        if spec.street is None:
+            raise ValueError(f"the {what} list has no street to filter by")
+        sql += f" WHERE {spec.street} = ?"
+        params.append(street)
+    with ViewDatabase(app).transaction(commit=False) as tx:
+        rows = tx.rows(f"{sql} ORDER BY {spec.order}", params)
+    columns = tuple((header, MONEY if kind == FEN else kind) for _, header, kind in spec.columns)
+    return Table(spec.title, columns, ([_typed(r[name], kind) for name, _, kind in spec.columns] for r in rows))
+
+
+def _typed(value: Any, kind: str) -> Any:
+    if value is None:
+        return None
+    if kind == FEN:
+        return Decimal(int(value)) / 100
+    if kind == DATE:
+        return _day(str(value))
+    if kind == NUMBER:
+        return int(value)
+    return value
+
+
+def events_table(app: Supervision, filters: Any) -> Table:
+    """The event log (projections/audit/event_log.py) with its filters, every page of it."""
+    from projections.audit.event_log import MAX_LIMIT, event_log
+    from domain.clock import SHANGHAI
+
+    def rows() -> Iterator[list[Any]]:
+        after = 0
+        while True:
+            page = event_log(app, filters, after=after, limit=MAX_LIMIT)
+            for e in page.events:
+                ctx = e.ctx
+                yield [e.position, e.recorded_at.astimezone(SHANGHAI).replace(tzinfo=None),
+                       ctx.occurred_on if ctx else None, e.type, ctx.actor.username if ctx else None,
+                       ctx.actor.department.value if ctx else None, ctx.reason if ctx else None,
+                       ctx.legal_basis if ctx else None, e.aggregate_id, e.version]
+            if page.next_after is None:
+                return
+            after = page.next_after
+
+    columns = (("位置", NUMBER), ("记录时间", DATETIME), ("业务日期", DATE), ("事项", TEXT), ("经办人", TEXT),
+               ("部门", TEXT), ("理由", TEXT), ("依据", TEXT), ("对象ID", TEXT), ("版本", NUMBER))
+    return Table("事件日志", columns, rows())
+
+
 # -- writing ---------------------------------------------------------------------------------------------------
 
 def write(table: Table, fmt: str, out: Path) -> int:
@@ -117,7 +221,7 @@ def write_xlsx(table: Table, out: Path) -> int:
         cell.font = bold
         header_cells.append(cell)
     sheet.append(header_cells)
-    formats = [{DATE: "yyyy-mm-dd", MONEY: YUAN_FORMAT}.get(kind) for _, kind in table.columns]
+    formats = [{DATE: "yyyy-mm-dd", DATETIME: "yyyy-mm-dd hh:mm:ss", MONEY: YUAN_FORMAT}.get(kind) for _, kind in table.columns]
     count = 0
     for row in table.rows:
         cells = []
@@ -142,6 +246,7 @@ def write_csv(table: Table, out: Path) -> int:
         writer = SpreadsheetWriter(handle)
         writer.writerow(header for header, _ in table.columns)
         for row in table.rows:
-            writer.writerow("" if v is None else v.isoformat() if isinstance(v, date) else v for v in row)
+            writer.writerow("" if v is None else v.isoformat(sep=" ") if isinstance(v, datetime) else
+                            v.isoformat() if isinstance(v, date) else v for v in row)
             count += 1
     return count

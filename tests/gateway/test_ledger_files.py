@@ -366,3 +366,88 @@ def test_the_csv_export_is_formula_safe_and_filtered(sqlite_store, tmp_path):
     assert "'@HYPERLINK队" in text and "\n@" not in text
     assert lianjian("export", "organizations", "-o", str(out), "--format", "csv", "--community", "学田湾").exit_code == 0
     assert out.read_text(encoding="utf-8-sig").count("\n") == 2
+
+
+# -- the other lists and the documents, on the demo ---------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def demo_store(tmp_path_factory) -> Path:
+    data = tmp_path_factory.mktemp("demo") / "data"
+    application = open_application(Settings(data_dir=data))
+    load_demo(application)
+    from projections.audit.sealer import SealingWorker
+
+    worker = SealingWorker(application, all_views(), with_rules=True)  # as `lianjian demo`: rules raise the alerts
+    worker.run_until_idle()
+    worker.close()
+    application.close()
+    return data
+
+
+@pytest.fixture
+def on_demo(demo_store, monkeypatch) -> Path:
+    monkeypatch.setenv("LIANJIAN_DATA_DIR", str(demo_store))
+    monkeypatch.delenv("LIANJIAN_DATABASE_URL", raising=False)
+    return demo_store
+
+
+@pytest.mark.parametrize("what, title, header, count", [
+    ("funding", "政府购买服务", "金额", 33), ("alerts", "联合监管预警", "预警日期", None),
+    ("credit-lists", "信用名单", "列入日期", None), ("inspections", "检查案件", "立案日期", 5),
+    ("events", "事件日志", "记录时间", None),
+])
+def test_each_list_exports_as_a_typed_workbook(on_demo, tmp_path, what, title, header, count):
+    out = tmp_path / f"{what}.xlsx"
+    result = lianjian("export", what, "-o", str(out))
+    assert result.exit_code == 0, result.output
+    sheet = load_workbook(out)[title]
+    headers = [c.value for c in sheet[1]]
+    column = headers.index(header) + 1
+    values = [r[column - 1].value for r in sheet.iter_rows(min_row=2)]
+    assert values and (count is None or len(values) == count)
+    typed = [v for v in values if v is not None]
+    assert typed and all(isinstance(v, (int, float)) if header == "金额" else hasattr(v, "year") for v in typed)
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref.startswith("A1:")
+
+
+def test_the_funding_list_of_one_street_and_its_sum(on_demo, tmp_path):
+    out = tmp_path / "f.csv"
+    assert lianjian("export", "funding", "-o", str(out), "--format", "csv", "--street", "hualongqiao").exit_code == 0
+    lines = out.read_text(encoding="utf-8-sig").splitlines()
+    assert len(lines) == 2 and ",hualongqiao," in lines[1]
+    refused = lianjian("export", "credit-lists", "-o", str(out), "--street", "hualongqiao")
+    assert refused.exit_code == 2 and "no street" in refused.output
+
+
+def _pdf_text(path: Path) -> tuple[int, str]:
+    from pypdf import PdfReader
+
+    reader = PdfReader(path)
+    text = "".join(p.extract_text() for p in reader.pages)
+    return len(reader.pages), "".join(ch for ch in text if not ch.isspace() and ch != "\x00")
+
+
+def test_the_monthly_report_and_the_dossier_print_in_chinese_with_page_numbers_and_data_position(on_demo, tmp_path):
+    report = tmp_path / "m.pdf"
+    result = lianjian("report", "monthly", "--street", "shangqingsi", "--month", "2026-06", "-o", str(report))
+    assert result.exit_code == 0, result.output
+    pages, text = _pdf_text(report)
+    application = open_application(Settings(data_dir=on_demo))
+    head = application.head_position()
+    application.close()
+    assert "shangqingsi街道2026年06月社会组织监管月报" in text
+    assert f"数据截至事件#{head}" in text and f"第{pages}/{pages}页" in text
+    for section in ("一、组织数量与本月变化", "二、信用名单列入与移出", "三、行政处罚", "四、政府购买服务", "五、检查"):
+        assert section in text
+
+    dossier = tmp_path / "d.pdf"
+    hub = "重庆市渝中区上清寺致远社会公益事业发展促进会"
+    assert lianjian("dossier", hub, "--format", "pdf", "-o", str(dossier)).exit_code == 0
+    pages, text = _pdf_text(dossier)
+    assert pages > 1 and f"{hub}—社会组织档案" in text and "个人信息已遮蔽" in text and "[masked]" in text
+    application = open_application(Settings(data_dir=on_demo))
+    representative = application.find_organization(hub).legal_representative
+    application.close()
+    assert representative.id_number and representative.id_number not in text  # personal data stays masked
+    bad = lianjian("report", "monthly", "--street", "shangqingsi", "--month", "2026-13")
+    assert bad.exit_code == 2 and "--month is a month like 2026-11" in bad.output
