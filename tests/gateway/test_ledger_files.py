@@ -26,6 +26,7 @@ from gateway.storage import open_application
 from projections.runtime.db import ViewDatabase
 from projections.runtime.runner import ViewRunner
 from projections.views.catalog import all_views
+from tests.gateway.conftest import cli_on_store
 
 runner = CliRunner()
 HEADERS = [c.header for c in COLUMNS]
@@ -39,21 +40,14 @@ def lianjian(*args: str):
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def store(request, tmp_path, monkeypatch) -> Settings:
     """The CLI's environment on an empty SQLite or PostgreSQL store."""
-    monkeypatch.setenv("LIANJIAN_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.delenv("LIANJIAN_IMPORT_MAX_BYTES", raising=False)
-    if request.param == "postgres":
-        monkeypatch.setenv("LIANJIAN_DATABASE_URL", request.getfixturevalue("postgres_url"))
-    else:
-        monkeypatch.delenv("LIANJIAN_DATABASE_URL", raising=False)
-    return Settings()
+    return cli_on_store(request, tmp_path, monkeypatch)
 
 
 @pytest.fixture
-def sqlite_store(tmp_path, monkeypatch) -> Settings:
-    monkeypatch.setenv("LIANJIAN_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.delenv("LIANJIAN_DATABASE_URL", raising=False)
+def sqlite_store(request, tmp_path, monkeypatch) -> Settings:
     monkeypatch.delenv("LIANJIAN_IMPORT_MAX_BYTES", raising=False)
-    return Settings()
+    return cli_on_store(request, tmp_path, monkeypatch)
 
 
 def filed(name: str, on: object = date(2019, 3, 12), community: str = "上清寺路", members: object = None) -> dict:
