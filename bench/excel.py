@@ -68,15 +68,15 @@ def bench_import(folder: Path, n: int) -> tuple[float, float, float]:
     app = store(folder, "import.sqlite")
     started = time.perf_counter()
     importer = Importer(app, path, max_bytes=1 << 30, login="bench")
-    good = importer.check()
+    good, _ = importer.check()
     checked = time.perf_counter() - started
-    importer.rows, importer.problems = [], []
+    importer.rows, importer.facts, importer.problems = [], [], []
     report = importer.run(dry_run=False)
     total = time.perf_counter() - started
     assert len(report.recorded) == n and not report.problems, report.problems[:3]
     app.close()
     direct = store(folder, "direct.sqlite")
-    calls = [(getattr(direct, row.command), importer._contexts(row), importer.idempotency_key(row), row.fields)
+    calls = [(getattr(direct, row.command), importer._contexts(row), importer.idempotency_key("社会组织", row.number), row.fields)
              for row in good]
     started = time.perf_counter()
     for command, (ctx, party), key, fields in calls:

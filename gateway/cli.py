@@ -787,11 +787,15 @@ def import_command(
         raise typer.Exit(1)
 
 
-def _rows(numbers: list[int]) -> str:
-    if not numbers:
+def _rows(rows: list[tuple[str, int]]) -> str:
+    """ (社会组织 rows 2, 3; 行政处罚 rows 2): the first twenty rows, by sheet."""
+    if not rows:
         return ""
-    shown = ", ".join(map(str, numbers[:20])) + (" …" if len(numbers) > 20 else "")
-    return f" (rows {shown})"
+    by_sheet: dict[str, list[str]] = {}
+    for sheet, number in rows[:20]:
+        by_sheet.setdefault(sheet, []).append(str(number))
+    shown = "; ".join(f"{sheet} rows {', '.join(numbers)}" for sheet, numbers in by_sheet.items())
+    return f" ({shown}{' …' if len(rows) > 20 else ''})"
 
 
 def _progress(label: str) -> Callable[[Any], Any]:

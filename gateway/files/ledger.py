@@ -1,8 +1,9 @@
 """The street's Excel ledger (台账) of organizations, imported as the ordinary commands.
 
-Each row of the organizations sheet is one command, 成立登记 (register_organization) or 备案
+Each row of the organizations sheet (社会组织) is one command, 成立登记 (register_organization) or 备案
 (file_community_organization), with its party members counted in the same transaction: a row goes in whole or
-not at all. Before anything is written, every row is checked the way the domain would check it (the aggregate's
+not at all. The optional sheets 政府购买服务 and 行政处罚 (gateway/files/facts.py) add a project's award or a past
+penalty a row, recorded after the organizations in business-date order. Before anything is written, every row is checked the way the domain would check it (the aggregate's
 own methods, on a copy in memory), and against the store and the rest of the file (names and credit codes taken,
 known communities); a dry run stops there.
 
@@ -17,6 +18,7 @@ from __future__ import annotations
 import getpass
 import socket
 from collections.abc import Callable, Iterable
+from copy import deepcopy
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -31,24 +33,14 @@ from domain.indexes import NameIndex
 from domain.organization import Organization
 from domain.people import Person
 from domain.receipts import CommandReceipt
-from gateway.files.workbook import (
-    Sheet, WorkbookRefused, code_cell, count_cell, date_cell, money_cell, read_workbook, text_cell,
-)
+from gateway.files.facts import FUNDING, PENALTIES, Fact
+from gateway.files.sheets import Column, Problem, SheetSpec, one_of, place, read_row, text
+from gateway.files.workbook import Sheet, WorkbookRefused, code_cell, count_cell, date_cell, money_cell, read_workbook
 
 ORGANIZATIONS_SHEET = "社会组织"
 INSTRUCTIONS_SHEET = "填写说明"
 SHEET_SYNONYMS = (ORGANIZATIONS_SHEET, "社会组织台账", "台账", "组织台账", "organizations")
 FILING_BASIS = "民发〔2017〕191号"
-
-
-@dataclass(frozen=True)
-class Column:
-    field: str
-    header: str
-    synonyms: tuple[str, ...]
-    parse: Callable[[Any], Any]
-    required: bool = False
-    note: str = ""
 
 
 KINDS = {"社会团体": "social_group", "民办非企业单位": "private_non_enterprise", "社会服务机构": "private_non_enterprise",
@@ -57,61 +49,34 @@ KIND_NAMES = {"social_group": "社会团体", "private_non_enterprise": "民办�
               "community": "社区社会组织"}
 
 
-def _kind(value: Any) -> str:
-    text = text_cell(value) or ""
-    kind = KINDS.get(text, text if text in KIND_NAMES else None)
-    if kind is None:
-        raise ValueError(f"not a kind of organization ({'、'.join(KIND_NAMES.values())})")
-    return kind
-
-
-def _text(value: Any) -> str | None:
-    return text_cell(value)
-
-
-def _place(value: Any) -> str | None:
-    code = code_cell(value)
-    return None if code is None else code.lower()
+_kind = one_of(KINDS, "a kind of organization")
 
 
 COLUMNS = (
-    Column("name", "名称", ("组织名称", "社会组织名称", "单位名称"), _text, True, "登记或备案的全称"),
+    Column("name", "名称", ("组织名称", "社会组织名称", "单位名称"), text, True, "登记或备案的全称"),
     Column("kind", "类型", ("组织类型", "社会组织类型", "组织形式"), _kind, True, "、".join(KIND_NAMES.values())),
     Column("credit_code", "统一社会信用代码", ("信用代码", "社会信用代码", "统一代码"), code_cell, False,
            "登记的组织必填，18位；社区社会组织留空"),
-    Column("person", "法定代表人或负责人", ("法定代表人", "负责人", "法人代表", "法定代表人/负责人"), _text, True),
+    Column("person", "法定代表人或负责人", ("法定代表人", "负责人", "法人代表", "法定代表人/负责人"), text, True),
     Column("id_number", "身份证号码", ("身份证号", "公民身份号码", "证件号码"), code_cell),
     Column("phone", "联系电话", ("电话", "手机", "手机号码", "联系方式"), code_cell),
-    Column("domicile", "住所", ("地址", "住址", "办公地址", "注册地址"), _text, False, "登记的组织必填"),
-    Column("district", "区", ("所属区", "区县", "所属区县"), _place, True, "代码，如 yuzhong"),
-    Column("street", "街道", ("所属街道", "街道办事处"), _place, True, "代码，如 shangqingsi"),
-    Column("community", "社区", ("所属社区",), _text, False, "须为本街道已有的社区"),
-    Column("category", "服务类别", ("类别", "服务领域", "分类"), _text, False, "如 志愿服务、文体娱乐"),
-    Column("purpose", "宗旨", ("业务宗旨",), _text, False, "登记的组织必填"),
-    Column("business_scope", "业务范围", ("服务范围",), _text, False, "登记的组织必填"),
+    Column("domicile", "住所", ("地址", "住址", "办公地址", "注册地址"), text, False, "登记的组织必填"),
+    Column("district", "区", ("所属区", "区县", "所属区县"), place, True, "代码，如 yuzhong"),
+    Column("street", "街道", ("所属街道", "街道办事处"), place, True, "代码，如 shangqingsi"),
+    Column("community", "社区", ("所属社区",), text, False, "须为本街道已有的社区"),
+    Column("category", "服务类别", ("类别", "服务领域", "分类"), text, False, "如 志愿服务、文体娱乐"),
+    Column("purpose", "宗旨", ("业务宗旨",), text, False, "登记的组织必填"),
+    Column("business_scope", "业务范围", ("服务范围",), text, False, "登记的组织必填"),
     Column("funds", "注册资金", ("开办资金", "注册资本", "原始基金", "注册资金(元)"), money_cell, False,
            "元；登记的组织必填"),
-    Column("supervising_unit", "业务主管单位", ("主管单位",), _text),
+    Column("supervising_unit", "业务主管单位", ("主管单位",), text),
     Column("on", "登记或备案日期", ("登记日期", "备案日期", "成立日期", "成立登记日期"), date_cell, True,
            "如 2020-01-31；不得晚于今天"),
     Column("party_members", "党员人数", ("党员数", "党员"), count_cell, False, "整数；导入之日统计"),
 )
 # What an export of the registry carries beyond the ledger (lianjian export organizations): read back, ignored.
 EXPORT_ONLY = ("状态", "等级", "活动异常名录", "严重违法失信名单", "党组织", "注销或撤销日期", "组织ID")
-_BY_HEADER = {h: c for c in COLUMNS for h in (c.header, *c.synonyms)}
-
-
-@dataclass(frozen=True)
-class Problem:
-    sheet: str
-    row: int
-    column: str
-    value: str
-    why: str
-
-    def line(self) -> str:
-        shown = self.value if len(self.value) <= 40 else self.value[:39] + "…"
-        return f"{self.sheet} row {self.row}, {self.column or '-'} [{shown}]: {self.why}"
+ORGANIZATIONS = SheetSpec(SHEET_SYNONYMS, COLUMNS, EXPORT_ONLY)
 
 
 @dataclass
@@ -130,8 +95,8 @@ class ImportReport:
     sha256: str
     rows: int
     problems: list[Problem]
-    recorded: list[int] = field(default_factory=list)  # row numbers recorded by this run
-    already: list[int] = field(default_factory=list)  # rows an earlier import of this content recorded
+    recorded: list[tuple[str, int]] = field(default_factory=list)  # (sheet, row) recorded by this run
+    already: list[tuple[str, int]] = field(default_factory=list)  # rows an earlier import of this content recorded
     dry_run: bool = True
 
 
@@ -143,90 +108,93 @@ class Importer:
         self.path = path
         self.sha256, sheets = read_workbook(path, max_bytes)
         self.import_id = "imp-" + self.sha256[:12]
-        self.sheet = _organizations_sheet(path.name, sheets)
-        self.columns = _columns(path.name, self.sheet)
+        self.fact_sheets = [(spec, sheet, spec.columns_of(path.name, sheet))
+                            for spec in (FUNDING, PENALTIES) if (sheet := spec.find(sheets)) is not None]
+        found = _organizations_sheet(path.name, sheets, required=not self.fact_sheets)
+        # A file of facts alone (an export of the funding list, say) is about organizations already stored.
+        self.sheet = found or Sheet(ORGANIZATIONS_SHEET, [], [])
+        self.columns = ORGANIZATIONS.columns_of(path.name, found) if found else {}
         self.login = login or _login()
         self.problems: list[Problem] = []
         self.rows: list[Row] = []
+        self.facts: list[Fact] = []
+        # The organizations the facts may name, as checked: this file's (by name and credit code) as simulated in
+        # memory, or the store's (a copy); and the file's rows that had problems.
+        self._orgs: dict[str, Organization] = {}
+        self._refused: dict[str, int] = {}
 
     # -- checking ------------------------------------------------------------------------------------
 
-    def check(self) -> list[Row]:
-        """Every row parsed and checked; the ones without a problem are returned, in order."""
+    def check(self) -> tuple[list[Row], list[Fact]]:
+        """Every row parsed and checked; those without a problem are returned, organizations in the file's
+        order, facts in business-date order."""
         names: dict[str, int] = {}
         codes: dict[str, int] = {}
         communities = self._known_communities()
         good: list[Row] = []
         for number, cells in self.sheet.rows:
-            row = self._parse(number, cells)
-            if row is None:
+            values = read_row(self.sheet, self.columns, number, cells, self.problems)
+            if values is None:
+                self._refused[NameIndex.create_id(text(cells_name(self.sheet, self.columns, cells)) or "?")] = number
                 continue
+            row = Row(number, values)
             self.rows.append(row)
-            if CommandReceipt.create_id(self.idempotency_key(row)) in self.app.repository:
+            if self._recorded_before(self.sheet.title, number):
                 row.already = True
-                names.setdefault(NameIndex.create_id(row.values["name"]), number)
+                names.setdefault(NameIndex.create_id(values["name"]), number)
                 continue
             before = len(self.problems)
-            self._check_row(row, names, codes, communities)
-            if len(self.problems) == before:
+            org = self._check_row(row, names, codes, communities)
+            if len(self.problems) == before and org is not None:
                 good.append(row)
-        return good
+                self._orgs[NameIndex.create_id(org.name)] = org
+                if org.credit_code:
+                    self._orgs[org.credit_code] = org
+            else:
+                self._refused[NameIndex.create_id(values["name"])] = number
+        return good, self._check_facts()
 
-    def _problem(self, row: int, column: str, value: Any, why: str) -> None:
-        self.problems.append(Problem(self.sheet.title, row, column, "" if value is None else str(value), why))
+    def _recorded_before(self, sheet: str, number: int) -> bool:
+        return CommandReceipt.create_id(self.idempotency_key(sheet, number)) in self.app.repository
 
-    def _parse(self, number: int, cells: list[Any]) -> Row | None:
-        values: dict[str, Any] = {}
-        ok = True
-        for header, cell in zip(self.sheet.headers, cells):
-            column = self.columns.get(header)
-            if column is None:
-                continue
-            try:
-                values[column.field] = None if text_cell(cell) is None else column.parse(cell)
-            except (ValueError, OverflowError) as error:
-                self._problem(number, header, cell, str(error))
-                ok = False
-                continue
-            if column.required and values[column.field] is None:
-                self._problem(number, header, cell, "required")
-                ok = False
-        return Row(number, values) if ok else None
+    def _problem(self, row: int, column: str, value: Any, why: str, sheet: str | None = None) -> None:
+        self.problems.append(Problem(sheet or self.sheet.title, row, column, "" if value is None else str(value), why))
 
-    def _check_row(self, row: Row, names: dict[str, int], codes: dict[str, int], communities: dict[str, set[str]]) -> None:
+    def _check_row(self, row: Row, names: dict[str, int], codes: dict[str, int],
+                   communities: dict[str, set[str]]) -> Organization | None:
         v, n = row.values, row.number
-        header = {c.field: c.header for c in COLUMNS}
+        header = ORGANIZATIONS.header
         if v["on"] > clock.today():
-            self._problem(n, header["on"], v["on"], "a date in the future")
-            return
+            self._problem(n, header("on"), v["on"], "a date in the future")
+            return None
         key = NameIndex.create_id(v["name"])
         if key in names:
-            self._problem(n, header["name"], v["name"], f"the name appears twice in the file (row {names[key]})")
+            self._problem(n, header("name"), v["name"], f"the name appears twice in the file (row {names[key]})")
         names.setdefault(key, n)
         if v.get("credit_code"):
             if v["credit_code"] in codes:
-                self._problem(n, header["credit_code"], v["credit_code"],
+                self._problem(n, header("credit_code"), v["credit_code"],
                               f"the credit code appears twice in the file (row {codes[v['credit_code']]})")
             codes.setdefault(v["credit_code"], n)
         for what, reference in (("name", v["name"]), ("credit_code", v.get("credit_code"))):
-            if reference and self._in_store(reference):
-                self._problem(n, header[what], reference, "already registered in the store")
+            if reference and self._in_store(reference) is not None:
+                self._problem(n, header(what), reference, "already registered in the store")
         known = communities.get(f"{v['district']}/{v['street']}")
         if v.get("community") and known and v["community"] not in known:
-            self._problem(n, header["community"], v["community"],
+            self._problem(n, header("community"), v["community"],
                           f"not a community of street {v['street']} ({'、'.join(sorted(known))})")
         try:
             self._command(row)
-            self._simulate(row)
+            return self._simulate(row)
         except DomainError as error:
             self._problem(n, _column_of(error), "", str(error))
+            return None
 
-    def _in_store(self, reference: str) -> bool:
+    def _in_store(self, reference: str) -> Organization | None:
         try:
-            self.app.find_organization(reference)
+            return self.app.find_organization(reference)
         except (OrganizationNotFound, DomainError):
-            return False
-        return True
+            return None
 
     def _known_communities(self) -> dict[str, set[str]]:
         """The communities each street's organizations in the store already name: once a street has some, a
@@ -258,13 +226,51 @@ class Importer:
                           purpose=v["purpose"], business_scope=v["business_scope"], legal_representative=person,
                           funds=v["funds"], supervising_unit=v.get("supervising_unit"))
 
-    def _simulate(self, row: Row) -> None:
+    def _simulate(self, row: Row) -> Organization:
         """The domain's own checks, on an aggregate in memory: nothing is saved."""
         ctx, party = self._contexts(row)
         create = Organization.file if row.command == "file_community_organization" else Organization.register
         org = create(ctx, **row.fields)
         if party is not None:
             org.count_party_members(party.ctx, members=party.members)
+        return org
+
+    def _check_facts(self) -> list[Fact]:
+        """The funding and penalty rows, in business-date order, each checked on its organization's copy."""
+        facts: list[Fact] = []
+        for spec, sheet, columns in self.fact_sheets:
+            for number, cells in sheet.rows:
+                values = read_row(sheet, columns, number, cells, self.problems)
+                if values is not None:
+                    facts.append(Fact(spec, sheet.title, number, values))
+        facts.sort(key=lambda f: f.on)
+        good: list[Fact] = []
+        for fact in facts:
+            self.facts.append(fact)
+            if self._recorded_before(fact.sheet, fact.number):
+                fact.already = True
+                continue
+            reference, header = fact.values["organization"], fact.spec.header("organization")
+            if fact.on > clock.today():
+                self._problem(fact.number, fact.spec.header("on"), fact.on, "a date in the future", fact.sheet)
+                continue
+            refused = self._refused.get(NameIndex.create_id(reference))
+            org = self._orgs.get(NameIndex.create_id(reference)) or self._orgs.get(reference.upper())
+            if org is None and refused is None:
+                stored = self._in_store(reference)
+                org = self._orgs[NameIndex.create_id(reference)] = deepcopy(stored) if stored is not None else None
+            if org is None:
+                why = (f"its organization's row ({self.sheet.title} row {refused}) is not imported" if refused
+                       else "no such organization in the file or the store")
+                self._problem(fact.number, header, reference, why, fact.sheet)
+                continue
+            try:
+                fact.simulate(org, self._fact_context(fact), self.app.settings)
+            except DomainError as error:
+                self._problem(fact.number, "", "", str(error), fact.sheet)
+                continue
+            good.append(fact)
+        return good
 
     # -- recording -----------------------------------------------------------------------------------
 
@@ -272,78 +278,95 @@ class Importer:
         registering = row.command == "register_organization"
         department = Department.CIVIL_AFFAIRS if registering else Department.STREET_OFFICE
         basis = None if registering else FILING_BASIS
-        ctx = Context(self._actor(department), self._reason(row, "准予成立登记" if registering else "准予备案"),
+        ctx = Context(self._actor(department), self._reason(self.sheet.title, row.number,
+                                                            "准予成立登记" if registering else "准予备案"),
                       row.values["on"], basis)
         members = row.values.get("party_members")
         party = None
         if members:  # none counted (0 or empty): nothing to record
-            party = PartyCount(Context(self._actor(Department.PARTY_BUILDING), self._reason(row, "党员人数"),
-                                       clock.today()), members)
+            party = PartyCount(Context(self._actor(Department.PARTY_BUILDING),
+                                       self._reason(self.sheet.title, row.number, "党员人数"), clock.today()), members)
         return ctx, party
+
+    def _fact_context(self, fact: Fact) -> Context:
+        return Context(self._actor(fact.department), self._reason(fact.sheet, fact.number, fact.what), fact.on,
+                       fact.values.get("basis"))
 
     def _actor(self, department: Department) -> Actor:
         return Actor(f"import:{self.login}", self.login, department, "import")
 
-    def _reason(self, row: Row, what: str) -> str:
+    def _reason(self, sheet: str, number: int, what: str) -> str:
         name = self.path.name if len(self.path.name) <= 80 else self.path.name[:79] + "…"
-        return (f"台账导入{what}（导入 {self.import_id}，文件 {name}，sha256 {self.sha256}，"
-                f"{self.sheet.title} 第{row.number}行）")
+        return f"台账导入{what}（导入 {self.import_id}，文件 {name}，sha256 {self.sha256}，{sheet} 第{number}行）"
 
-    def idempotency_key(self, row: Row) -> str:
-        return f"ledger:{self.sha256}:{self.sheet.title}:{row.number}"
+    def idempotency_key(self, sheet: str, number: int) -> str:
+        return f"ledger:{self.sha256}:{sheet}:{number}"
 
-    def run(self, *, dry_run: bool, progress: Callable[[Iterable[Row]], Iterable[Row]] = iter) -> ImportReport:
-        good = self.check()
-        report = ImportReport(self.import_id, self.path.name, self.sha256, len(self.sheet.rows), self.problems,
-                              dry_run=dry_run)
-        report.already = [row.number for row in self.rows if row.already]
+    def run(self, *, dry_run: bool, progress: Callable[[Iterable[Any]], Iterable[Any]] = iter) -> ImportReport:
+        good, facts = self.check()
+        total = len(self.sheet.rows) + sum(len(sheet.rows) for _, sheet, _ in self.fact_sheets)
+        report = ImportReport(self.import_id, self.path.name, self.sha256, total, self.problems, dry_run=dry_run)
+        report.already = [(self.sheet.title, r.number) for r in self.rows if r.already] + [
+            (f.sheet, f.number) for f in self.facts if f.already]
         if dry_run:
             return report
-        for row in progress(good):
-            ctx, party = self._contexts(row)
-            command = getattr(self.app, row.command)
+        ids: dict[str, str] = {}  # the file's organizations recorded now: name key or credit code -> id
+        for item in progress([*good, *facts]):
+            if isinstance(item, Row):
+                sheet, number = self.sheet.title, item.number
+                ctx, party = self._contexts(item)
+                call = lambda key, r=item, c=ctx, p=party: getattr(self.app, r.command)(  # noqa: E731
+                    c, idempotency_key=key, party_count=p, **r.fields)
+            else:
+                sheet, number = item.sheet, item.number
+                org_id = self._organization_id(item.values["organization"], ids)
+                if org_id is None:
+                    self._problem(number, item.spec.header("organization"), item.values["organization"],
+                                  "its organization was not recorded", sheet)
+                    continue
+                call = lambda key, f=item, o=org_id: getattr(self.app, f.command)(  # noqa: E731
+                    self._fact_context(f), o, idempotency_key=key, **f.arguments())
             try:
-                result = command(ctx, idempotency_key=self.idempotency_key(row), party_count=party, **row.fields)
+                result = call(self.idempotency_key(sheet, number))
             except IdempotencyKeyReused:
-                report.already.append(row.number)  # the same content under another name, or another day
+                report.already.append((sheet, number))  # the same content under another name, or another day
                 continue
             except DomainError as error:
-                self._problem(row.number, _column_of(error), "", str(error))
+                self._problem(number, _column_of(error), "", str(error), sheet)
                 continue
-            (report.already if result.replayed else report.recorded).append(row.number)
+            (report.already if result.replayed else report.recorded).append((sheet, number))
+            if isinstance(item, Row):
+                ids[NameIndex.create_id(item.values["name"])] = result.aggregate_id
+                if item.values.get("credit_code"):
+                    ids[item.values["credit_code"]] = result.aggregate_id
         return report
 
+    def _organization_id(self, reference: str, ids: dict[str, str]) -> str | None:
+        found = ids.get(NameIndex.create_id(reference)) or ids.get(reference.upper())
+        if found is None:
+            stored = self._in_store(reference)
+            found = str(stored.id) if stored is not None else None
+        return found
 
-def _organizations_sheet(name: str, sheets: list[Sheet]) -> Sheet:
-    for sheet in sheets:
-        if sheet.title.strip() in SHEET_SYNONYMS:
-            return sheet
-    data = [s for s in sheets if s.title.strip() != INSTRUCTIONS_SHEET]
-    if not data:
+
+def cells_name(sheet: Sheet, columns: dict[str, Column], cells: list[Any]) -> Any:
+    """The name cell of a row that could not be read (so a fact naming it says why it is left out)."""
+    for header, cell in zip(sheet.headers, cells):
+        column = columns.get(header)
+        if column is not None and column.field == "name":
+            return cell
+    return None
+
+
+def _organizations_sheet(name: str, sheets: list[Sheet], *, required: bool) -> Sheet | None:
+    found = ORGANIZATIONS.find(sheets)
+    if found is not None:
+        return found
+    others = (INSTRUCTIONS_SHEET, *FUNDING.titles, *PENALTIES.titles)
+    data = [s for s in sheets if s.title.strip() not in others]
+    if not data and required:
         raise WorkbookRefused(f"{name} has no sheet of organizations")
-    return data[0]
-
-
-def _columns(name: str, sheet: Sheet) -> dict[str, Column]:
-    """The sheet's headers mapped to the ledger's columns; unknown and missing headers refuse the file."""
-    columns: dict[str, Column] = {}
-    unknown = []
-    for header in sheet.headers:
-        column = _BY_HEADER.get(header)
-        if column is None:
-            if header not in EXPORT_ONLY:
-                unknown.append(header or "(empty)")
-            continue
-        if column in columns.values():
-            raise WorkbookRefused(f"{name}: sheet {sheet.title} has two columns for {column.header} ({header})")
-        columns[header] = column
-    if unknown:
-        raise WorkbookRefused(f"{name}: sheet {sheet.title} has unknown columns: {', '.join(unknown)}"
-                              " (docs/import.md lists the columns)")
-    missing = [c.header for c in COLUMNS if c.required and c not in columns.values()]
-    if missing:
-        raise WorkbookRefused(f"{name}: sheet {sheet.title} lacks the columns: {', '.join(missing)}")
-    return columns
+    return data[0] if data else None
 
 
 _FIELD_HEADERS = {c.field: c.header for c in COLUMNS} | {"legal_representative": "法定代表人或负责人",
@@ -379,26 +402,33 @@ EXAMPLE_ROWS = (
 
 
 def write_template(out: Path) -> None:
-    """The ledger template: the organizations sheet with its Chinese headers, and a sheet of instructions."""
+    """The ledger template: the organizations sheet with its Chinese headers, the optional sheets of funding
+    projects and penalties, and a sheet of instructions."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
     book = Workbook()
     sheet = book.active
     sheet.title = ORGANIZATIONS_SHEET
-    sheet.append([c.header + ("*" if c.required else "") for c in COLUMNS])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
+    for spec in (ORGANIZATIONS, FUNDING, PENALTIES):
+        if spec is not ORGANIZATIONS:
+            sheet = book.create_sheet(spec.titles[0])
+        sheet.append([c.header + ("*" if c.required else "") for c in spec.columns])
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        sheet.freeze_panes = "A2"
+    first = book[ORGANIZATIONS_SHEET]
     for example in EXAMPLE_ROWS:
-        sheet.append(list(example))
-    for cell in sheet["P"][1:]:
+        first.append(list(example))
+    for cell in first["P"][1:]:
         cell.number_format = "yyyy-mm-dd"
-    sheet.freeze_panes = "A2"
     notes = book.create_sheet(INSTRUCTIONS_SHEET)
-    notes.append(["列名", "必填", "也可写作", "说明"])
-    for c in COLUMNS:
-        notes.append([c.header, "是" if c.required else "", "、".join(c.synonyms), c.note])
-    for line in ("", "每行一个社会组织；第一行为列名（带*者必填，列名后的*和单位可省略）。",
+    notes.append(["工作表", "列名", "必填", "也可写作", "说明"])
+    for spec in (ORGANIZATIONS, FUNDING, PENALTIES):
+        for c in spec.columns:
+            notes.append([spec.titles[0], c.header, "是" if c.required else "", "、".join(c.synonyms), c.note])
+    for line in ("", "社会组织表每行一个组织；政府购买服务、行政处罚两表可选，每行一项，按日期先后记录。",
+                 "第一行为列名（带*者必填，列名后的*和单位可省略）。",
                  "日期可写作 2020-01-31、2020/1/31、2020年1月31日 或 Excel 日期；数字可为全角。",
                  "不得合并单元格、隐藏工作表或使用公式（请粘贴为数值）。",
                  "先运行 lianjian import 文件.xlsx --dry-run 检查，无误后再导入；同一文件重复导入不会重复记录。"):

@@ -98,7 +98,7 @@ def test_a_ledger_imports_each_row_once_and_the_same_file_again_records_nothing(
     path = ledger(tmp_path / "台账.xlsx", [registered("渝中区测试公益协会"), filed("上清寺社区志愿者服务队", members=3)])
     first = lianjian("import", str(path))
     assert first.exit_code == 0, first.output
-    assert "Recorded 2 rows (rows 2, 3)" in first.output
+    assert "Recorded 2 rows (社会组织 rows 2, 3)" in first.output
     after_first = stored_events(store)
     rows = {r["name"]: r for r in registry(store)}
     assert rows["上清寺社区志愿者服务队"]["party_members"] == 3
@@ -109,7 +109,7 @@ def test_a_ledger_imports_each_row_once_and_the_same_file_again_records_nothing(
     copy.write_bytes(path.read_bytes())
     renamed = lianjian("import", str(copy))
     assert again.exit_code == renamed.exit_code == 0, again.output + renamed.output
-    assert "Recorded 0 rows; already recorded by an earlier import: 2 (rows 2, 3)" in again.output
+    assert "Recorded 0 rows; already recorded by an earlier import: 2 (社会组织 rows 2, 3)" in again.output
     assert "already recorded by an earlier import: 2" in renamed.output
     assert stored_events(store) == after_first
 
@@ -172,7 +172,7 @@ def test_a_dry_run_reports_every_problem_by_row_and_column_and_writes_nothing(sq
     assert stored_events(sqlite_store) == before
 
     real = lianjian("import", str(path))  # the real run records the good rows and reports the others
-    assert real.exit_code == 1 and "Recorded 2 rows (rows 6, 8)" in real.output
+    assert real.exit_code == 1 and "Recorded 2 rows (社会组织 rows 6, 8)" in real.output
     assert {r["name"] for r in registry(sqlite_store)} == {"已有的队伍", "重复的队伍", "好的队伍"}
 
 
@@ -292,7 +292,7 @@ def test_a_file_over_the_size_limit_is_refused(sqlite_store, tmp_path, monkeypat
 def test_the_template_imports_as_published(sqlite_store, tmp_path):
     out = tmp_path / "template.xlsx"
     assert lianjian("import", "--template", str(out)).exit_code == 0
-    assert load_workbook(out).sheetnames == ["社会组织", "填写说明"]
+    assert load_workbook(out).sheetnames == ["社会组织", "政府购买服务", "行政处罚", "填写说明"]
     result = lianjian("import", str(out))
     assert result.exit_code == 0 and "Recorded 1 rows" in result.output
 
@@ -445,3 +445,87 @@ def test_the_monthly_report_and_the_dossier_print_in_chinese_with_page_numbers_a
     assert representative.id_number and representative.id_number not in text  # personal data stays masked
     bad = lianjian("report", "monthly", "--street", "shangqingsi", "--month", "2026-13")
     assert bad.exit_code == 2 and "--month is a month like 2026-11" in bad.output
+
+
+# -- the sheets of facts: funding projects and past penalties ---------------------------------------------------
+
+FUNDING_HEADERS = ["组织名称", "购买主体", "项目名称", "金额", "立项日期", "开始日期", "结束日期", "文号"]
+PENALTY_HEADERS = ["组织名称", "处罚机关", "处罚种类", "金额", "停止活动天数", "处罚日期", "决定书文号"]
+
+
+def with_facts(path: Path, funding: list[dict], penalties: list[dict]) -> Path:
+    book = load_workbook(path)
+    for title, headers, rows in (("政府购买服务", FUNDING_HEADERS, funding), ("行政处罚", PENALTY_HEADERS, penalties)):
+        sheet = book.create_sheet(title)
+        sheet.append(headers)
+        for row in rows:
+            sheet.append([row.get(h) for h in headers])
+    book.save(path)
+    return path
+
+
+def project(org: str, amount: object = 200000, on: object = date(2020, 3, 2)) -> dict:
+    return {"组织名称": org, "购买主体": "上清寺街道办事处", "项目名称": "社区服务项目", "金额": amount,
+            "立项日期": on, "开始日期": date(2020, 3, 1), "结束日期": date(2020, 12, 31), "文号": "渝中财〔2020〕3号"}
+
+
+def penalty(org: str, kind: str = "罚款", amount: object = 200, department: str = "税务") -> dict:
+    return {"组织名称": org, "处罚机关": department, "处罚种类": kind, "金额": amount, "处罚日期": date(2023, 4, 10),
+            "决定书文号": "渝中税罚〔2023〕7号"}
+
+
+def test_funding_and_penalties_are_recorded_in_date_order_once_and_checked_first(store, tmp_path):
+    first = ledger(tmp_path / "a.xlsx", [registered("渝中区测试公益协会")])
+    assert lianjian("import", str(first)).exit_code == 0  # already in the store when the next file names it
+    path = with_facts(ledger(tmp_path / "b.xlsx", [filed("上清寺社区志愿者服务队")]),
+                      [project("上清寺社区志愿者服务队"), project("无此组织"), project(GOOD_CODE, amount="1.234"),
+                       project(GOOD_CODE, on=date(2021, 5, 6))],
+                      [penalty(GOOD_CODE), penalty("上清寺社区志愿者服务队", kind="警告", amount=None,
+                                                   department="市场监管"),
+                       penalty("上清寺社区志愿者服务队", kind="罚款", amount=None)])
+    dry = lianjian("import", str(path), "--dry-run")
+    assert dry.exit_code == 1, dry.output
+    assert "政府购买服务 row 3, 组织名称 [无此组织]: no such organization in the file or the store" in dry.output
+    assert "政府购买服务 row 4, 金额 [1.234]: an amount has at most two decimals" in dry.output
+    assert "行政处罚 row 4" in dry.output and "fine or confiscated amount" in dry.output
+    before = stored_events(store)
+    real = lianjian("import", str(path))
+    assert real.exit_code == 1, real.output
+    assert "Recorded 5 rows (社会组织 rows 2; 政府购买服务 rows 2, 5; 行政处罚 rows 2, 3)" in real.output
+    application = open_application(store)
+    try:
+        ViewRunner(application, all_views()).catch_up()
+        views = {v.name: v for v in all_views()}
+        with ViewDatabase(application).transaction(commit=False) as tx:
+            projects = tx.rows(f"SELECT * FROM {views['finance_ledger'].t('projects')} ORDER BY awarded_on")
+            penalties = tx.rows(f"SELECT * FROM {views['civil_affairs_registry'].t('penalties')} ORDER BY imposed_on")
+        tax_fine = application.find_organization(GOOD_CODE).penalties[0]
+    finally:
+        application.close()
+    assert [(p["org_name"], p["amount_fen"], p["awarded_on"][:10]) for p in projects] == [
+        ("上清寺社区志愿者服务队", 20000000, "2020-03-02"), ("渝中区测试公益协会", 20000000, "2021-05-06")]
+    assert sorted((p["kind"], p["department"], p["amount_fen"]) for p in penalties) == [
+        ("fine", "tax", 20000), ("warning", "market_regulation", None)]
+    assert tax_fine.imposed_on == date(2023, 4, 10)
+    after = stored_events(store)
+    assert after > before
+    again = lianjian("import", str(path))
+    assert "Recorded 0 rows" in again.output and stored_events(store) == after
+
+
+def test_a_fact_about_an_organization_whose_row_is_refused_says_so(sqlite_store, tmp_path):
+    path = with_facts(ledger(tmp_path / "c.xlsx", [filed("未来的队伍", on=date.today() + timedelta(days=3))]),
+                      [project("未来的队伍")], [])
+    result = lianjian("import", str(path), "--dry-run")
+    assert "政府购买服务 row 2, 组织名称 [未来的队伍]: its organization's row (社会组织 row 2) is not imported" in result.output
+
+
+def test_the_funding_list_exported_imports_into_a_store_holding_its_organizations(on_demo, tmp_path, monkeypatch):
+    orgs, funding = tmp_path / "orgs.xlsx", tmp_path / "funding.xlsx"
+    assert lianjian("export", "organizations", "-o", str(orgs)).exit_code == 0
+    assert lianjian("export", "funding", "-o", str(funding)).exit_code == 0
+    monkeypatch.setenv("LIANJIAN_DATA_DIR", str(tmp_path / "empty"))
+    assert lianjian("import", str(orgs)).exit_code == 0
+    result = lianjian("import", str(funding))
+    assert result.exit_code == 0, result.output
+    assert "Recorded 33 rows" in result.output
