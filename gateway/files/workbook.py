@@ -3,7 +3,7 @@ wrong is one clear refusal (``WorkbookRefused``), never a traceback or a half-re
 
 Refused: a file over the size limit, one that is not an .xlsx (an old .xls, a CSV, anything else), an encrypted
 workbook, a damaged or truncated one, one that unpacks to far more than it weighs, hidden sheets, merged cells
-and formulas in the sheets read (the importer wants values a person can see and check)."""
+and formulas in any sheet (the importer wants values a person can see and check)."""
 
 from __future__ import annotations
 
