@@ -832,8 +832,12 @@ def export_command(
     until: str = typer.Option(None, help="events: recorded before; a date alone includes that day."),
     show_personal_data: bool = typer.Option(False, "--show-personal-data", help="organizations: include ID and phone"
                                             " numbers (each organization's read is recorded)."),
+    as_user: str = typer.Option(None, "--as", help="organizations: as this realm user would see them through the"
+                                " API (its jurisdiction, its role's masking)."),
 ) -> None:
-    """Export a list as .xlsx or CSV. The CLI is the operator's: it exports all the filters select, every district."""
+    """Export a list as .xlsx or CSV. The CLI is the operator's: it exports all the filters select, every district,
+    unless --as names a user (organizations only)."""
+    from auth import policy
     from gateway.files.export import EXPORTS, FORMATS, events_table, list_table, organizations_table, write
     from projections.runtime.runner import ViewRunner
     from projections.views.catalog import all_views
@@ -844,14 +848,20 @@ def export_command(
         raise CliError(f"--format is one of {', '.join(FORMATS)}, not {fmt!r}")
     application = _open()
     ViewRunner(application, all_views()).catch_up()
+    if as_user is not None and what != "organizations":
+        raise CliError("--as applies to the organizations' export only")
     if what == "organizations":
+        principal = _realm_principal(as_user) if as_user is not None else None
         table = organizations_table(application, personal_data=show_personal_data, street=street,
                                     community=community, kind=kind, status=status, grade=grade,
-                                    credit_code=credit_code, name=name, credit_list=credit_list)
+                                    credit_code=credit_code, name=name, credit_list=credit_list, principal=principal)
         if show_personal_data:
             rows = list(table.rows)
-            for row in rows:
-                _record_read(application, row[-1], "export")
+            headers = [header for header, _ in table.columns]
+            district, street_at = headers.index("区"), headers.index("街道")
+            for row in rows:  # each organization whose personal data is shown whole: a read, recorded
+                if principal is None or policy.personal_data_unmasked(principal, row[district], row[street_at]):
+                    _record_read(application, row[-1], "export")
             table = replace(table, rows=rows)
     elif what == "events":
         from projections.audit.event_log import LogFilter
@@ -863,6 +873,21 @@ def export_command(
         table = list_table(application, what, street)
     count = write(table, fmt, output)
     typer.echo(f"Wrote {output} ({fmt}, {count} rows of {what}).", err=True)
+
+
+def _realm_principal(username: str) -> Any:
+    from auth.dev import UnknownUser, realm_principal
+    from auth.policy import AccessDenied, require_query
+
+    try:
+        principal = realm_principal(username)
+    except UnknownUser as error:
+        raise CliError(str(error)) from None
+    try:
+        require_query(principal, "organizations")
+    except AccessDenied as error:
+        raise CliError(str(error)) from None
+    return principal
 
 
 @app.command("report")

@@ -12,6 +12,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from auth import policy
+from auth.principal import Principal
 from domain.application import Supervision
 from gateway.files.ledger import COLUMNS, KIND_NAMES, ORGANIZATIONS_SHEET
 from projections.audit.spreadsheet import SpreadsheetWriter
@@ -41,10 +43,19 @@ EXTRA_COLUMNS = (("状态", TEXT), ("等级", NUMBER), ("活动异常名录", TE
 
 
 def organizations_table(app: Supervision, *, personal_data: bool = False, name: str | None = None,
-                        credit_list: str | None = None, **filters: Any) -> Table:
+                        credit_list: str | None = None, principal: Principal | None = None, **filters: Any) -> Table:
     """Every organization of the registry view matching the filters, ordered by name. ID numbers and phones
-    only with ``personal_data`` (the caller records the read)."""
+    only with ``personal_data`` (the caller records the read). With a ``principal``, as the API answers it:
+    the rows of its jurisdiction, people whole, masked or left out by its role (auth/policy.py)."""
     where, params = ["1 = 1"], []
+    if principal is not None:
+        policy.require_query(principal, "organizations")
+        bounds = policy.place_bounds(principal)
+        if bounds is None:
+            where.append("1 = 0")
+        for column, value in (bounds or {}).items():
+            where.append(f"{column} = ?")
+            params.append(value)
     for column in ORGANIZATION_FILTERS:
         value = filters.get(column)
         if value is not None:
@@ -64,15 +75,20 @@ def organizations_table(app: Supervision, *, personal_data: bool = False, name: 
     with db.transaction(commit=False) as tx:
         rows = tx.rows(f"SELECT * FROM {table} WHERE {' AND '.join(where)} ORDER BY name, org_id", params)
     columns = tuple((c.header, _LEDGER_TYPES.get(c.field, TEXT)) for c in COLUMNS) + EXTRA_COLUMNS
-    return Table(ORGANIZATIONS_SHEET, columns, (_organization(r, personal_data) for r in rows))
+    return Table(ORGANIZATIONS_SHEET, columns, (_organization(r, personal_data, principal) for r in rows))
 
 
-def _organization(r: dict[str, Any], personal_data: bool) -> list[Any]:
+def _organization(r: dict[str, Any], personal_data: bool, principal: Principal | None) -> list[Any]:
+    person: dict[str, Any] | None = {"name": r["representative_name"], "id_number": r["representative_id_number"],
+                                     "phone": r["representative_phone"]}
+    if principal is not None:
+        person = policy.mask_person(person, principal, r["district"], r["street"])
+    person = person or {}
     values = {
         "name": r["name"], "kind": KIND_NAMES.get(r["kind"], r["kind"]), "credit_code": r["credit_code"],
-        "person": r["representative_name"],
-        "id_number": r["representative_id_number"] if personal_data else None,
-        "phone": r["representative_phone"] if personal_data else None,
+        "person": person.get("name"),
+        "id_number": person.get("id_number") if personal_data else None,
+        "phone": person.get("phone") if personal_data else None,
         "domicile": r["domicile"], "district": r["district"], "street": r["street"], "community": r["community"],
         "category": r["category"], "purpose": r["purpose"], "business_scope": r["business_scope"],
         "funds": None if r["funds_fen"] is None else Decimal(int(r["funds_fen"])) / 100,

@@ -529,3 +529,25 @@ def test_the_funding_list_exported_imports_into_a_store_holding_its_organization
     result = lianjian("import", str(funding))
     assert result.exit_code == 0, result.output
     assert "Recorded 33 rows" in result.output
+
+
+def test_an_export_as_a_realm_user_keeps_to_its_jurisdiction_and_masking_and_records_only_whole_reads(
+        on_demo, tmp_path):
+    street_officer, partner = tmp_path / "hlq.csv", tmp_path / "tax.csv"
+    before = lianjian("reads", "--limit", "1000").output.count("export")
+    assert lianjian("export", "organizations", "-o", str(street_officer), "--format", "csv", "--as", "hlq-wang",
+                    "--show-personal-data").exit_code == 0
+    assert lianjian("export", "organizations", "-o", str(partner), "--format", "csv", "--as", "tax-he",
+                    "--show-personal-data").exit_code == 0
+    import csv
+
+    own = list(csv.DictReader(street_officer.open(encoding="utf-8-sig")))
+    district = list(csv.DictReader(partner.open(encoding="utf-8-sig")))
+    assert len(own) == 10 and {r["街道"] for r in own} == {"hualongqiao"}
+    assert all(r["身份证号码"] and "*" not in r["身份证号码"] for r in own)
+    assert len(district) == 84 and all("*" in r["身份证号码"] for r in district if r["身份证号码"])
+    reads = lianjian("reads", "--limit", "1000").output.count("export") - before
+    assert reads == 10  # the street officer's whole reads; the partner's masked ones are no reads
+    assert lianjian("export", "alerts", "-o", str(partner), "--as", "tax-he").exit_code == 2
+    unknown = lianjian("export", "organizations", "-o", str(partner), "--as", "nobody")
+    assert unknown.exit_code == 2 and "no user 'nobody'" in unknown.output
