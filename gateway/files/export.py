@@ -18,6 +18,7 @@ from domain.application import Supervision
 from gateway.files.ledger import COLUMNS, KIND_NAMES, ORGANIZATIONS_SHEET
 from projections.audit.spreadsheet import SpreadsheetWriter
 from projections.runtime.db import ViewDatabase
+from projections.views.registry import search_conditions
 
 FORMATS = ("xlsx", "csv")
 DATE, DATETIME, MONEY, NUMBER, TEXT = "date", "datetime", "money", "number", "text"
@@ -35,9 +36,6 @@ class Table:
 
 # -- organizations: the registry view, filtered as the GraphQL `organizations` query filters -------------------
 
-ORGANIZATION_FILTERS = ("credit_code", "kind", "status", "street", "community", "grade")
-CREDIT_LIST_CONDITIONS = {"abnormal": "on_abnormal_list = 1", "serious": "on_serious_list = 1",
-                          "any": "(on_abnormal_list = 1 OR on_serious_list = 1)"}
 _LEDGER_TYPES = {"on": DATE, "funds": MONEY, "party_members": NUMBER}
 EXTRA_COLUMNS = (("状态", TEXT), ("等级", NUMBER), ("活动异常名录", TEXT), ("严重违法失信名单", TEXT), ("组织ID", TEXT))
 
@@ -56,18 +54,9 @@ def organizations_table(app: Supervision, *, personal_data: bool = False, name: 
         for column, value in (bounds or {}).items():
             where.append(f"{column} = ?")
             params.append(value)
-    for column in ORGANIZATION_FILTERS:
-        value = filters.get(column)
-        if value is not None:
-            where.append(f"{column} = ?")
-            params.append(value.upper() if column == "credit_code" else value)
-    if name and name.strip():
-        where.append("name LIKE ?")
-        params.append("%" + name.strip().replace("%", "").replace("_", "") + "%")
-    if credit_list is not None:
-        if credit_list not in CREDIT_LIST_CONDITIONS:
-            raise ValueError(f"--credit-list is one of {', '.join(CREDIT_LIST_CONDITIONS)}, not {credit_list!r}")
-        where.append(CREDIT_LIST_CONDITIONS[credit_list])
+    searched, searched_params = search_conditions(name=name, credit_list=credit_list, **filters)
+    where += searched
+    params += searched_params
     db = ViewDatabase(app)
     from projections.views.catalog import all_views
 

@@ -551,3 +551,14 @@ def test_an_export_as_a_realm_user_keeps_to_its_jurisdiction_and_masking_and_rec
     assert lianjian("export", "alerts", "-o", str(partner), "--as", "tax-he").exit_code == 2
     unknown = lianjian("export", "organizations", "-o", str(partner), "--as", "nobody")
     assert unknown.exit_code == 2 and "no user 'nobody'" in unknown.output
+
+
+def test_the_organizations_export_takes_the_searchs_filters(on_demo, tmp_path):
+    out = tmp_path / "listed.csv"
+    assert lianjian("export", "organizations", "-o", str(out), "--format", "csv", "--credit-list", "abnormal").exit_code == 0
+    assert [line.split(",")[0] for line in out.read_text(encoding="utf-8-sig").splitlines()[1:]] == ["春森腰鼓队"]
+    assert lianjian("export", "organizations", "-o", str(out), "--format", "csv", "--name", "腰鼓").exit_code == 0
+    names = [line.split(",")[0] for line in out.read_text(encoding="utf-8-sig").splitlines()[1:]]
+    assert "春森腰鼓队" in names and len(names) < 84 and all("腰鼓" in n for n in names)
+    bad = lianjian("export", "organizations", "-o", str(out), "--credit-list", "grey")
+    assert bad.exit_code == 2 and "a credit list is one of abnormal, serious, any" in bad.output
