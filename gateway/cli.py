@@ -771,8 +771,13 @@ def import_command(
         return
     if file is None:
         raise CliError("name the ledger to import (or --template OUT.xlsx)")
+    from projections.runtime.runner import ViewRunner
+    from projections.views.catalog import all_views
+
     settings = Settings()
-    importer = Importer(open_application(settings), file, max_bytes=settings.import_max_bytes)
+    application = open_application(settings)
+    importer = Importer(application, file, max_bytes=settings.import_max_bytes)
+    ViewRunner(application, all_views()).catch_up()  # the registry's communities, for the check of each row
     report = importer.run(dry_run=dry_run, progress=_progress("recording rows"))
     for problem in report.problems:
         typer.echo(problem.line())

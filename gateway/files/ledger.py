@@ -197,13 +197,21 @@ class Importer:
             return None
 
     def _known_communities(self) -> dict[str, set[str]]:
-        """The communities each street's organizations in the store already name: once a street has some, a
-        community not among them is a typo (a street new to the store takes the file's communities as given)."""
+        """The communities each street's organizations in the store already name (the registry view, as far as
+        it has caught up): once a street has some, a community not among them is a typo (a street new to the
+        store takes the file's communities as given)."""
+        from projections.audit.chain import table_exists
+        from projections.runtime.db import ViewDatabase
+        from projections.views.catalog import all_views
+
+        table = next(v for v in all_views() if v.name == "civil_affairs_registry").t("organizations")
+        db = ViewDatabase(self.app)
         known: dict[str, set[str]] = {}
-        for org_id in self.app.organization_ids():
-            org = self.app.organization(org_id)
-            if org.community:
-                known.setdefault(f"{org.district}/{org.street}", set()).add(org.community)
+        with db.transaction(commit=False) as tx:
+            if not table_exists(tx, db, table):
+                return known
+            for r in tx.rows(f"SELECT DISTINCT district, street, community FROM {table} WHERE community IS NOT NULL"):
+                known.setdefault(f"{r['district']}/{r['street']}", set()).add(r["community"])
         return known
 
     def _command(self, row: Row) -> None:
