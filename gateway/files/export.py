@@ -4,7 +4,6 @@ carries the ledger's own columns (gateway/files/ledger.py), so an export imports
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
