@@ -56,6 +56,33 @@ class RealmUser:
     groups: tuple[str, ...]
 
 
+def identity_claims(user: RealmUser) -> dict[str, Any]:
+    """Who the user is, as the realm's access token says it: subject, names, roles, department, jurisdiction."""
+    claims: dict[str, Any] = {
+        "sub": user.user_id,
+        "preferred_username": user.username,
+        "given_name": user.first_name,
+        "family_name": user.last_name,
+        "name": f"{user.first_name} {user.last_name}".strip(),
+        "realm_access": {"roles": sorted(user.roles)},
+    }
+    if user.email:
+        claims["email"] = user.email
+    if user.department:
+        claims["department"] = user.department
+    if user.jurisdiction:
+        claims["jurisdiction"] = user.jurisdiction
+    return claims
+
+
+def realm_principal(username: str, realm_file: Path | str = REALM_FILE) -> Principal:
+    """The principal a realm user's token would make: what the CLI's ``--as USER`` acts with."""
+    user = load_realm_users(realm_file).get(username)
+    if user is None:
+        raise UnknownUser(f"no user {username!r} in the realm file")
+    return principal_from_claims(identity_claims(user))
+
+
 def _attribute(attributes: Any, name: str) -> str | None:
     values = (attributes or {}).get(name) if isinstance(attributes, dict) else None
     if isinstance(values, str):
@@ -162,29 +189,17 @@ class DevTokenIssuer:
         if user is None:
             raise UnknownUser(f"no user {username!r} in the realm file")
         issued = int(self._now())
-        claims: dict[str, Any] = {
+        return {
             "iss": DEV_ISSUER,
             "aud": API_AUDIENCE,
-            "sub": user.user_id,
             "typ": "Bearer",
             "azp": DEV_CLIENT,
             "iat": issued,
             "nbf": issued,
             "exp": issued + (self.lifetime if lifetime is None else lifetime),
             "jti": os.urandom(12).hex(),
-            "preferred_username": user.username,
-            "given_name": user.first_name,
-            "family_name": user.last_name,
-            "name": f"{user.first_name} {user.last_name}".strip(),
-            "realm_access": {"roles": sorted(user.roles)},
+            **identity_claims(user),
         }
-        if user.email:
-            claims["email"] = user.email
-        if user.department:
-            claims["department"] = user.department
-        if user.jurisdiction:
-            claims["jurisdiction"] = user.jurisdiction
-        return claims
 
     def sign(self, claims: dict[str, Any]) -> str:
         """Sign any claims with the dev key (tests use it to make odd tokens)."""

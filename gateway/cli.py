@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import time
 from collections import Counter
+from dataclasses import replace
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -564,19 +565,27 @@ def event_log_command(
 @friendly_errors
 def dossier(
     organization: str = typer.Argument(..., help="The organization's id, credit code or exact name."),
-    fmt: str = typer.Option("json", "--format", help="json, csv (one row per event) or html (printable)."),
+    fmt: str = typer.Option("json", "--format", help="json, csv (one row per event), html (printable) or pdf."),
     output: Path = typer.Option(None, "--output", "-o", help="Write to this file instead of printing."),
     show_personal_data: bool = typer.Option(False, "--show-personal-data", help="Include ID and phone numbers."),
 ) -> None:
     """Export an organization's dossier: its record and full history with who, why and legal basis."""
     from projections.audit.dossier import FORMATS, build_dossier, render
 
-    if fmt not in FORMATS:
-        raise CliError(f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}")
+    if fmt not in (*FORMATS, "pdf"):
+        raise CliError(f"--format must be one of {', '.join(FORMATS)} or pdf, not {fmt!r}")
     application = _open()
     built = build_dossier(application, organization, personal_data=show_personal_data)
     if show_personal_data:
         _record_read(application, built.organization["id"], "dossier")
+    if fmt == "pdf":
+        from gateway.files.pdf import dossier_pdf
+
+        out = output or Path(f"dossier-{built.organization['id']}.pdf")
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_bytes(dossier_pdf(built, application.head_position()))
+        typer.echo(f"Wrote {out} (pdf, {len(built.events)} events).", err=True)
+        return
     text = render(built, fmt)
     if output is None:
         typer.echo(text, nl=False)
@@ -767,3 +776,171 @@ def verify(
     for finding in report.findings[1:50]:
         typer.echo(f"  {finding}")
     raise typer.Exit(1)
+
+
+# -- files: the Excel ledger in, lists and documents out (gateway/files/) ------------------------------------
+
+
+@app.command("import")
+@friendly_errors
+def import_command(
+    file: Path = typer.Argument(None, help="The ledger (.xlsx) to import; columns in docs/import.md."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Check every row and report; write nothing."),
+    template: Path = typer.Option(None, "--template", help="Write the empty ledger template to this file instead."),
+) -> None:
+    """Import a street's Excel ledger of organizations: each row registered or filed as the ordinary commands."""
+    from gateway.files.ledger import Importer, write_template
+
+    if template is not None:
+        write_template(template)
+        typer.echo(f"Wrote the ledger template to {template}.")
+        return
+    if file is None:
+        raise CliError("name the ledger to import (or --template OUT.xlsx)")
+    from projections.runtime.runner import ViewRunner
+    from projections.views.catalog import all_views
+
+    settings = Settings()
+    application = open_application(settings)
+    importer = Importer(application, file, max_bytes=settings.import_max_bytes)
+    ViewRunner(application, all_views()).catch_up()  # the registry's communities, for the check of each row
+    report = importer.run(dry_run=dry_run, progress=_progress("recording rows"))
+    for problem in report.problems:
+        typer.echo(problem.line())
+    typer.echo(f"{report.file_name} (sha256 {report.sha256[:16]}…, import {report.import_id}): {report.rows} rows,"
+               f" {len({p.row for p in report.problems})} with problems")
+    if dry_run:
+        typer.echo("Dry run: nothing was recorded.")
+    else:
+        typer.echo(f"Recorded {len(report.recorded)} rows{_rows(report.recorded)}; already recorded by an earlier"
+                   f" import: {len(report.already)}{_rows(report.already)}.")
+    if report.problems:
+        raise typer.Exit(1)
+
+
+def _rows(rows: list[tuple[str, int]]) -> str:
+    """ (社会组织 rows 2, 3; 行政处罚 rows 2): the first twenty rows, by sheet."""
+    if not rows:
+        return ""
+    by_sheet: dict[str, list[str]] = {}
+    for sheet, number in rows[:20]:
+        by_sheet.setdefault(sheet, []).append(str(number))
+    shown = "; ".join(f"{sheet} rows {', '.join(numbers)}" for sheet, numbers in by_sheet.items())
+    return f" ({shown}{' …' if len(rows) > 20 else ''})"
+
+
+def _progress(label: str) -> Callable[[Any], Any]:
+    """A progress bar on a terminal (rich, through Typer), nothing when the output is a file or a test."""
+    import sys
+
+    def bar(items: Any) -> Any:
+        items = list(items)
+        if not sys.stderr.isatty() or len(items) < 200:
+            return items
+        from rich.progress import track
+
+        return track(items, description=label, transient=True)
+
+    return bar
+
+
+@app.command("export")
+@friendly_errors
+def export_command(
+    what: str = typer.Argument(..., help="organizations, alerts, funding, credit-lists, inspections or events."),
+    output: Path = typer.Option(..., "--output", "-o", help="The file to write."),
+    fmt: str = typer.Option("xlsx", "--format", help="xlsx (typed) or csv (formula-safe)."),
+    street: str = typer.Option(None, help="Only this street (not for credit-lists and events)."),
+    community: str = typer.Option(None, help="organizations: only this community."),
+    kind: str = typer.Option(None, help="organizations: only this kind (social_group, community …)."),
+    status: str = typer.Option(None, help="organizations: only this status (registered, filed …)."),
+    grade: int = typer.Option(None, help="organizations: only this evaluation grade."),
+    credit_code: str = typer.Option(None, "--credit-code", help="organizations: only this credit code."),
+    name: str = typer.Option(None, help="organizations: names containing this text."),
+    credit_list: str = typer.Option(None, "--credit-list", help="organizations: on a list (abnormal, serious, any)."),
+    department: str = typer.Option(None, help="events: recorded by this department."),
+    since: str = typer.Option(None, help="events: recorded on or after (2020-01-01; Asia/Shanghai)."),
+    until: str = typer.Option(None, help="events: recorded before; a date alone includes that day."),
+    show_personal_data: bool = typer.Option(False, "--show-personal-data", help="organizations: include ID and phone"
+                                            " numbers (each organization's read is recorded)."),
+    as_user: str = typer.Option(None, "--as", help="organizations: as this realm user would see them through the"
+                                " API (its jurisdiction, its role's masking)."),
+) -> None:
+    """Export a list as .xlsx or CSV. The CLI is the operator's: it exports all the filters select, every district,
+    unless --as names a user (organizations only)."""
+    from auth import policy
+    from gateway.files.export import EXPORTS, FORMATS, events_table, list_table, organizations_table, write
+    from projections.runtime.runner import ViewRunner
+    from projections.views.catalog import all_views
+
+    if what not in EXPORTS:
+        raise CliError(f"no list {what!r} to export ({', '.join(EXPORTS)})")
+    if fmt not in FORMATS:
+        raise CliError(f"--format is one of {', '.join(FORMATS)}, not {fmt!r}")
+    application = _open()
+    ViewRunner(application, all_views()).catch_up()
+    if as_user is not None and what != "organizations":
+        raise CliError("--as applies to the organizations' export only")
+    if what == "organizations":
+        principal = _realm_principal(as_user) if as_user is not None else None
+        table = organizations_table(application, personal_data=show_personal_data, street=street,
+                                    community=community, kind=kind, status=status, grade=grade,
+                                    credit_code=credit_code, name=name, credit_list=credit_list, principal=principal)
+        if show_personal_data:
+            rows = list(table.rows)
+            headers = [header for header, _ in table.columns]
+            district, street_at = headers.index("区"), headers.index("街道")
+            for row in rows:  # each organization whose personal data is shown whole: a read, recorded
+                if principal is None or policy.personal_data_unmasked(principal, row[district], row[street_at]):
+                    _record_read(application, row[-1], "export")
+            table = replace(table, rows=rows)
+    elif what == "events":
+        from projections.audit.event_log import LogFilter
+
+        table = events_table(application, LogFilter(
+            department=department, since=_moment(since, "--since") if since else None,
+            until=_moment(until, "--until", end_of_day=True) if until else None))
+    else:
+        table = list_table(application, what, street)
+    count = write(table, fmt, output)
+    typer.echo(f"Wrote {output} ({fmt}, {count} rows of {what}).", err=True)
+
+
+def _realm_principal(username: str) -> Any:
+    from auth.dev import UnknownUser, realm_principal
+    from auth.policy import AccessDenied, require_query
+
+    try:
+        principal = realm_principal(username)
+    except UnknownUser as error:
+        raise CliError(str(error)) from None
+    try:
+        require_query(principal, "organizations")
+    except AccessDenied as error:
+        raise CliError(str(error)) from None
+    return principal
+
+
+@app.command("report")
+@friendly_errors
+def report_command(
+    which: str = typer.Argument(..., help="The report: monthly."),
+    street: str = typer.Option(..., help="The street, e.g. shangqingsi."),
+    month: str = typer.Option(..., help="The month, e.g. 2026-11."),
+    output: Path = typer.Option(None, "--output", "-o", help="The PDF to write (default: monthly-STREET-MONTH.pdf)."),
+) -> None:
+    """A street's monthly supervision report as a PDF: counts and changes, credit lists, penalties, funding,
+    inspections."""
+    from gateway.files.pdf import Month, monthly_report_pdf
+    from projections.runtime.runner import ViewRunner
+    from projections.views.catalog import all_views
+
+    if which != "monthly":
+        raise CliError(f"no report {which!r} (monthly)")
+    period = Month.parse(month)
+    application = _open()
+    ViewRunner(application, all_views()).catch_up()
+    out = output or Path(f"monthly-{street}-{month}.pdf")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(monthly_report_pdf(application, street, period))
+    typer.echo(f"Wrote {out}.", err=True)

@@ -3,6 +3,7 @@ the name and credit-code indexes that keep both unique are changed in the same t
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -20,36 +21,62 @@ from domain.indexes import CreditCodeIndex, NameIndex
 from domain.organization import Organization
 
 
+@dataclass(frozen=True)
+class PartyCount:
+    """党员人数 counted, under its own context (the party-building office's, on its own date)."""
+
+    ctx: Context
+    members: int
+
+
+def _count(org: Organization, party_count: PartyCount | None) -> None:
+    if party_count is not None:
+        org.count_party_members(party_count.ctx, members=party_count.members)
+
+
+def _payload(ctx: Context, fields: dict[str, Any], party_count: PartyCount | None) -> dict[str, Any]:
+    """The command's payload for its idempotency fingerprint; without a count, as it always was."""
+    payload = {"ctx": ctx, **fields}
+    if party_count is not None:
+        payload.update(party_ctx=party_count.ctx, party_members=party_count.members)
+    return payload
+
+
 class RegistrationCommands(Commands):
     """成立登记, 备案, their changes, 转登记, and 注销, 撤销, 取缔."""
 
     def register_organization(
-        self, ctx: Context, *, idempotency_key: str | None = None, **fields: Any
+        self, ctx: Context, *, idempotency_key: str | None = None, party_count: PartyCount | None = None,
+        **fields: Any,
     ) -> CommandResult:
-        """成立登记."""
+        """成立登记; with ``party_count``, its party members counted in the same transaction (a ledger's row
+        is recorded whole or not at all)."""
 
         def decide() -> list[Aggregate]:
             org = Organization.register(ctx, **fields)
             self._ensure_name_free(org.name)
+            _count(org, party_count)
             return [org, self._code_claim(ctx, org), self._name_claim(ctx, org.name, org.id)]
 
         return self._run(
-            "register_organization", {"ctx": ctx, **fields}, idempotency_key, decide,
+            "register_organization", _payload(ctx, fields, party_count), idempotency_key, decide,
             check_conflict=lambda: self._check_duplicates(fields.get("name"), fields.get("credit_code")),
         )
 
     def file_community_organization(
-        self, ctx: Context, *, idempotency_key: str | None = None, **fields: Any
+        self, ctx: Context, *, idempotency_key: str | None = None, party_count: PartyCount | None = None,
+        **fields: Any,
     ) -> CommandResult:
-        """备案."""
+        """备案; with ``party_count`` as for a registration."""
 
         def decide() -> list[Aggregate]:
             org = Organization.file(ctx, **fields)
             self._ensure_name_free(org.name)
+            _count(org, party_count)
             return [org, self._name_claim(ctx, org.name, org.id)]
 
         return self._run(
-            "file_community_organization", {"ctx": ctx, **fields}, idempotency_key, decide,
+            "file_community_organization", _payload(ctx, fields, party_count), idempotency_key, decide,
             check_conflict=lambda: self._check_duplicates(fields.get("name"), None),
         )
 

@@ -34,6 +34,7 @@ from gateway.graphql.types import (
     decode_cursor,
     encode_cursor,
 )
+from projections.views.registry import search_conditions
 from projections.views.rows import registry_row
 
 MAX_PAGE = 200
@@ -172,17 +173,11 @@ class Query:
         where, params = [condition], bound
         f = filter or OrganizationFilter()
         _filters(**vars(f))
-        for column, value in (("credit_code", f.credit_code), ("kind", f.kind), ("status", f.status),
-                              ("street", f.street), ("community", f.community), ("grade", f.grade)):
-            if value not in (None, strawberry.UNSET):
-                where.append(f"{column} = ?")
-                params.append(value.upper() if column == "credit_code" else value)
-        if f.name not in (None, strawberry.UNSET) and f.name.strip():
-            where.append("name LIKE ?")
-            params.append("%" + f.name.strip().replace("%", "").replace("_", "") + "%")
-        if f.credit_list not in (None, strawberry.UNSET):
-            where.append({CreditListFilter.ABNORMAL: "on_abnormal_list = 1", CreditListFilter.SERIOUS: "on_serious_list = 1",
-                          CreditListFilter.ANY: "(on_abnormal_list = 1 OR on_serious_list = 1)"}[f.credit_list])
+        given = {k: v.value if isinstance(v, CreditListFilter) else v for k, v in vars(f).items()
+                 if v not in (None, strawberry.UNSET)}
+        searched, searched_params = search_conditions(**given)
+        where += searched
+        params += searched_params
         condition = " AND ".join(where)
         with rt.db.transaction(commit=False) as tx:
             total = tx.row(f"SELECT COUNT(*) AS n FROM {table} WHERE {condition}", params)

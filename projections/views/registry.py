@@ -12,6 +12,32 @@ from projections.views.rows import ORGANIZATION_COLUMNS, ORGANIZATION_EVENTS, RE
 from projections.views.base import View, handles, iso
 
 
+CREDIT_LIST_CONDITIONS = {"abnormal": "on_abnormal_list = 1", "serious": "on_serious_list = 1",
+                          "any": "(on_abnormal_list = 1 OR on_serious_list = 1)"}
+
+
+def search_conditions(*, credit_code: str | None = None, kind: str | None = None, status: str | None = None,
+                      street: str | None = None, community: str | None = None, grade: int | None = None,
+                      name: str | None = None, credit_list: str | None = None) -> tuple[list[str], list[Any]]:
+    """The SQL conditions and parameters on the organizations table of a registry search (the GraphQL
+    `organizations` query, the organizations' export): equal values, a name containing the text, a list."""
+    where: list[str] = []
+    params: list[Any] = []
+    for column, value in (("credit_code", credit_code), ("kind", kind), ("status", status), ("street", street),
+                          ("community", community), ("grade", grade)):
+        if value is not None:
+            where.append(f"{column} = ?")
+            params.append(value.upper() if column == "credit_code" else value)
+    if name is not None and name.strip():
+        where.append("name LIKE ?")
+        params.append("%" + name.strip().replace("%", "").replace("_", "") + "%")
+    if credit_list is not None:
+        if credit_list not in CREDIT_LIST_CONDITIONS:
+            raise ValueError(f"a credit list is one of {', '.join(CREDIT_LIST_CONDITIONS)}, not {credit_list!r}")
+        where.append(CREDIT_LIST_CONDITIONS[credit_list])
+    return where, params
+
+
 class CivilAffairsRegistry(View):
     name = "civil_affairs_registry"
     title = "区民政局 登记管理"

@@ -19,6 +19,17 @@ from gateway.storage import open_application
 HUB = "重庆市渝中区上清寺致远社会公益事业发展促进会"
 
 
+def cli_on_store(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    """Point the CLI's environment (LIANJIAN_*) at a fresh store: SQLite, or PostgreSQL when the fixture's
+    param is "postgres"; the settings it will read."""
+    monkeypatch.setenv("LIANJIAN_DATA_DIR", str(tmp_path / "data"))
+    if getattr(request, "param", "sqlite") == "postgres":
+        monkeypatch.setenv("LIANJIAN_DATABASE_URL", request.getfixturevalue("postgres_url"))
+    else:
+        monkeypatch.delenv("LIANJIAN_DATABASE_URL", raising=False)
+    return Settings()
+
+
 class Gateway:
     def __init__(self, client: TestClient, issuer: DevTokenIssuer, settings: Settings) -> None:
         self.client = client

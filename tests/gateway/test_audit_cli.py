@@ -20,6 +20,7 @@ from gateway.cli import app
 from gateway.settings import Settings
 from gateway.storage import open_application
 from projections.runtime.db import ViewDatabase
+from tests.gateway.conftest import cli_on_store
 
 runner = CliRunner()
 OFFICER = Actor("ca-1", "民政干部", Department.CIVIL_AFFAIRS, "officer")
@@ -31,13 +32,8 @@ AUDIT_COMMANDS = ["log", "dossier", "asof", "replay", "seal", "checkpoint", "ver
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def store(request, tmp_path, monkeypatch) -> Settings:
     """The CLI's environment on SQLite or PostgreSQL, holding one organization renamed in 2021."""
-    monkeypatch.setenv("LIANJIAN_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.delenv("LIANJIAN_AUDIT_KEY", raising=False)
-    if request.param == "postgres":
-        monkeypatch.setenv("LIANJIAN_DATABASE_URL", request.getfixturevalue("postgres_url"))
-    else:
-        monkeypatch.delenv("LIANJIAN_DATABASE_URL", raising=False)
-    settings = Settings()
+    settings = cli_on_store(request, tmp_path, monkeypatch)
     application = open_application(settings)
 
     def on(day: date, command, *args, **kwargs):
@@ -135,7 +131,7 @@ def test_replay_prints_rows_per_table_and_keeps_or_drops_them(store):
     (["log", "--department", "police"], "lianjian: no department 'police'"),
     (["asof", OLD], "lianjian: give --at TIME or --version N"),
     (["asof", NEW, "--at", "2010-01-01"], "lianjian: " + NEW + " was first recorded 2019-03-01"),
-    (["dossier", NEW, "--format", "pdf"], "lianjian: --format must be one of json, csv, html"),
+    (["dossier", NEW, "--format", "docx"], "lianjian: --format must be one of json, csv, html or pdf"),
     (["dossier", "不存在的组织"], "lianjian: no organization '不存在的组织'"),
 ])
 def test_bad_input_is_a_one_line_error(store, args, message):
