@@ -1,5 +1,5 @@
 """Lists leave as files: a typed .xlsx (dates as dates, money as yuan numbers, Chinese headers, the header row
-frozen, an autofilter) or a formula-safe CSV (projections/audit/spreadsheet.py). The organizations' export
+frozen, an autofilter) or a formula-safe CSV (projections/spreadsheet.py). The organizations' export
 carries the ledger's own columns (gateway/files/ledger.py), so an export imports back into an empty store."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from auth import policy
 from auth.principal import Principal
 from domain.application import Supervision
 from gateway.files.ledger import COLUMNS, KIND_NAMES, ORGANIZATIONS_SHEET
-from projections.audit.spreadsheet import SpreadsheetWriter
+from projections.spreadsheet import SpreadsheetWriter
 from projections.runtime.db import ViewDatabase
 from projections.views.registry import search_conditions
 
