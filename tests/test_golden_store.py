@@ -112,7 +112,7 @@ ARTICLE_ITEM = {"annual_report_missing": (10, 1), "annual_report_late": (10, 1),
                 "certificate_revoked": (14, 7)}
 
 
-@pytest.mark.parametrize("release", RELEASES)
+@pytest.mark.parametrize("release", ["v0.1.0"])  # the release that stored these events at version 1
 def test_a_golden_stores_version_1_listings_read_back_with_the_article_and_item_applied(golden_settings, release):
     """The upcast in place (docs/evolution.md): AddedToAbnormalList/AddedToSeriousList version 1 stored the ground
     alone; they read back as version 2, citing the article and item their ground implies and no causes."""
