@@ -8,6 +8,7 @@ import json
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from uuid import UUID
 
@@ -30,14 +31,16 @@ def count_command(reason: str) -> str:
 
 
 class Server:
-    """`lianjian serve --dev` on a free port (``launcher``: what to run instead of `python -m gateway`),
-    answering /healthz when made."""
+    """`lianjian serve --dev` on a free port (``launcher``: what to run instead of `python -m gateway`; ``argv``:
+    the whole command line for a port, e.g. a systemd unit's), answering /healthz when made."""
 
-    def __init__(self, env: dict[str, str], launcher: list[str] | None = None) -> None:
+    def __init__(self, env: dict[str, str], launcher: list[str] | None = None,
+                 argv: Callable[[int], list[str]] | None = None) -> None:
         self.port = free_port()
-        self.process = subprocess.Popen([*(launcher or [sys.executable, "-m", "gateway"]), "serve", "--dev", "--port",
-                                         str(self.port)], cwd=ROOT, env=env,
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        command = argv(self.port) if argv is not None else [
+            *(launcher or [sys.executable, "-m", "gateway"]), "serve", "--dev", "--port", str(self.port)]
+        self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                                        stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 60
         while True:
             try:

@@ -36,6 +36,14 @@ class Sent:
     errors: list[str] = field(default_factory=list)  # GraphQL errors: none expected
     lock: threading.Lock = field(default_factory=threading.Lock)
 
+    def answered(self, key: str, answer: dict) -> None:
+        """A command's answer: its event ids, or its errors (none expected)."""
+        with self.lock:
+            if answer.get("errors"):
+                self.errors.append(json.dumps(answer["errors"], ensure_ascii=False)[:300])
+            else:
+                self.acknowledged[key] = answer["data"]["countPartyMembers"]["eventIds"]
+
 
 def command(org_id: str, members: int, key: str) -> str:
     return json.dumps({"query": COUNT, "variables": {"id": org_id, "n": members, "key": key}})
@@ -56,11 +64,7 @@ def send_until_killed(server: Server, token: str, org_ids: list[str], sent: Sent
                 sent.unanswered[key] = (org_id, members)
             connection.close()
             return
-        with sent.lock:
-            if answer.get("errors"):
-                sent.errors.append(json.dumps(answer["errors"], ensure_ascii=False)[:300])
-            else:
-                sent.acknowledged[key] = answer["data"]["countPartyMembers"]["eventIds"]
+        sent.answered(key, answer)
 
 
 def test_a_killed_server_loses_no_acknowledged_command_and_its_views_catch_up(settings, child_env, tmp_path,
