@@ -29,7 +29,7 @@ from gateway.runtime import Runtime
 from gateway.settings import Settings
 from gateway.storage import open_application
 from projections.runtime.embedded import EmbeddedProjections
-from projections.runtime.runner import ViewRunner
+from projections.runtime.runner import ViewRunner, view_lag
 
 log = logging.getLogger("lianjian.gateway")
 READY_LAG_SECONDS = 60.0
@@ -137,7 +137,7 @@ def create_app(settings: Settings | None = None, *, verifier: Any = None) -> Fas
     async def healthz() -> dict[str, str]:  # on the loop: nothing to wait for, and no thread's hand-over (0.3 ms)
         return {"status": "ok"}
 
-    ready = BoundedCheck(lambda: (ViewRunner(application, list(runtime.views.values())).lag(), failed_views(runtime)),
+    ready = BoundedCheck(lambda: (view_lag(application, list(runtime.views.values()), runtime.db), failed_views(runtime)),
                          READY_TIMEOUT_SECONDS)
     token = settings.operations_token.get_secret_value() if settings.operations_token else None
 

@@ -14,7 +14,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway.runtime import Runtime
 from projections.runtime import failures
-from projections.runtime.runner import ViewRunner
+from projections.runtime.runner import view_lag
 
 
 ROUTES = ("/graphql", "/healthz", "/readyz", "/metrics")
@@ -35,7 +35,7 @@ class LagCollector:
         seconds = GaugeMetricFamily("lianjian_view_seconds_behind", "Age of the oldest event a view has not applied",
                                     labels=["view"])
         try:
-            for lag in ViewRunner(self.runtime.app, list(self.runtime.views.values())).lag():
+            for lag in view_lag(self.runtime.app, list(self.runtime.views.values()), self.runtime.db):
                 events.add_metric([lag.view], lag.events_behind)
                 seconds.add_metric([lag.view], lag.seconds_behind)
         except Exception:  # noqa: BLE001 - a scrape reports what it can; /readyz says what is wrong

@@ -317,12 +317,11 @@ class Query:
     @translate_errors
     def view_lag(self, info: Info) -> list[ViewLag]:
         policy.require_query(caller(info), "viewLag")
-        from projections.runtime.runner import ViewRunner
+        from projections.runtime.runner import view_lag
 
         rt = runtime(info)
-        runner = ViewRunner(rt.app, list(rt.views.values()))
         return [ViewLag(view=r.view, position=r.position, head=r.head, events_behind=r.events_behind,
-                        seconds_behind=r.seconds_behind) for r in runner.lag()]
+                        seconds_behind=r.seconds_behind) for r in view_lag(rt.app, list(rt.views.values()), rt.db)]
 
 
 __all__ = ["Query", "date"]

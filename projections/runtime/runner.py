@@ -326,15 +326,21 @@ class ViewRunner:
         return True
 
     def lag(self) -> list[Lag]:
-        head = self.app.head_position()
-        report = []
-        for view in self.views:
-            position = self.db.position(view.tracking_name)
-            seconds = 0.0
-            if position < head:
-                oldest = self.app.read_events(position + 1, 1)
-                if oldest:
-                    seconds = max(0.0, (clock.now() - oldest[0].recorded_at).total_seconds())
-            behind = self.db.count_events_between(position, head)
-            report.append(Lag(view.name, position, head, behind, seconds))
-        return report
+        return view_lag(self.app, self.views, self.db)
+
+
+def view_lag(app: Supervision, views: Sequence[View], db: ViewDatabase) -> list[Lag]:
+    """Each view's position, and how far behind the log's head it is: read from the tracking positions alone,
+    so a probe (readiness, metrics) need not make a runner, whose start makes every view's tables."""
+    head = app.head_position()
+    report = []
+    for view in views:
+        position = db.position(view.tracking_name)
+        seconds = 0.0
+        if position < head:
+            oldest = app.read_events(position + 1, 1)
+            if oldest:
+                seconds = max(0.0, (clock.now() - oldest[0].recorded_at).total_seconds())
+        behind = db.count_events_between(position, head)
+        report.append(Lag(view.name, position, head, behind, seconds))
+    return report
