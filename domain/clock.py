@@ -12,6 +12,8 @@ from contextvars import ContextVar
 from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
+from domain.errors import InvalidInput
+
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 Clock = Callable[[], datetime]
@@ -35,8 +37,6 @@ def now() -> datetime:
 def as_utc(moment: datetime) -> datetime:
     """A moment someone gave, in UTC: without a zone it is Asia/Shanghai's. One at the calendar's very ends
     (0001-01-01 east of UTC, 9999-12-31 west of it) has no UTC time: refused as bad input, not a crash."""
-    from domain.errors import InvalidInput
-
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=SHANGHAI)
     try:

@@ -112,8 +112,7 @@ def test_an_object_out_of_reach_reads_as_a_made_up_one(two_districts, records, n
     _, names = _operation(text)
     given = dict(records[out_of])
     given["own"] = records["jiangbei" if out_of == "yuzhong" else "yuzhong"]["own"]  # the acted-on organization: in reach
-    if given[target] is None:
-        pytest.skip(f"no {target} recorded in {out_of}")
+    assert given[target] is not None, f"the seed recorded no {target} in {out_of}"  # never a silent skip
     for made_up in (str(uuid.uuid4()), "no-such-id") if target != "place" else ("nowhere",):
         existing, missing = _both(gw, user, text, names, target, given, made_up)
         assert existing == missing == {"message": f"no such {KINDS[target]}", "extensions": {"code": "NOT_FOUND"}}
