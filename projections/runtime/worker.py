@@ -310,6 +310,16 @@ class ProjectionWorker:
             raise failed[0]
         return read
 
+    def _runs_exactly(self, held: list[View]) -> bool:
+        """Do the held views share one runner already, applying those views and no others? Then it goes on
+        (a failed rules processor waiting out its backoff would otherwise remake it every step)."""
+        runners = {id(self.processors[v.tracking_name]): self.processors[v.tracking_name] for v in held}
+        if len(runners) != 1:
+            return False
+        (runner,) = runners.values()
+        return isinstance(runner, ViewRunner) and {v.tracking_name for v in runner.views} == {
+            v.tracking_name for v in held}
+
     def _names_of(self, processor: Processor) -> list[str]:
         return [name for name, held in self.processors.items() if held is processor]
 
@@ -381,7 +391,7 @@ class ProjectionWorker:
             return runner
 
         held = [v for v in self.views if v.tracking_name in self.processors]
-        if held and all(due(v.tracking_name) for v in held):
+        if held and all(due(v.tracking_name) for v in held) and not self._runs_exactly(held):
             self._made([v.tracking_name for v in held], lambda: fenced_runner(held))
         views = {v.tracking_name for v in self.views}
         for name, processor in list(self.processors.items()):
