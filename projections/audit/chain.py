@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from domain.application import Supervision
-from projections.runtime.db import Tx, ViewDatabase
+from projections.runtime.db import Tx, ViewDatabase, table_exists  # noqa: F401 - its importers find it here too
 
 FORMAT = "lianjian-chain/1"
 ALGORITHMS = ("sha256", "sm3")
@@ -142,8 +142,3 @@ class ChainTables:
         return found
 
 
-def table_exists(tx: Tx, db: ViewDatabase, name: str) -> bool:
-    if db.is_postgres:
-        found = tx.row("SELECT to_regclass(?) IS NOT NULL AS present", (name,))
-        return bool(found and found["present"])
-    return tx.row("SELECT name FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)) is not None

@@ -333,3 +333,10 @@ class ViewDatabase:
                 (after, upto),
             )
         return int(found["n"]) if found else 0
+
+
+def table_exists(tx: Tx, db: ViewDatabase, name: str) -> bool:
+    if db.is_postgres:
+        found = tx.row("SELECT to_regclass(?) IS NOT NULL AS present", (name,))
+        return bool(found and found["present"])
+    return tx.row("SELECT name FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)) is not None

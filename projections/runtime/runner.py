@@ -21,7 +21,7 @@ from eventsourcing.persistence import InterfaceError, OperationalError
 
 from domain import clock
 from domain.application import RecordedEvent, Supervision, event_type_name
-from projections.runtime import failures
+from projections.runtime import failures, view_schemas
 from projections.runtime.db import LockLost, ViewDatabase
 from projections.runtime.failures import Backoff, ViewFailure
 from projections.runtime.share_reading import ShareReader
@@ -78,7 +78,7 @@ class ViewRunner:
         with self.db.schema() as tx:
             failures.create_table(tx)
             for view in self.views:
-                view.create(tx)
+                view_schemas.made(tx, self.db, view)
         for view in self.views:
             self.positions[view.tracking_name] = self.db.position(self.tracked_as(view))
         self.isolate = isolate

@@ -9,7 +9,7 @@ import json
 from collections.abc import Sequence
 
 from domain.application import Supervision
-from projections.runtime.db import Tx, ViewDatabase
+from projections.runtime.db import Tx, ViewDatabase, table_exists
 from projections.views.base import View
 
 SCHEMAS = "lianjian_view_schemas"
@@ -28,6 +28,17 @@ def record(tx: Tx, view: View) -> None:
     tx.execute(f"INSERT INTO {SCHEMAS} (view, fingerprint) VALUES (?, ?)"
                " ON CONFLICT (view) DO UPDATE SET fingerprint = EXCLUDED.fingerprint",
                (view.tracking_name, fingerprint(view)))
+
+
+def made(tx: Tx, db: ViewDatabase, view: View) -> None:
+    """Make a live view's tables; a view whose tables are made here is of its declared shape. Tables that
+    were there already keep the shape recorded for them, or none (a store from before fingerprints)."""
+    new = view.prefix == "" and not table_exists(tx, db, view.t(next(iter(view.tables))))
+    view.create(tx)
+    if new:
+        tx.execute(SCHEMAS_TABLE)
+        tx.execute(f"INSERT INTO {SCHEMAS} (view, fingerprint) VALUES (?, ?) ON CONFLICT (view) DO NOTHING",
+                   (view.tracking_name, fingerprint(view)))
 
 
 def outdated(app: Supervision, views: Sequence[View]) -> list[View]:

@@ -79,3 +79,12 @@ def test_a_new_store_records_its_shapes_and_rebuilds_nothing(make_app):
     with ViewDatabase(app).transaction(commit=False) as tx:
         recorded = {row["view"]: row["fingerprint"] for row in tx.rows(f"SELECT view, fingerprint FROM {SCHEMAS}")}
     assert recorded == {v.tracking_name: fingerprint(v) for v in all_views()}
+
+
+def test_views_made_and_caught_up_by_a_runner_are_of_their_shape_for_the_worker_after(make_app):
+    from projections.runtime.runner import ViewRunner
+
+    app = make_app()
+    load_demo(app)
+    ViewRunner(app, all_views()).catch_up()  # made here: their shapes recorded as they are made
+    assert outdated(app, all_views()) == []  # so the worker that takes them over rebuilds nothing
