@@ -8,6 +8,7 @@ import {
 } from "./auth.js";
 import { barTable, columnChart } from "./charts.js";
 import { h } from "./dom.js";
+import { PAGES } from "./pages.js";
 import {
   codes, departmentName, formatCount, formatDate, formatDateTime, formatFen, formatPercent, formatYuan, getLang,
   hasLabel, label, nowText, setLang, streetName, t, toFen, yearOf,
@@ -109,7 +110,9 @@ function renderHeader() {
   const nav = me ? h("nav", { "aria-label": t("navMain"), class: "site-nav" },
     h("ul", null,
       h("li", null, h("a", { href: "#/", "data-nav": "overview" }, t("navOverview"))),
-      h("li", null, h("a", { href: "#/organizations", "data-nav": "organizations" }, t("navOrganizations"))))) : null;
+      h("li", null, h("a", { href: "#/organizations", "data-nav": "organizations" }, t("navOrganizations"))),
+      PAGES.filter((page) => page.nav && (!page.visible || page.visible(me))).map((page) =>
+        h("li", null, h("a", { href: `#${page.path}`, "data-nav": page.nav }, t(page.label)))))) : null;
   const who = me ? h("p", { class: "who" },
     h("span", { class: "who-name" }, me.displayName || me.username),
     h("span", { class: "who-dept" }, [departmentName(me.department || "public"), jurisdictionName(me.jurisdiction)]
@@ -142,7 +145,8 @@ function jurisdictionName(jurisdiction) {
 
 function highlightNav() {
   const route = parseRoute();
-  const current = route && route.path.startsWith("/org") ? "organizations" : "overview";
+  const page = route && PAGES.find((p) => p.path === route.path);
+  const current = page ? page.nav : route && route.path.startsWith("/org") ? "organizations" : "overview";
   for (const link of document.querySelectorAll("[data-nav]")) {
     if (link.dataset.nav === current) link.setAttribute("aria-current", "page");
     else link.removeAttribute("aria-current");
@@ -251,7 +255,9 @@ async function route(options = {}) {
   if (current.path === "/" || current.path === "/overview") work = overviewPage(current.params, token);
   else if (current.path === "/organizations") work = organizationsPage(current.params, token);
   else if (current.path.startsWith("/org/")) work = organizationPage(decodeURIComponent(current.path.slice(5)), token);
-  else work = Promise.resolve(go("/"));
+  else if (PAGES.some((page) => page.path === current.path)) {
+    work = PAGES.find((page) => page.path === current.path).render(current.params, token, shell);
+  } else work = Promise.resolve(go("/"));
   // After a navigation (not the first load), the keyboard goes to the new page's heading, as soon as it is there.
   const moveFocus = (!state.firstRoute || state.focusNext) && !options.keepFocus;
   const focusHeading = () => {
@@ -285,6 +291,9 @@ function showError(error) {
     h("p", { class: "notice", role: "alert" }, error.message),
     h("p", null, h("button", { type: "button", class: "button", onclick: () => route() }, t("retry")))));
 }
+
+/** What a page module (pages.js) gets from the shell. */
+const shell = { state, main, go, stillCurrent, failure, mark, route, myStreet };
 
 // -- data shared by pages ---------------------------------------------------------------------------------
 

@@ -212,6 +212,14 @@ const TEXT = {
   apiNote: ["本页面数据全部来自公开的 GraphQL API（/graphql），按您的权限作答。", "Everything here comes from the public GraphQL API (/graphql), answered for your access rights."],
 };
 
+/** A page module's own texts, {key: [zh, en]}: each page keeps its words beside its code. */
+export function addText(entries) {
+  for (const [key, value] of Object.entries(entries)) {
+    if (key in TEXT && TEXT[key].join("\u0000") !== value.join("\u0000")) throw new Error(`text ${key} defined twice`);
+    TEXT[key] = value;
+  }
+}
+
 export function t(key, vars) {
   const entry = TEXT[key];
   let text = entry ? entry[isZh() ? 0 : 1] : key;

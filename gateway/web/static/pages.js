@@ -1,0 +1,10 @@
+// The dashboard's page modules beyond the overview and the organizations. Each entry:
+//   path    the hash route, e.g. "/tasks" (parameters after "?" go to render as URLSearchParams);
+//   nav     the navigation key (omit for a page reached only by links, such as a drill-down);
+//   label   the i18n key of its navigation link (a page adds its own words with i18n.addText);
+//   visible (me) => whether the signed-in user gets the link (the API still decides what they may read);
+//   render  async (params, token, shell) => fills shell.main(); shell.stillCurrent(token) is false once the
+//           user has moved on. shell = { state, main, go, stillCurrent, failure, mark, route, myStreet }.
+
+export const PAGES = [
+];
