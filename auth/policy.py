@@ -79,7 +79,9 @@ MATRIX: dict[Area, dict[Who, Scope]] = {
                    W.PARTY_BUILDING: S.OWN, W.PARTNER: S.OWN, W.AUDIT: S.ALL},
 }
 
-ALERT_HANDLING = {"acknowledgeAlert", "resolveAlert"}
+# The work on a task (an alert or a proposal): every department a task may be addressed to does it.
+ALERT_HANDLING = {"acknowledgeAlert", "resolveAlert", "acknowledgeTask", "assignTask", "transferTask",
+                  "requestTaskAssistance", "resolveTask"}
 MAY_RECORD: dict[Who, frozenset[str]] = {
     W.CIVIL_AFFAIRS: frozenset({
         "registerOrganization", "changeRegistration", "deregisterOrganization", "revokeRegistration",
@@ -121,6 +123,7 @@ QUERY_FIELDS: dict[str, frozenset[Who]] = {
     "organizationHistory": frozenset(w for w, s in MATRIX[Area.HISTORY].items() if s != S.NONE),
     "organizationAsOf": frozenset({W.CIVIL_AFFAIRS, W.STREET_OFFICE, W.AUDIT}),
     "alerts": frozenset(Who) - {W.PUBLIC},
+    "tasks": frozenset(Who) - {W.PUBLIC},
     "streetOverview": frozenset({W.CIVIL_AFFAIRS, W.STREET_OFFICE, W.AUDIT}),
     "fundingProjects": frozenset({W.CIVIL_AFFAIRS, W.STREET_OFFICE, W.FINANCE, W.AUDIT}),
     "inspectionCases": frozenset({W.CIVIL_AFFAIRS, W.STREET_OFFICE, W.INSPECTION, W.AUDIT}),
@@ -265,6 +268,32 @@ def may_act_on_inspection_case(principal: Principal, district: str | None, stree
                                opened_by: str | None) -> bool:
     """A case about an organization the caller acts on; a partner department only on the cases it opened."""
     return may_act_on(principal, "inspection case", district, street, recorded_by=opened_by)
+
+
+def task_visible(principal: Principal, district: str | None, street: str | None, departments: list[str],
+                 assisting: list[str]) -> bool:
+    """The tasks (alerts, proposals) a caller sees: the audit office all; the street office every task about
+    an organization of its street, whoever owns it (the joint view); any other department those it owns or
+    helps with, where it acts."""
+    if who(principal) == W.AUDIT:
+        return True
+    if who(principal) == W.STREET_OFFICE:
+        return acts_in(principal, district, street)
+    department = str(principal.department)
+    return (department in departments or department in assisting) and acts_in(principal, district, street)
+
+
+# A department asked to help (协办) acknowledges the task; its owners do every step.
+HELPERS_MAY = frozenset({"acknowledgeTask", "acknowledgeAlert"})
+
+
+def may_work_task(principal: Principal, mutation: str, district: str | None, street: str | None,
+                  departments: list[str], assisting: list[str]) -> bool:
+    """May the caller take this step on a task about an organization in district/street?"""
+    department = str(principal.department)
+    if not may_record(principal, mutation) or not acts_in(principal, district, street):
+        return False
+    return department in departments or (mutation in HELPERS_MAY and department in assisting)
 
 
 def may_act_on_alert(principal: Principal, district: str | None, street: str | None,

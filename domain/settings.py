@@ -9,6 +9,23 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 
+# Default deadlines by alert rule: a notice to read and act on in five working days; a listing proposal in ten
+# (the registration authority's own decision); a party organization to set up in twenty.
+TASK_DUE_WORKING_DAYS: dict[str, int] = {
+    "funding_to_ineligible": 5,
+    "ended_with_open_funding": 5,
+    "organization_listed": 5,
+    "objection_undecided": 5,
+    "rectification_overdue": 10,
+    "annual_report_missing": 10,
+    "partner_penalty": 10,
+    "court_dishonest_debtor": 10,
+    "abnormal_two_years": 10,
+    "graded_on_serious_list": 10,
+    "party_organization_missing": 20,
+}
+
+
 @dataclass(frozen=True)
 class LocalitySettings:
     # Annual report (年度报告) is due on this month and day of the following year.
@@ -37,6 +54,11 @@ class LocalitySettings:
     good_credit_min_grade: int = 3
     # An objection (异议) to a listing is decided within this many working days of its filing.
     objection_working_days: int = 10
+    # Tasks (督办): working days from an alert or proposal to its deadline, by rule (others: the default);
+    # the owner is reminded this many working days before; overdue, it escalates to civil affairs and the street.
+    task_due_working_days: dict[str, int] = field(default_factory=lambda: dict(TASK_DUE_WORKING_DAYS))
+    task_default_working_days: int = 10
+    task_reminder_working_days: int = 2
     # Party building: a party organization of its own (单独组建) needs at least this many members.
     party_single_min_members: int = 3
     # Where community organizations are filed: "street" (街道备案) or "county" (县级民政备案, street manages).
@@ -52,6 +74,10 @@ class LocalitySettings:
             raise ValueError("sample_ratio must be in (0, 1]")
         if self.community_filing_authority not in ("street", "county"):
             raise ValueError("community_filing_authority must be 'street' or 'county'")
+        if any(days < 1 for days in self.task_due_working_days.values()) or self.task_default_working_days < 1:
+            raise ValueError("a task's working days must be at least 1")
+        if self.task_reminder_working_days < 0:
+            raise ValueError("task_reminder_working_days must not be negative")
         scores = [score for _, score in self.grade_cutoffs]
         if scores != sorted(scores, reverse=True):
             raise ValueError("grade_cutoffs must go from the highest grade down")

@@ -452,7 +452,8 @@ def tick(
     wait: float = typer.Option(60.0, min=0.0, help="Seconds to wait for a running worker to bring the views up to"
                                                    " the log's head before the rules read them."),
 ) -> None:
-    """Apply the time-based rules: overdue rectifications, 6-month exits, missing reports, 2-year listings.
+    """Apply the time-based rules: overdue rectifications, 6-month exits, missing reports, 2-year listings,
+    tasks' reminders and escalations.
     (`lianjian project` applies them itself on its interval; this is for a date of one's choosing.)"""
     from datetime import date
 
@@ -470,7 +471,8 @@ def tick(
     typer.echo(
         f"{day}: {len(report.rectifications_overdue)} rectifications overdue, {len(report.abnormal_exits)}"
         f" automatic list exits, {len(report.annual_report_proposals)} missing-report proposals,"
-        f" {len(report.escalation_proposals)} escalation proposals, {len(report.objections_overdue)} objections overdue"
+        f" {len(report.escalation_proposals)} escalation proposals, {len(report.objections_overdue)} objections overdue,"
+        f" {len(report.tasks_reminded)} tasks reminded, {len(report.tasks_escalated)} tasks escalated"
     )
 
 

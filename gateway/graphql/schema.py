@@ -26,10 +26,13 @@ from gateway.graphql.errors import BAD_USER_INPUT, INTERNAL, client_error, coded
 from gateway.graphql.mutations import Mutation
 from gateway.graphql.queries import Query
 from gateway.graphql.subscriptions import Subscription
+from gateway.graphql.tasks import TaskMutation, TaskQueries, TaskSubscription
 from gateway.group_commit import joining
 
-RootQuery = strawberry.tools.merge_types("Query", (Query, AuditQuery))  # the auditor's fields: audit.py
-Mutation = strawberry.tools.merge_types("Mutation", (Mutation, CreditMutation))  # credit_mutations.py
+# The auditor's fields: audit.py; the credit system's: credit_mutations.py; tasks (督办): tasks.py.
+RootQuery = strawberry.tools.merge_types("Query", (Query, AuditQuery, TaskQueries))
+Mutation = strawberry.tools.merge_types("Mutation", (Mutation, CreditMutation, TaskMutation))
+Subscription = strawberry.tools.merge_types("Subscription", (Subscription, TaskSubscription))
 
 MAX_DEPTH = 10
 MAX_ALIASES = 20

@@ -15,12 +15,14 @@ from uuid import UUID
 from eventsourcing.persistence import EventStore, Tracking
 
 from domain.alerts import RULES_ACTOR, Alert, AlertRule
+from domain import clock
 from domain.application import RecordedEvent, Supervision
 from domain.context import Context, Department
 from domain.credit_lists import GROUND_BASIS, AbnormalGround, SeriousGround, list_of, listing_proposal
 from domain.funding import FundingProject
 from domain.labels import CREDIT_LISTS, DEPARTMENTS, PENALTIES, STATUSES, zh
 from domain.organization import Organization, OrgStatus
+from domain.task_deadlines import task_due_on
 from projections.runtime.runner import BATCH_SIZE
 from projections.runtime.states import AggregateStates
 
@@ -67,7 +69,8 @@ class JointSupervisionRules:
             "Organization.PartyOrganizationSetUp": [self.party_organization_set_up],
             "Organization.PenaltyImposed": [self.partner_penalty],
             "Organization.CourtListedDishonestDebtor": [self.court_dishonest_debtor],
-            "Organization.AddedToSeriousList": [self.graded_on_serious_list],
+            "Organization.AddedToAbnormalList": [self.organization_listed],
+            "Organization.AddedToSeriousList": [self.organization_listed, self.graded_on_serious_list],
             "InspectionCase.RectificationOverdue": [self.rectification_overdue],
         }
         self._recover()
@@ -236,14 +239,29 @@ class JointSupervisionRules:
         org = self._organization(str(case.organization_id))
         message = f"{org.name}未在{event.data['deadline']}前完成整改"
         return [self._raise(event, AlertRule.RECTIFICATION_OVERDUE, event.event_id, org, message,
-                            [Department.INSPECTION, Department.CIVIL_AFFAIRS],
+                            [Department.INSPECTION, Department.CIVIL_AFFAIRS, Department.STREET_OFFICE],
                             proposal=listing_proposal(AbnormalGround.RECTIFICATION_OVERDUE))]
+
+    def organization_listed(self, event: RecordedEvent, org: Organization) -> list[Alert]:
+        """The street is told the day one of its organizations is put on a list, whoever listed it."""
+        ground = event.data.get("ground")
+        words = _listing_words(ground) if ground in GROUND_BASIS else f"列入{zh(CREDIT_LISTS, _list_of_event(event))}"
+        message = f"{org.name}被{words}"
+        return [self._raise(event, AlertRule.ORGANIZATION_LISTED, event.event_id, org, message,
+                            [Department.STREET_OFFICE])]
 
     def _raise(
         self, event: RecordedEvent, rule: AlertRule, subject: str, org: Organization, message: str,
         departments: list[Department], proposal: dict[str, Any] | None = None,
     ) -> Alert:
+        # The deadline counts from the day the rule raised it (the departments cannot act earlier), not
+        # from the business date of its cause, which may be long past.
         return Alert.raise_alert(
             rules_context(event, message[:400]), rule=rule, subject=subject, organization_id=str(org.id),
             message=message, departments=list(departments), causes=[event.event_id], proposal=proposal,
+            due_on=task_due_on(rule, clock.today(), self.app.settings),
         )
+
+
+def _list_of_event(event: RecordedEvent) -> str:
+    return "serious" if event.type.endswith("SeriousList") else "abnormal"

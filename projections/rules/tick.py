@@ -9,13 +9,14 @@ nothing twice.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from uuid import UUID
 
 from domain.alerts import RULES_ACTOR, Alert, AlertRule
 from domain.application import Supervision
-from domain.calendar import add_years
+from domain.calendar import add_working_days, add_years
 from domain.context import Context, Department
 from domain.credit_lists import (
     AbnormalGround,
@@ -27,7 +28,9 @@ from domain.credit_lists import (
 from domain.errors import DomainError
 from domain.labels import CREDIT_LISTS, zh
 from domain.organization import Organization
+from domain.task_deadlines import task_due_on
 from projections.runtime.db import ViewDatabase
+from projections.views.alerts import AlertsView
 from projections.views.inspection_board import InspectionBoard
 from projections.views.registry import CivilAffairsRegistry
 
@@ -40,6 +43,8 @@ class TickReport:
     annual_report_proposals: list[str] = field(default_factory=list)  # alert ids
     escalation_proposals: list[str] = field(default_factory=list)  # alert ids
     objections_overdue: list[str] = field(default_factory=list)  # alert ids
+    tasks_reminded: list[str] = field(default_factory=list)  # alert ids
+    tasks_escalated: list[str] = field(default_factory=list)  # alert ids
 
 
 def annual_report_due(year: int, app: Supervision) -> date:
@@ -49,10 +54,11 @@ def annual_report_due(year: int, app: Supervision) -> date:
 
 
 def tick(app: Supervision, today: date, registry: CivilAffairsRegistry | None = None,
-         board: InspectionBoard | None = None) -> TickReport:
+         board: InspectionBoard | None = None, alerts: AlertsView | None = None) -> TickReport:
     """Apply every time-based rule as of ``today`` (Asia/Shanghai business date)."""
     registry = registry or CivilAffairsRegistry()
     board = board or InspectionBoard()
+    alerts = alerts or AlertsView()
     db = ViewDatabase(app)
     report = TickReport(today)
     with db.transaction(commit=False) as tx:
@@ -74,6 +80,15 @@ def tick(app: Supervision, today: date, registry: CivilAffairsRegistry | None = 
             "  WHERE d.org_id = o.org_id AND d.year = ? AND d.report_submitted_on IS NOT NULL) ORDER BY o.org_id",
             (date(report_year, 12, 31).isoformat(), report_year),
         )
+        remind_until = add_working_days(today, app.settings.task_reminder_working_days).isoformat()
+        to_remind = tx.rows(
+            f"SELECT alert_id FROM {alerts.t('alerts')} WHERE open = 1 AND reminded_on IS NULL"
+            " AND due_key >= ? AND due_key <= ? ORDER BY due_key, alert_id", (today.isoformat(), remind_until),
+        )
+        to_escalate = tx.rows(
+            f"SELECT alert_id FROM {alerts.t('alerts')} WHERE open = 1 AND escalated_on IS NULL"
+            " AND due_key < ? ORDER BY due_key, alert_id", (today.isoformat(),),
+        )
     for row in overdue_cases:
         _record_overdue(app, row["case_id"], today, report)
     for row in listed:
@@ -82,7 +97,23 @@ def tick(app: Supervision, today: date, registry: CivilAffairsRegistry | None = 
         _annual_report_missing(app, row["org_id"], report_year, today, report)
     for row in on_either:
         _objections_overdue(app, row["org_id"], today, report)
+    for row in to_remind:
+        _task_time(app, app.remind_task, row["alert_id"], _context(today, "督办事项临近办理期限"),
+                   report.tasks_reminded)
+    for row in to_escalate:
+        _task_time(app, app.escalate_task, row["alert_id"], _context(today, "督办事项逾期未办结，提级督办"),
+                   report.tasks_escalated)
     return report
+
+
+def _task_time(app: Supervision, command: Callable[[Context, str], object], alert_id: str, ctx: Context,
+               done: list[str]) -> None:
+    """A task's reminder or escalation, unless it was resolved (or reminded) since the view was read."""
+    try:
+        command(ctx, alert_id)
+    except DomainError:
+        return
+    done.append(alert_id)
 
 
 def _context(today: date, reason: str) -> Context:
@@ -150,7 +181,7 @@ def _raise_once(app: Supervision, org: Organization, rule: AlertRule, subject: s
     alert = Alert.raise_alert(
         _context(today, message[:400]), rule=rule, subject=subject, organization_id=str(org.id),
         message=message, departments=[Department.CIVIL_AFFAIRS, Department.STREET_OFFICE], causes=[cause],
-        proposal=proposal,
+        proposal=proposal, due_on=task_due_on(rule, today, app.settings),
     )
     try:
         app.save(alert)

@@ -355,9 +355,11 @@ class ProjectionWorker:
             return
         report = tick(self.app, clock.today())
         self._ticked = time.monotonic()
-        log.info("tick %s: %d rectifications overdue, %d list exits, %d report and %d escalation proposals",
+        log.info("tick %s: %d rectifications overdue, %d list exits, %d report and %d escalation proposals,"
+                 " %d tasks reminded, %d escalated",
                  report.today, len(report.rectifications_overdue), len(report.abnormal_exits),
-                 len(report.annual_report_proposals), len(report.escalation_proposals))
+                 len(report.annual_report_proposals), len(report.escalation_proposals),
+                 len(report.tasks_reminded), len(report.tasks_escalated))
 
     def _report(self, name: str, state: str) -> None:
         """Tell ``on_change`` when a lock's state changes (not at every step that finds it the same)."""

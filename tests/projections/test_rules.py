@@ -65,6 +65,18 @@ class City:
             rows = tx.rows(f"SELECT * FROM {view.t('alerts')} ORDER BY raised_position")
         return [r for r in rows if rule is None or r["rule"] == rule]
 
+    def parties(self, alert_id: str) -> list[dict[str, Any]]:
+        view = AlertsView()
+        with self.views.db.transaction(commit=False) as tx:
+            return tx.rows(f"SELECT * FROM {view.t('task_parties')} WHERE alert_id = ? ORDER BY department",
+                           (alert_id,))
+
+    def actions(self, alert_id: str) -> list[dict[str, Any]]:
+        view = AlertsView()
+        with self.views.db.transaction(commit=False) as tx:
+            return tx.rows(f"SELECT * FROM {view.t('task_actions')} WHERE alert_id = ? ORDER BY position",
+                           (alert_id,))
+
 
 @pytest.fixture
 def city(tmp_path) -> City:
