@@ -9,7 +9,7 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from domain.settings import LocalitySettings
+from domain.settings import TASK_DUE_WORKING_DAYS, LocalitySettings
 
 
 # GraphQL operations at once on PostgreSQL (Settings.operation_threads): within the pool's five connections.
@@ -83,6 +83,10 @@ class Settings(BaseSettings):
     objection_working_days: int = Field(default=10, ge=1, le=60)
     # An organization on either list weighs this many times more in the yearly random draw (1: not at all).
     listed_draw_weight: int = Field(default=3, ge=1, le=100)
+    # Tasks (督办): working days to each rule's deadline, "rule:days,…" over the defaults (domain/settings.py),
+    # and how many working days before it the owners are reminded.
+    task_due_working_days: str = ""
+    task_reminder_working_days: int = Field(default=2, ge=0, le=30)
 
     @field_validator("database_url")
     @classmethod
@@ -119,6 +123,12 @@ class Settings(BaseSettings):
             raise ValueError("LIANJIAN_ANNUAL_REPORT_DUE is MM-DD, e.g. 05-31")
         return value
 
+    @field_validator("task_due_working_days")
+    @classmethod
+    def _task_days(cls, value: str) -> str:
+        parse_task_days(value)
+        return value
+
     @field_validator("grade_cutoffs")
     @classmethod
     def _cutoffs(cls, value: str) -> str:
@@ -142,7 +152,27 @@ class Settings(BaseSettings):
             abnormal_list_bars_award=self.abnormal_list_bars_award,
             objection_working_days=self.objection_working_days,
             listed_draw_weight=self.listed_draw_weight,
+            task_due_working_days={**TASK_DUE_WORKING_DAYS, **parse_task_days(self.task_due_working_days)},
+            task_reminder_working_days=self.task_reminder_working_days,
         )
+
+
+def parse_task_days(text: str) -> dict[str, int]:
+    """'rectification_overdue:15,partner_penalty:5' -> {rule: working days}, each a known rule, 1..250 days."""
+    from domain.alerts import AlertRule
+
+    days: dict[str, int] = {}
+    for item in (part.strip() for part in text.split(",")):
+        if not item:
+            continue
+        rule, _, count = item.partition(":")
+        if rule.strip() not in {r.value for r in AlertRule}:
+            raise ValueError(f"LIANJIAN_TASK_DUE_WORKING_DAYS: no rule {rule.strip()!r}; the rules: "
+                             + ", ".join(r.value for r in AlertRule))
+        if not count.strip().isdigit() or not 1 <= int(count) <= 250:
+            raise ValueError(f"LIANJIAN_TASK_DUE_WORKING_DAYS: {item!r} is not rule:days with 1..250 days")
+        days[rule.strip()] = int(count)
+    return days
 
 
 def parse_grade_cutoffs(text: str) -> tuple[tuple[int, int], ...]:

@@ -48,3 +48,15 @@ def test_every_query_field_the_policy_names_is_in_the_schema():
     query = schema.split("type Query {", 1)[1].split("\n}", 1)[0]
     fields = {line.strip().split("(")[0].split(":")[0] for line in query.splitlines() if line.strip()}
     assert set(QUERY_FIELDS) <= fields, set(QUERY_FIELDS) - fields
+
+
+def test_the_task_deadlines_in_docs_are_the_defaults():
+    """docs/tasks.md's deadline table is domain.settings.TASK_DUE_WORKING_DAYS, rule for rule."""
+    from domain.alerts import AlertRule
+    from domain.settings import TASK_DUE_WORKING_DAYS
+
+    text = (ROOT / "docs" / "tasks.md").read_text(encoding="utf-8")
+    table = text.split("| rule | working days |", 1)[1].split("\n\n", 1)[0]
+    written = {cells[1].strip(" `"): int(cells[2]) for cells in (line.split("|") for line in table.splitlines()[2:])}
+    assert written == TASK_DUE_WORKING_DAYS
+    assert set(TASK_DUE_WORKING_DAYS) == {rule.value for rule in AlertRule}  # every rule has its deadline

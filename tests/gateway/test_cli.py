@@ -129,3 +129,27 @@ def test_serve_writes_an_access_log_only_when_asked(data_dir, monkeypatch, args,
     result = runner.invoke(app, ["serve", *args])
     assert result.exit_code == 0, result.output
     assert [options["access_log"] for options in ran] == [logged]
+
+
+@pytest.mark.parametrize(("value", "message"), [
+    ("no_such_rule:5", "no rule 'no_such_rule'"),
+    ("partner_penalty:0", "1..250 days"),
+    ("partner_penalty", "1..250 days"),
+])
+def test_a_bad_task_deadline_setting_is_refused_by_name(data_dir, monkeypatch, value, message):
+    monkeypatch.setenv("LIANJIAN_TASK_DUE_WORKING_DAYS", value)
+    result = runner.invoke(app, ["events", "x"])
+    assert result.exit_code == 2
+    assert "LIANJIAN_TASK_DUE_WORKING_DAYS" in result.output and message in result.output
+
+
+def test_task_deadline_settings_reach_the_locality(monkeypatch):
+    from gateway.settings import Settings
+
+    monkeypatch.setenv("LIANJIAN_TASK_DUE_WORKING_DAYS", " rectification_overdue:15 , partner_penalty:3")
+    monkeypatch.setenv("LIANJIAN_TASK_REMINDER_WORKING_DAYS", "1")
+    locality = Settings().locality()
+    assert locality.task_due_working_days["rectification_overdue"] == 15
+    assert locality.task_due_working_days["partner_penalty"] == 3
+    assert locality.task_due_working_days["party_organization_missing"] == 20  # the default stays
+    assert locality.task_reminder_working_days == 1
