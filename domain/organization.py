@@ -378,13 +378,17 @@ class Organization(SupervisedAggregate):
             self.charter_version += 1
 
     def deregister(self, ctx: Context, *, liquidation_completed_on: date) -> None:
-        """注销登记, after liquidation. A revoked organization may also complete deregistration."""
+        """注销登记, after liquidation. A revoked organization may also complete deregistration; where its
+        serious listing rests on the revocation, the same command records its exit from the list (移出,
+        "deregistered"): the measures end that listing with the deregistration, not on a later request."""
         if self.status not in (OrgStatus.REGISTERED, OrgStatus.REVOKED):
             raise OrganizationInactive(f"{self.name} is {self.status.value}: it cannot be deregistered")
         self._ensure_not_before_start(ctx)
         if liquidation_completed_on > ctx.occurred_on:
             raise InvalidInput("liquidation must be complete before deregistration")
         self._deregistered(ctx=ctx, liquidation_completed_on=liquidation_completed_on)
+        if self.serious_listing is not None and SeriousGround.CERTIFICATE_REVOKED in self.serious_listing.grounds:
+            self._removed_from_serious_list(ctx=ctx, how="deregistered")
 
     @event("Deregistered")
     def _deregistered(self, ctx: Context, liquidation_completed_on: date) -> None:

@@ -309,14 +309,26 @@ def test_each_serious_exit_cites_why(stored):
     stored.app.revoke_registration(stored.ctx(date(2024, 3, 1)), revoked, ground="fraud")
     with pytest.raises(CreditListRuleViolation, match="until 2026-03-01"):
         stored.app.remove_from_serious_list(stored.ctx(date(2024, 3, 2)), revoked)
-    stored.app.deregister(stored.ctx(date(2024, 5, 1)), revoked, liquidation_completed_on=date(2024, 4, 30))
+    # Deregistration ends a listing that rests on the revocation in the same command: no request follows.
+    done = stored.app.deregister(stored.ctx(date(2024, 5, 1)), revoked, liquidation_completed_on=date(2024, 4, 30))
+    assert [e.split("/")[1] for e in done.event_ids] == ["4", "5"] and stored.org(revoked).serious_listing is None
+    with pytest.raises(CreditListRuleViolation, match="not on the serious list"):
+        stored.app.remove_from_serious_list(stored.ctx(date(2024, 5, 2)), revoked)
 
     stored.app.remove_from_serious_list(stored.ctx(date(2024, 6, 1)), on_request)
-    stored.app.remove_from_serious_list(stored.ctx(date(2024, 5, 2)), revoked)
 
     for org, how in ((on_request, "on_request"), (revoked, "deregistered")):
         [removed] = [e for e in stored.events_of(org) if e.type == "Organization.RemovedFromSeriousList"]
         assert removed.data["how"] == how
+    [exit_] = [e for e in stored.events_of(revoked) if e.type == "Organization.RemovedFromSeriousList"]
+    assert exit_.ctx.occurred_on == date(2024, 5, 1)  # the deregistration's day
+
+
+def test_deregistering_keeps_a_serious_listing_that_does_not_rest_on_a_revocation(stored):
+    fined = stored.register(on=date(2019, 1, 1))
+    stored.penalize(fined, date(2022, 6, 1), kind="fine", amount=Decimal("60000"))
+    stored.app.deregister(stored.ctx(date(2023, 5, 1)), fined, liquidation_completed_on=date(2023, 4, 30))
+    assert stored.org(fined).serious_listing is not None  # a large fine's listing runs its two years
 
 
 def test_a_version_1_serious_list_exit_reads_back_as_unrecorded(story_on, sqlite_env):

@@ -76,6 +76,7 @@ class OrgModel:
     registered_on: date | None
     abnormal: bool = False
     serious: bool = False
+    listed_for_revocation: bool = False  # the serious list rests on a revoked registration: deregistering ends it
     open_cases: set[str] = field(default_factory=set)
     penalties: list[PenaltyFact] = field(default_factory=list)
     inspections: dict[int, str] = field(default_factory=dict)
@@ -263,9 +264,14 @@ class SupervisionMachine(RuleBasedStateMachine):
             status = "banned"
         if refusal:
             return
-        self.model(org).status = status
+        model = self.model(org)
+        if status == "deregistered" and model.listed_for_revocation:  # its exit, in the same command
+            model.serious = False
+        model.status = status
         if status == "revoked":  # revoked by civil affairs: the serious list in the same command
-            self.model(org).serious = True
+            model.serious = True
+            # A revoked change registration (弄虚作假办理变更登记) is a ground of its own, not ended by deregistering.
+            model.listed_for_revocation = ground != "fraudulent_change"
         if status == "filing_cancelled":
             self.cancelled_at_version[org] = self.app.organization(org).version
 
@@ -350,12 +356,13 @@ class SupervisionMachine(RuleBasedStateMachine):
         _, refusal = self.attempt(self.app.add_to_serious_list, self.ctx(), org, ground=ground)
         if not refusal:
             self.model(org).serious = True
+            self.model(org).listed_for_revocation |= ground == "certificate_revoked"
 
     @rule(org=organizations)
     def remove_from_serious_list(self, org: str) -> None:
         _, refusal = self.attempt(self.app.remove_from_serious_list, self.ctx(), org)
         if not refusal:
-            self.model(org).serious = False
+            self.model(org).serious = self.model(org).listed_for_revocation = False
 
     # -- funding ----------------------------------------------------------------------------------
 
