@@ -21,6 +21,7 @@ from strawberry.types import ExecutionContext, ExecutionResult
 from strawberry.types.execution import ParseOptions
 
 from gateway.graphql.audit import AuditQuery
+from gateway.graphql.changes import ChangeSubscription
 from gateway.graphql.credit_mutations import CreditMutation
 from gateway.graphql.errors import BAD_USER_INPUT, INTERNAL, client_error, coded, translated
 from gateway.graphql.mutations import Mutation
@@ -30,6 +31,7 @@ from gateway.group_commit import joining
 
 RootQuery = strawberry.tools.merge_types("Query", (Query, AuditQuery))  # the auditor's fields: audit.py
 Mutation = strawberry.tools.merge_types("Mutation", (Mutation, CreditMutation))  # credit_mutations.py
+Subscription = strawberry.tools.merge_types("Subscription", (Subscription, ChangeSubscription))  # changes.py
 
 MAX_DEPTH = 10
 MAX_ALIASES = 20
