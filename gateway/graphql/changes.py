@@ -8,7 +8,6 @@ views have applied it, so a page that reads again on it reads what it changed.""
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import AsyncGenerator
 from typing import Any
@@ -18,9 +17,9 @@ from strawberry.types import Info
 
 from auth import policy
 from gateway.graphql.context import caller, runtime
-from gateway.graphql.queries import _filters, in_reach
+from gateway.graphql.queries import _filters, feed_rows, in_reach
+from gateway.graphql.subscriptions import polled
 
-POLL_SECONDS = 0.5
 BATCH = 100
 VIEWS_WAIT_SECONDS = 2.0  # at most this long for the views to apply an event before it is sent anyway
 
@@ -42,14 +41,8 @@ def changes_in_reach(rt: Any, principal: Any, *, since: int | None = None, limit
     if own:
         where.append("department = ?")
         params.append(own)
-    if since is not None:
-        where.append("position > ?")
-        params.append(since)
-    order = "ASC" if since is not None else "DESC"
-    table = rt.view("event_history").t("events")
-    with rt.db.transaction(commit=False) as tx:
-        return tx.rows(f"SELECT position, org_id, aggregate_id FROM {table} WHERE org_id IS NOT NULL AND "
-                       f"{' AND '.join(where)} ORDER BY position {order} LIMIT ?", [*params, limit])
+    return feed_rows(rt, rt.view("event_history").t("events"), "position, org_id, aggregate_id", "position",
+                     ["org_id IS NOT NULL", *where], params, since, limit)
 
 
 def _views_applied(rt: Any, position: int) -> None:
@@ -70,14 +63,7 @@ class ChangeSubscription:
         policy.require_query(principal, "organizationHistory")
         _filters(street=street, district=district)
         place = {"street": street, "district": district}
-        newest = await asyncio.to_thread(changes_in_reach, rt, principal, limit=1)
-        last = newest[0]["position"] if newest else 0
-        while True:
-            caller(info)  # the socket's token may have expired since: UNAUTHENTICATED ends the feed and the socket
-            rows = await asyncio.to_thread(changes_in_reach, rt, principal, since=last, **place)
-            if rows:
-                await asyncio.to_thread(_views_applied, rt, rows[-1]["position"])
-            for row in rows:
-                last = row["position"]
-                yield Change(position=row["position"], organization_id=row["org_id"], aggregate_id=row["aggregate_id"])
-            await asyncio.sleep(POLL_SECONDS)
+        async for row in polled(info, "position", lambda: changes_in_reach(rt, principal, limit=1),
+                                lambda last: changes_in_reach(rt, principal, since=last, **place),
+                                ready=lambda rows: _views_applied(rt, rows[-1]["position"])):
+            yield Change(position=row["position"], organization_id=row["org_id"], aggregate_id=row["aggregate_id"])

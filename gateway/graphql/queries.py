@@ -147,14 +147,19 @@ def visible_alerts(rt: Any, principal: Any, *, status: str | None = None, before
     if before is not None:
         where.append("raised_position < ?")
         params.append(before)
+    return feed_rows(rt, rt.view("joint_alerts").t("alerts"), "*", "raised_position", where, params, since, limit)
+
+
+def feed_rows(rt: Any, table: str, columns: str, position: str, where: list[str], params: list[Any],
+              since: int | None, limit: int) -> list[dict[str, Any]]:
+    """Rows of a live feed: those after position ``since``, oldest first; newest first without it."""
     if since is not None:
-        where.append("raised_position > ?")
+        where.append(f"{position} > ?")
         params.append(since)
     order = "ASC" if since is not None else "DESC"
-    table = rt.view("joint_alerts").t("alerts")
     with rt.db.transaction(commit=False) as tx:
-        return tx.rows(f"SELECT * FROM {table} WHERE {' AND '.join(where)} ORDER BY raised_position {order} LIMIT ?",
-                       [*params, limit])
+        return tx.rows(f"SELECT {columns} FROM {table} WHERE {' AND '.join(where)} ORDER BY {position} {order}"
+                       " LIMIT ?", [*params, limit])
 
 
 @strawberry.type
