@@ -1,4 +1,4 @@
-"""Chinese names of the domain's codes, for messages and pages (English names are the codes themselves)."""
+"""Names of the domain's codes for messages and pages: in Chinese (a code without one is itself), and in English."""
 
 from __future__ import annotations
 
@@ -19,4 +19,38 @@ CREDIT_LISTS = {"abnormal": "活动异常名录", "serious": "严重违法失信
 
 def zh(table: dict[str, str], code: object) -> str:
     """The Chinese name of a code, or the code itself when it has none."""
+    return table.get(str(code), str(code))
+
+# English names, where a page or an alert is read in English (the dashboard's words match these).
+DEPARTMENTS_EN = {
+    "civil_affairs": "the Civil Affairs Bureau", "street_office": "the street office", "finance": "the Finance Bureau",
+    "inspection": "the inspectors", "party_building": "the party working committee",
+    "market_regulation": "Market Regulation", "public_security": "Public Security", "tax": "the Tax Bureau",
+    "audit": "the Audit Office", "system": "the Lianjian rules",
+}
+STATUSES_EN = {"registered": "registered", "filed": "filed", "deregistered": "deregistered",
+               "revoked": "registration revoked", "banned": "banned", "filing_cancelled": "filing cancelled"}
+PENALTIES_EN = {"warning": "a warning", "fine": "a fine", "confiscation": "confiscation",
+                "stop_activities": "an order to stop activities", "revocation": "revocation"}
+CREDIT_LISTS_EN = {"abnormal": "abnormal activities list", "serious": "serious illegal and dishonest list"}
+# The grounds of domain/credit_lists.py (GROUND_BASIS holds them in Chinese, as published).
+GROUNDS_EN = {
+    "annual_report_missing": "annual report not submitted as required",
+    "annual_report_late": "annual report submitted late",
+    "no_party_organization": "no party organization set up as required",
+    "rectification_overdue": "rectification not completed on time",
+    "warning_or_small_fine": "a warning or a fine under ¥50,000",
+    "unreachable_at_domicile": "unreachable at the registered domicile",
+    "abnormal_two_years": "two years on the abnormal activities list",
+    "fraudulent_change_revoked": "a fraudulent change of registration revoked",
+    "ordered_to_stop_activities": "ordered to stop activities for a period",
+    "large_fine": "a fine of ¥50,000 or more",
+    "repeated_minor_penalties": "two or more warnings or fines under ¥50,000 within three years",
+    "court_dishonest_debtor": "on the courts' list of dishonest debtors",
+    "certificate_revoked": "registration certificate revoked or registration cancelled",
+}
+
+
+def en(table: dict[str, str], code: object) -> str:
+    """The English name of a code, or the code itself when it has none."""
     return table.get(str(code), str(code))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import Enum
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
 import strawberry
@@ -47,6 +47,19 @@ class CreditListFilter(Enum):
     ABNORMAL = "abnormal"
     SERIOUS = "serious"
     ANY = "any"
+
+
+@strawberry.enum(description="The order of an organization's history: as recorded, or by the date each event "
+                             "took effect (occurredOn; ties in the order recorded).")
+class HistoryOrder(Enum):
+    RECORDED = "recorded"
+    NEWEST_FIRST = "newest_first"
+    OLDEST_FIRST = "oldest_first"
+
+
+# The date an event took effect: its business date, or (for an event without one) the day it was recorded.
+TOOK_EFFECT = "COALESCE(occurred_on, SUBSTR(recorded_at, 1, 10))"
+MAX_SKIP = 1_000_000
 
 
 @strawberry.input
@@ -113,30 +126,40 @@ def in_reach(rt: Any, principal: Any, org_id: str | None = None, **asked: str | 
 
 
 def visible_alerts(rt: Any, principal: Any, *, status: str | None = None, before: int | None = None,
-                   since: int | None = None, limit: int = 50) -> list[dict[str, Any]]:
+                   since: int | None = None, limit: int = 50, open_only: bool = False,
+                   street: str | None = None, district: str | None = None) -> list[dict[str, Any]]:
     """Alerts addressed to the caller's department about organizations in its jurisdiction (all for
-    auditors); newest first, or oldest first after ``since`` (for the live feed)."""
+    auditors), of one ``street`` (and ``district``) within it when named, only unresolved ones with
+    ``open_only``; newest first, or oldest first after ``since`` (for the live feed)."""
     where, params = ["1 = 1"], []
     if policy.who(principal) != policy.Who.AUDIT:
         where.append("(',' || departments || ',') LIKE ?")
         params.append(f"%,{principal.department},%")
-        condition, bound = in_reach(rt, principal, "org_id")
+    if policy.who(principal) != policy.Who.AUDIT or street or district:
+        condition, bound = in_reach(rt, principal, "org_id", street=street, district=district)
         where.append(condition)
         params += bound
     if status:
         where.append("status = ?")
         params.append(status)
+    if open_only:
+        where.append("status <> 'resolved'")
     if before is not None:
         where.append("raised_position < ?")
         params.append(before)
+    return feed_rows(rt, rt.view("joint_alerts").t("alerts"), "*", "raised_position", where, params, since, limit)
+
+
+def feed_rows(rt: Any, table: str, columns: str, position: str, where: list[str], params: list[Any],
+              since: int | None, limit: int) -> list[dict[str, Any]]:
+    """Rows of a live feed: those after position ``since``, oldest first; newest first without it."""
     if since is not None:
-        where.append("raised_position > ?")
+        where.append(f"{position} > ?")
         params.append(since)
     order = "ASC" if since is not None else "DESC"
-    table = rt.view("joint_alerts").t("alerts")
     with rt.db.transaction(commit=False) as tx:
-        return tx.rows(f"SELECT * FROM {table} WHERE {' AND '.join(where)} ORDER BY raised_position {order} LIMIT ?",
-                       [*params, limit])
+        return tx.rows(f"SELECT {columns} FROM {table} WHERE {' AND '.join(where)} ORDER BY {position} {order}"
+                       " LIMIT ?", [*params, limit])
 
 
 @strawberry.type
@@ -196,31 +219,65 @@ class Query:
             page_info=PageInfo(has_next_page=len(rows) > size, end_cursor=edges[-1].cursor if edges else None),
         )
 
-    @strawberry.field(description="Who recorded what about the organization, when and why, oldest first.")
+    @strawberry.field(description="Who recorded what about the organization, when and why: in the order recorded "
+                                  "(oldest first), or by the date each took effect (order); from/to: that date's "
+                                  "range, both days included; department: its events only; skip: how many to pass "
+                                  "over first (a page further on), or after: a page's endCursor.")
     @translate_errors
-    def organization_history(self, info: Info, id: strawberry.ID, first: int = 100, after: str | None = None) -> HistoryPage:
+    def organization_history(
+        self, info: Info, id: strawberry.ID, first: int = 100, after: str | None = None,
+        order: HistoryOrder = HistoryOrder.RECORDED,
+        from_: Annotated[date | None, strawberry.argument(name="from")] = None,
+        to: date | None = None, department: str | None = None, skip: int = 0,
+    ) -> HistoryPage:
         principal, rt = caller(info), runtime(info)
         policy.require_query(principal, "organizationHistory")
         row = registry_row_for(info, id)
         if not policy.visible(principal, Area.HISTORY, row["district"], row["street"]):
             raise coded("no such organization", NOT_FOUND)
         size = _page_size(first)
-        where, params = "org_id = ?", [row["org_id"]]
+        _filters(department=department)
+        if from_ is not None and to is not None and from_ > to:
+            raise coded(f"from ({from_.isoformat()}) is after to ({to.isoformat()})", BAD_USER_INPUT)
+        if not 0 <= skip <= MAX_SKIP:
+            raise coded(f"skip must be from 0 to {MAX_SKIP}", BAD_USER_INPUT)
+        where, params = ["org_id = ?"], [row["org_id"]]
         own = policy.own_events_only(principal)
-        if own:
-            where += " AND department = ?"
-            params.append(own)
-        cursor = decode_cursor(after, int)
-        if cursor:
-            where += " AND position > ?"
+        for value in (own, department):
+            if value:
+                where.append("department = ?")
+                params.append(value)
+        if from_ is not None:
+            where.append(f"{TOOK_EFFECT} >= ?")
+            params.append(from_.isoformat())
+        if to is not None:
+            where.append(f"{TOOK_EFFECT} <= ?")
+            params.append(to.isoformat())
+        counted, counted_params = " AND ".join(where), list(params)
+        by_date = order != HistoryOrder.RECORDED
+        later = order == HistoryOrder.NEWEST_FIRST
+        cursor = decode_cursor(after, str, int) if by_date else decode_cursor(after, int)
+        if cursor and by_date:
+            step = "<" if later else ">"
+            where.append(f"({TOOK_EFFECT} {step} ? OR ({TOOK_EFFECT} = ? AND position {step} ?))")
+            params += [cursor[0], cursor[0], int(cursor[1])]
+        elif cursor:
+            where.append("position > ?")
             params.append(int(cursor[0]))
+        direction = "DESC" if later else "ASC"
+        ordering = f"{TOOK_EFFECT} {direction}, position {direction}" if by_date else "position"
         table = rt.view("event_history").t("events")
         with rt.db.transaction(commit=False) as tx:
-            rows = tx.rows(f"SELECT * FROM {table} WHERE {where} ORDER BY position LIMIT ?", [*params, size + 1])
+            total = tx.row(f"SELECT COUNT(*) AS n FROM {table} WHERE {counted}", counted_params)
+            rows = tx.rows(f"SELECT *, {TOOK_EFFECT} AS took_effect FROM {table} WHERE {' AND '.join(where)}"
+                           f" ORDER BY {ordering} LIMIT ? OFFSET ?", [*params, size + 1, skip])
         events = [HistoryEvent.from_row(r, principal, row["district"], row["street"]) for r in rows[:size]]
         events_shown(info, events, "organizationHistory")
-        return HistoryPage(events=events, page_info=PageInfo(
-            has_next_page=len(rows) > size, end_cursor=encode_cursor(events[-1].position) if events else None))
+        last = rows[:size][-1] if events else None
+        end = None if last is None else (
+            encode_cursor(last["took_effect"], last["position"]) if by_date else encode_cursor(last["position"]))
+        return HistoryPage(events=events, total_count=int(total["n"]) if total else 0, page_info=PageInfo(
+            has_next_page=len(rows) > size, end_cursor=end))
 
     @strawberry.field(description="The organization as it stood at a moment (no zone: Asia/Shanghai).")
     @translate_errors
@@ -239,15 +296,19 @@ class Query:
         organizations_shown(info, [shown], "organizationAsOf.legalRepresentative")
         return shown
 
-    @strawberry.field(description="Joint supervision alerts addressed to the caller's department, newest first.")
+    @strawberry.field(description="Joint supervision alerts addressed to the caller's department, newest first; "
+                                  "openOnly: those not yet resolved; street (and district): of one street within "
+                                  "the caller's jurisdiction.")
     @translate_errors
-    def alerts(self, info: Info, status: str | None = None, first: int = 50, after: str | None = None) -> AlertPage:
+    def alerts(self, info: Info, status: str | None = None, first: int = 50, after: str | None = None,
+               open_only: bool = False, street: str | None = None, district: str | None = None) -> AlertPage:
         principal, rt = caller(info), runtime(info)
         policy.require_query(principal, "alerts")
-        _filters(status=status)
+        _filters(status=status, street=street, district=district)
         size = _page_size(first)
         cursor = decode_cursor(after, int)
-        rows = visible_alerts(rt, principal, status=status, before=int(cursor[0]) if cursor else None, limit=size + 1)
+        rows = visible_alerts(rt, principal, status=status, before=int(cursor[0]) if cursor else None, limit=size + 1,
+                              open_only=open_only, street=street, district=district)
         alerts = [Alert.from_row(r) for r in rows[:size]]
         return AlertPage(alerts=alerts, page_info=PageInfo(
             has_next_page=len(rows) > size, end_cursor=encode_cursor(alerts[-1].position) if alerts else None))

@@ -21,6 +21,7 @@ from strawberry.types import ExecutionContext, ExecutionResult
 from strawberry.types.execution import ParseOptions
 
 from gateway.graphql.audit import AuditQuery
+from gateway.graphql.changes import ChangeSubscription
 from gateway.graphql.credit_mutations import CreditMutation
 from gateway.graphql.errors import BAD_USER_INPUT, INTERNAL, client_error, coded, translated
 from gateway.graphql.mutations import Mutation
@@ -29,10 +30,11 @@ from gateway.graphql.subscriptions import Subscription
 from gateway.graphql.tasks import TaskMutation, TaskQueries, TaskSubscription
 from gateway.group_commit import joining
 
-# The auditor's fields: audit.py; the credit system's: credit_mutations.py; tasks (督办): tasks.py.
+# The auditor's fields: audit.py; the credit system's: credit_mutations.py; tasks (督办): tasks.py;
+# the live feed of changes in scope: changes.py.
 RootQuery = strawberry.tools.merge_types("Query", (Query, AuditQuery, TaskQueries))
 Mutation = strawberry.tools.merge_types("Mutation", (Mutation, CreditMutation, TaskMutation))
-Subscription = strawberry.tools.merge_types("Subscription", (Subscription, TaskSubscription))
+Subscription = strawberry.tools.merge_types("Subscription", (Subscription, ChangeSubscription, TaskSubscription))
 
 MAX_DEPTH = 10
 MAX_ALIASES = 20

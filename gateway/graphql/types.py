@@ -15,6 +15,7 @@ from strawberry.types import Info
 from auth import policy
 from auth.policy import Area, Scope
 from auth.principal import Principal
+from gateway.graphql.alert_words import english
 from gateway.graphql.context import caller, runtime
 from gateway.graphql.read_audit import has_personal_data
 from projections.views.base import yuan
@@ -355,6 +356,7 @@ def masked_data(value: Any, principal: Principal, district: str, street: str) ->
 class HistoryPage:
     events: list[HistoryEvent]
     page_info: PageInfo
+    total_count: int = strawberry.field(default=0, description="Events in the range asked for, on every page.")
 
 
 @strawberry.type
@@ -375,6 +377,11 @@ class Alert:
     acknowledged_by: list[str]
     resolved_on: date | None
     resolution: str | None
+
+    @strawberry.field(description="The alert in English: a sentence of its rule with the organization's name, "
+                                  "and what it proposes (message is the rules' own Chinese).")
+    def message_en(self) -> str:
+        return english(self.rule, self.organization_name, self.message, self.proposal)
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Alert:
@@ -440,9 +447,13 @@ class CreditListed:
 class StreetOverview:
     street: str
     year: int
-    organizations: int
+    organizations: int = strawberry.field(description="Active organizations (registered or filed): each of "
+                                                      "byKind, byStatus, byCategory and byCommunity counts these.")
     by_kind: list[CountBy]
     by_status: list[CountBy]
+    ended: int = strawberry.field(description="Organizations of the street no longer active (deregistered, "
+                                              "revoked, banned, filing cancelled): byEndedStatus counts these.")
+    by_ended_status: list[CountBy]
     by_category: list[CountBy]
     by_community: list[CountBy]
     party: PartyCoverage
@@ -458,7 +469,8 @@ class StreetOverview:
 
         return cls(
             street=d["street"], year=d["year"], organizations=d["organizations"], by_kind=counts(d["by_kind"]),
-            by_status=counts(d["by_status"]), by_category=counts(d["by_category"]),
+            by_status=counts(d["by_status"]), ended=d["ended"], by_ended_status=counts(d["by_ended_status"]),
+            by_category=counts(d["by_category"]),
             by_community=counts(d["by_community"]), party=PartyCoverage(**d["party"]),
             funding=FundingTotals(**d["funding"]), open_inspections=d["open_inspections"],
             overdue_rectifications=d["overdue_rectifications"],

@@ -222,7 +222,9 @@ def test_the_street_overview_counts_only_its_own_street(told: Any) -> None:
 
     assert overview["organizations"] == 3  # the cancelled filing and 化龙桥's association are not counted
     assert overview["by_kind"] == {"community": 1, "private_non_enterprise": 1, "social_group": 1}
-    assert overview["by_status"] == {"filed": 1, "filing_cancelled": 1, "registered": 2}
+    # Every breakdown counts the figure's organizations; the cancelled filing is counted apart.
+    assert overview["by_status"] == {"filed": 1, "registered": 2}
+    assert (overview["ended"], overview["by_ended_status"]) == (1, {"filing_cancelled": 1})
     assert overview["by_category"] == {"专业社工": 1, "文体娱乐": 1, "枢纽型": 1}
     assert overview["by_community"] == {"上清寺路": 1, "学田湾": 1, "春森路": 1}
     assert overview["party"] == {"active_organizations": 3, "with_party_organization": 2, "party_members": 10,

@@ -18,10 +18,11 @@ import {
 
 const ME = `query Me { me { username displayName department role jurisdiction mayRecord } }`;
 
-const OVERVIEW = `query Overview($street: String!) {
-  streetOverview(street: $street) {
-    street year organizations
+const OVERVIEW = `query Overview($street: String!, $district: String) {
+  streetOverview(street: $street, district: $district) {
+    street year organizations ended
     byKind { key count } byStatus { key count } byCategory { key count } byCommunity { key count }
+    byEndedStatus { key count }
     party { activeOrganizations withPartyOrganization partyMembers coverage }
     funding { projectsAwarded awarded disbursed clawedBack }
     openInspections overdueRectifications
@@ -29,14 +30,20 @@ const OVERVIEW = `query Overview($street: String!) {
   }
 }`;
 
-const ALERT_FIELDS = `id rule organizationId organizationName street message departments status raisedOn raisedAt position`;
-const ALERTS = `query Alerts($first: Int!) { alerts(first: $first) { alerts { ${ALERT_FIELDS} } } }`;
-const ALERT_RAISED = `subscription AlertRaised { alertRaised { ${ALERT_FIELDS} } }`;
+const ALERT_FIELDS = `id rule organizationId organizationName street message messageEn departments status raisedOn raisedAt position`;
+const ALERTS = `query Alerts($first: Int!, $openOnly: Boolean!, $street: String, $district: String) {
+  alerts(first: $first, openOnly: $openOnly, street: $street, district: $district) { alerts { ${ALERT_FIELDS} } }
+}`;
+const ALERTS_SHOWN = 20;
+// Anything recorded about an organization of the street: the figures and the feed are read again.
+const CHANGED = `subscription Changed($street: String, $district: String) {
+  changed(street: $street, district: $district) { position organizationId }
+}`;
 
 const ORG_INDEX = `query OrgIndex($filter: OrganizationFilter, $first: Int!, $after: String) {
   organizations(filter: $filter, first: $first, after: $after) {
     pageInfo { hasNextPage endCursor }
-    edges { node { id name kind status street community registeredOn filedOn } }
+    edges { node { id name kind status district street community registeredOn filedOn } }
   }
 }`;
 
@@ -66,9 +73,10 @@ const ORGANIZATION = `query Org($id: ID!) {
   }
 }`;
 
-const HISTORY = `query History($id: ID!, $first: Int!, $after: String) {
-  organizationHistory(id: $id, first: $first, after: $after) {
-    pageInfo { hasNextPage endCursor }
+const HISTORY = `query History($id: ID!, $first: Int!, $skip: Int!, $order: HistoryOrder!, $from: Date, $to: Date,
+  $department: String) {
+  organizationHistory(id: $id, first: $first, skip: $skip, order: $order, from: $from, to: $to, department: $department) {
+    totalCount pageInfo { hasNextPage }
     events { position eventId type recordedAt occurredOn actor { username department role } reason legalBasis data }
   }
 }`;
@@ -82,7 +90,8 @@ const state = {
   live: null,
   orgIndex: new Map(), // street ("" for all) -> {promise: Promise<nodes>, at}
   funding: null, // {promise: Promise<{projects, truncated}>, at}
-  timelineNewestFirst: true,
+  shownOrg: null, // {id, timeline}: the organization page on screen, whose timeline a route may redraw alone
+  timelineMove: false, // the route is a move within the timeline (a page, a range): the keyboard stays there
   focusNext: false,
 };
 
@@ -91,6 +100,10 @@ const main = () => document.getElementById("main");
 function myStreet() {
   const parts = ((state.me && state.me.jurisdiction) || "").split("/");
   return parts.length > 1 ? parts[1] : null;
+}
+
+function myDistrict() {
+  return ((state.me && state.me.jurisdiction) || "").split("/")[0] || null;
 }
 
 function stillCurrent(token) {
@@ -254,12 +267,14 @@ async function route(options = {}) {
   let work;
   if (current.path === "/" || current.path === "/overview") work = overviewPage(current.params, token);
   else if (current.path === "/organizations") work = organizationsPage(current.params, token);
-  else if (current.path.startsWith("/org/")) work = organizationPage(decodeURIComponent(current.path.slice(5)), token);
+  else if (current.path.startsWith("/org/")) {
+    work = organizationPage(decodeURIComponent(current.path.slice(5)), current.params, token);
+  }
   else if (PAGES.some((page) => page.path === current.path)) {
     work = PAGES.find((page) => page.path === current.path).render(current.params, token, shell);
   } else work = Promise.resolve(go("/"));
   // After a navigation (not the first load), the keyboard goes to the new page's heading, as soon as it is there.
-  const moveFocus = (!state.firstRoute || state.focusNext) && !options.keepFocus;
+  const moveFocus = (!state.firstRoute || state.focusNext) && !options.keepFocus && !state.timelineMove;
   const focusHeading = () => {
     const heading = moveFocus && stillCurrent(token) && main().querySelector("h1");
     if (heading) heading.focus();
@@ -268,6 +283,7 @@ async function route(options = {}) {
   if (moveFocus && !focusHeading()) work.then(focusHeading, () => {});
   state.firstRoute = false;
   state.focusNext = false;
+  state.timelineMove = false;
   try {
     await work;
   } catch (error) {
@@ -335,14 +351,16 @@ function stopLive() {
 // -- overview ------------------------------------------------------------------------------------------------
 
 async function overviewPage(params, token) {
-  let street = params.get("street") || myStreet();
+  // A street is named within its district: street codes repeat across districts.
+  let place = { street: params.get("street") || myStreet(), district: params.get("district") || myDistrict() };
+  const everyAlert = params.get("alerts") === "all"; // the feed shows open alerts unless asked for all
   const districtLevel = !myStreet();
   const heading = h("h1", { tabindex: "-1", id: "page-title" }, t("loading"));
   const toolbar = h("div", { class: "toolbar" });
   const figures = h("section", { class: "figures", "aria-labelledby": "figures-title" },
     h("h2", { id: "figures-title", class: "visually-hidden" }, t("navOverview")),
     h("p", { class: "muted" }, t("loading")));
-  const alerts = alertSection();
+  const alerts = alertSection(params, everyAlert);
   const charts = h("section", { class: "charts", "aria-labelledby": "charts-title" },
     h("h2", { id: "charts-title" }, t("chartsTitle")), h("p", { class: "muted" }, t("loading")));
   main().replaceChildren(
@@ -350,16 +368,17 @@ async function overviewPage(params, token) {
     h("div", { class: "overview-grid" }, figures, alerts.section),
     charts);
 
-  if (!street) {
+  if (!place.street) {
     const all = await orgIndex(null);
     if (!stillCurrent(token)) return;
-    street = busiestStreet(all);
+    place = busiestStreet(all) || place;
   }
-  if (districtLevel) renderStreetPicker(toolbar, street).catch(() => {});
+  const { street } = place;
+  if (districtLevel) renderStreetPicker(toolbar, place, everyAlert).catch(() => {});
   heading.textContent = t("overviewTitle", { street: street ? streetName(street) : "" });
   document.title = `${heading.textContent} · ${t("appName")}`;
 
-  const overviewPromise = street ? gql(OVERVIEW, { street }).then((d) => d.streetOverview) : Promise.reject(
+  const overviewPromise = street ? gql(OVERVIEW, place).then((d) => d.streetOverview) : Promise.reject(
     new ApiError([{ message: "no street", extensions: { code: "NOT_FOUND" } }]));
   const figuresDone = overviewPromise.then((overview) => {
     if (!stillCurrent(token)) return null;
@@ -376,29 +395,43 @@ async function overviewPage(params, token) {
     }
     return null;
   });
-  const alertsDone = startAlerts(alerts, token, () => refreshFigures(figures, street, token));
+  const alertsDone = startAlerts(alerts, token, place, everyAlert, () => refreshFigures(figures, place, token));
   const chartsDone = renderCharts(charts, street, overviewPromise.catch(() => null), token).catch((error) => {
     if (stillCurrent(token)) charts.replaceChildren(h("h2", { id: "charts-title" }, t("chartsTitle")), failure(error));
   });
   await Promise.all([figuresDone, alertsDone, chartsDone]);
 }
 
+/** The district and street with the most organizations: {district, street}, or null. */
 function busiestStreet(nodes) {
   const counts = new Map();
-  for (const node of nodes) counts.set(node.street, (counts.get(node.street) || 0) + 1);
-  return [...counts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] || null;
+  for (const node of nodes) {
+    const key = `${node.district}/${node.street}`;
+    counts.set(key, (counts.get(key) || 0) + 1);
+  }
+  const busiest = [...counts.entries()].sort((a, b) => b[1] - a[1])[0];
+  if (!busiest) return null;
+  const [district, street] = busiest[0].split("/");
+  return { district, street };
 }
 
-async function renderStreetPicker(toolbar, street) {
+async function renderStreetPicker(toolbar, place, everyAlert) {
   const all = await orgIndex(null);
-  const streets = [...new Set(all.map((node) => node.street))].sort();
+  // Each option is a district's street ("district/street"): two districts may have a street of the same code.
+  const streets = [...new Set(all.map((node) => `${node.district}/${node.street}`))].sort();
+  const districts = new Set(streets.map((key) => key.split("/")[0]));
   const select = h("select", { id: "street-select", name: "street" },
-    streets.map((code) => h("option", { value: code, selected: code === street }, streetName(code))));
+    streets.map((key) => {
+      const [district, street] = key.split("/");
+      return h("option", { value: key, selected: street === place.street && district === place.district },
+        districts.size > 1 ? `${label("district", district)} ${streetName(street)}` : streetName(street));
+    }));
   toolbar.replaceChildren(h("form", {
     class: "inline-form",
     onsubmit: (event) => {
       event.preventDefault();
-      go("/", new URLSearchParams({ street: select.value }));
+      const [district, street] = select.value.split("/");
+      go("/", new URLSearchParams({ district, street, alerts: everyAlert ? "all" : "" }));
     },
   }, h("label", { for: "street-select" }, t("chooseStreet")), select,
   h("button", { type: "submit", class: "button" }, t("show"))));
@@ -433,7 +466,10 @@ function renderFigures(section, overview) {
       kpi("inspections", t("kpiOpenInspections"), formatCount(overview.openInspections), null),
       kpi("overdue", t("kpiOverdue"), formatCount(overview.overdueRectifications), null,
         overview.overdueRectifications ? "warn" : null),
-      kpi("listed", t("kpiCreditListed"), formatCount(listed), null, listed ? "warn" : null)),
+      kpi("listed", t("kpiCreditListed"), formatCount(listed), null, listed ? "warn" : null),
+      kpi("ended", t("kpiEnded"), formatCount(overview.ended), overview.byEndedStatus.length
+        ? overview.byEndedStatus.map((item) => `${label("status", item.key)} ${formatCount(item.count)}`)
+          .join(getLang() === "en" ? ", " : "、") : null)),
     h("div", { class: "breakdowns" },
       breakdown(t("byKind"), t("colKind"), overview.byKind, "kind", "kind"),
       breakdown(t("byStatus"), t("colStatus"), overview.byStatus, "status", "status"),
@@ -448,7 +484,7 @@ function breakdown(title, labelHeader, counts, table, filterKey) {
     display: formatCount(item.count),
     href: filterKey && item.key ? `#/organizations?${new URLSearchParams({ [filterKey]: item.key })}` : null,
   }));
-  return barTable({ title, labelHeader, valueHeader: t("count"), rows });
+  return barTable({ title, labelHeader, valueHeader: t("count"), rows, className: `breakdown-${table}` });
 }
 
 function creditListSection(entries) {
@@ -461,28 +497,36 @@ function creditListSection(entries) {
 }
 
 let refreshTimer = null;
-function refreshFigures(section, street, token) {
+function refreshFigures(section, place, token) {
   clearTimeout(refreshTimer);
   refreshTimer = setTimeout(async () => {
     try {
-      const overview = (await gql(OVERVIEW, { street })).streetOverview;
+      const overview = (await gql(OVERVIEW, place)).streetOverview;
       if (stillCurrent(token)) renderFigures(section, overview);
     } catch {
-      /* the figures stay as they were; the next alert tries again */
+      /* the figures stay as they were; the next change tries again */
     }
-  }, 800);
+  }, 300);
 }
 
 // -- the alert feed (live) ------------------------------------------------------------------------------------
 
-function alertSection() {
+function alertSection(params, everyAlert) {
   const status = h("p", { class: "live-state", "data-live": "connecting" },
     h("span", { class: "dot", "aria-hidden": "true" }), h("span", { class: "live-text" }, t("liveConnecting")));
   const announcer = h("p", { class: "visually-hidden", role: "status", "aria-live": "polite", id: "alert-announcer" });
   const list = h("ol", { class: "alert-feed", id: "alert-feed", "aria-live": "polite", "aria-relevant": "additions",
-    "aria-labelledby": "alerts-title" });
+    "aria-labelledby": "alerts-title", "data-shown": everyAlert ? "all" : "open" });
+  const link = (every) => {
+    const query = new URLSearchParams(params);
+    query.delete("alerts");
+    if (every) query.set("alerts", "all");
+    return h("a", { href: query.toString() ? `#/?${query}` : "#/", "aria-current": every === everyAlert ? "true" : null,
+      "data-alerts": every ? "all" : "open" }, t(every ? "alertsAll" : "alertsOpen"));
+  };
   const section = h("section", { class: "alerts card", "aria-labelledby": "alerts-title" },
     h("div", { class: "alerts-head" }, h("h2", { id: "alerts-title" }, t("alertsTitle")), status),
+    h("nav", { class: "alert-toggle", "aria-label": t("alertsShown") }, link(false), link(true)),
     announcer,
     h("p", { class: "muted" }, t("loading")),
     list);
@@ -495,14 +539,19 @@ function setLiveState(status, value) {
     { connecting: "liveConnecting", open: "liveOn", reconnecting: "liveOff", closed: "liveOff" }[value] || "liveConnecting");
 }
 
+/** The alert's text in the page's language (the rules write theirs in Chinese; the API words it in English). */
+function alertText(alert) {
+  return getLang() === "en" ? alert.messageEn : alert.message;
+}
+
 function alertItem(alert, fresh) {
-  return h("li", { class: ["alert-item", fresh ? "fresh" : null], "data-alert-id": alert.id },
+  return h("li", { class: ["alert-item", fresh ? "fresh" : null], "data-alert-id": alert.id, "data-status": alert.status },
     h("div", { class: "alert-meta" },
       h("span", { class: "badge rule" }, label("rule", alert.rule)),
       h("span", { class: ["badge", `status-${alert.status}`] }, label("alertStatus", alert.status)),
       fresh ? h("span", { class: "badge new" }, t("newAlert")) : null,
       h("time", { datetime: alert.raisedOn }, formatDate(alert.raisedOn))),
-    h("p", { class: "alert-message" }, alert.message),
+    h("p", { class: "alert-message" }, alertText(alert)),
     h("p", { class: "alert-foot" },
       h("a", { href: `#/org/${encodeURIComponent(alert.organizationId)}` }, alert.organizationName || alert.organizationId),
       h("span", { class: "muted" }, ` · ${t("alertDepartments", {
@@ -510,15 +559,44 @@ function alertItem(alert, fresh) {
       })}`)));
 }
 
-async function startAlerts(feed, token, onNew) {
+/** The feed made to show ``alerts`` in their order, keeping the items still shown (a live region reads out
+ * only what is added); returns the alerts never shown before on this page, which are marked new. */
+function reconcileFeed(list, alerts, seen) {
+  const shown = new Map([...list.children].map((item) => [item.dataset.alertId, item]));
+  const fresh = [];
+  let previous = null;
+  for (const alert of alerts) {
+    let item = shown.get(alert.id);
+    shown.delete(alert.id);
+    if (!item || item.dataset.status !== alert.status) {
+      const isNew = !seen.has(alert.id);
+      if (isNew) fresh.push(alert);
+      seen.add(alert.id);
+      const made = alertItem(alert, isNew || Boolean(item && item.classList.contains("fresh")));
+      if (item) item.replaceWith(made);
+      item = made;
+    }
+    const wanted = previous ? previous.nextSibling : list.firstChild;
+    if (wanted !== item) list.insertBefore(item, wanted);
+    previous = item;
+  }
+  for (const item of shown.values()) item.remove();
+  return fresh;
+}
+
+async function startAlerts(feed, token, place, everyAlert, onChange) {
   stopLive();
   const seen = new Set();
   const placeholder = feed.section.querySelector("p.muted");
   let list = feed.list;
 
   const load = async () => {
-    const data = await gql(ALERTS, { first: 20 });
+    const data = await gql(ALERTS, { first: ALERTS_SHOWN, openOnly: !everyAlert, ...place });
     return data.alerts.alerts;
+  };
+  const showEmpty = (alerts) => {
+    placeholder.textContent = alerts.length ? "" : t(everyAlert ? "alertsEmpty" : "alertsNoneOpen");
+    placeholder.hidden = alerts.length > 0;
   };
   try {
     const initial = await load();
@@ -529,8 +607,7 @@ async function startAlerts(feed, token, onNew) {
     filled.replaceChildren(...initial.map((alert) => alertItem(alert, false)));
     list.replaceWith(filled);
     list = filled;
-    placeholder.textContent = initial.length ? "" : t("alertsEmpty");
-    placeholder.hidden = initial.length > 0;
+    showEmpty(initial);
   } catch (error) {
     if (!stillCurrent(token)) return;
     placeholder.textContent = error instanceof ApiError && error.code === "FORBIDDEN" ? t("alertsForbidden") : error.message;
@@ -538,24 +615,26 @@ async function startAlerts(feed, token, onNew) {
     return;
   }
 
-  const add = (alert) => {
-    if (seen.has(alert.id)) return;
-    seen.add(alert.id);
-    placeholder.hidden = true;
-    list.prepend(alertItem(alert, true));
-    feed.announcer.textContent = t("newAlertAnnounce", { message: alert.message });
-    onNew();
+  // Any event about an organization of the street (a listing, a penalty, an alert raised or resolved) reads the
+  // feed and the figures again, a moment later, once for a burst of them.
+  let timer = null;
+  const reload = async () => {
+    const alerts = await load();
+    if (!stillCurrent(token)) return;
+    const fresh = reconcileFeed(list, alerts, seen);
+    showEmpty(alerts);
+    if (fresh.length) feed.announcer.textContent = t("newAlertAnnounce", { message: alertText(fresh[0]) });
+    list.dataset.read = String(Number(list.dataset.read || 0) + 1);
   };
-  const live = new Subscription(ALERT_RAISED, {}, {
-    onData: (data) => add(data.alertRaised),
+  const changed = () => {
+    onChange();
+    clearTimeout(timer);
+    timer = setTimeout(() => reload().catch(() => { /* the feed stays; the next change tries again */ }), 300);
+  };
+  const live = new Subscription(CHANGED, place.street ? place : {}, {
+    onData: changed,
     onState: (value) => setLiveState(feed.status, value),
-    onReconnect: async () => {
-      try {
-        (await load()).reverse().forEach(add);
-      } catch {
-        /* the live feed goes on; what was missed shows on the next visit */
-      }
-    },
+    onReconnect: changed, // what was missed while the socket was down
     onError: () => setLiveState(feed.status, "closed"),
   });
   state.live = live;
@@ -787,11 +866,12 @@ async function fillCommunities(form, current, token) {
   try {
     const nodes = await orgIndex(myStreet());
     if (!stillCurrent(token)) return;
-    const communities = [...new Set(nodes.map((node) => node.community).filter(Boolean))]
+    // The one chosen stays among the options even if no organization in reach has it (a link's).
+    const communities = [...new Set([...nodes.map((node) => node.community), current].filter(Boolean))]
       .sort((a, b) => a.localeCompare(b, "zh-CN"));
     const select = form.querySelector("#f-community");
     select.replaceChildren(h("option", { value: "" }, t("filterAny")),
-      communities.map((c) => h("option", { value: c, selected: c === current }, c)));
+      ...communities.map((c) => h("option", { value: c, selected: c === current }, c)));
   } catch {
     /* the community filter keeps the one chosen */
   }
@@ -818,7 +898,13 @@ function panel(title, ...content) {
   return h("section", { class: "panel card", "aria-label": title }, h("h3", null, title), ...content);
 }
 
-async function organizationPage(id, token) {
+async function organizationPage(id, params, token) {
+  const shown = state.shownOrg;
+  if (shown && shown.id === id && main().contains(shown.timeline)) {
+    await renderTimeline(shown.timeline, id, params, token); // the same organization: its timeline moved
+    return;
+  }
+  state.shownOrg = null;
   main().replaceChildren(h("p", { class: "muted" }, t("loading")));
   let org;
   try {
@@ -886,7 +972,8 @@ async function organizationPage(id, token) {
         panel(t("panelFunding"), fundingTable(org.fundingProjects)),
         panel(t("panelInspections"), inspectionsTable(org.inspections), penaltiesTable(org.penalties)))),
     timeline);
-  await renderTimeline(timeline, id, token);
+  state.shownOrg = { id, timeline };
+  await renderTimeline(timeline, id, params, token);
 }
 
 function simpleTable(caption, headers, rows) {
@@ -940,12 +1027,60 @@ function penaltiesTable(penalties) {
 
 // -- the timeline: every event with who, when, why and the legal basis -------------------------------------------------
 
-async function renderTimeline(section, id, token) {
-  let events;
+const TIMELINE_PAGE = 20;
+const TIMELINE_KEYS = ["order", "from", "to", "dept", "page"];
+const DATE_TEXT = /^\d{4}-\d{2}-\d{2}$/;
+
+/** The timeline's choices from the address: order ("oldest", else newest first), from/to (dates), dept, page. */
+function timelineChoices(params) {
+  const date = (key) => (DATE_TEXT.test(params.get(key) || "") ? params.get(key) : "");
+  return {
+    order: params.get("order") === "oldest" ? "oldest" : "",
+    from: date("from"),
+    to: date("to"),
+    dept: params.get("dept") || "",
+    page: Math.max(1, Math.floor(Number(params.get("page"))) || 1),
+  };
+}
+
+async function renderTimeline(section, id, params, token) {
+  const chosen = timelineChoices(params);
+  const move = (changes) => {
+    const next = { ...chosen, page: 1, ...changes };
+    state.timelineMove = true;
+    go(`/org/${encodeURIComponent(id)}`, new URLSearchParams(TIMELINE_KEYS.map((key) =>
+      [key, key === "page" && next.page === 1 ? "" : String(next[key])])));
+  };
+  const title = h("h2", { id: "timeline-title", tabindex: "-1" }, t("timelineTitle"));
+  const dept = h("select", { id: "timeline-dept", onchange: () => move({ dept: dept.value }) },
+    h("option", { value: "" }, t("filterAny")),
+    codes("department").filter((d) => !["public", "partner"].includes(d))
+      .map((d) => h("option", { value: d, selected: d === chosen.dept }, departmentName(d))));
+  const from = h("input", { type: "date", id: "timeline-from", name: "from", value: chosen.from });
+  const to = h("input", { type: "date", id: "timeline-to", name: "to", value: chosen.to });
+  const newest = chosen.order !== "oldest";
+  const controls = h("form", {
+    class: "timeline-controls inline-form", "aria-label": t("timelineControls"),
+    onsubmit: (event) => {
+      event.preventDefault();
+      move({ from: from.value, to: to.value });
+    },
+  },
+  h("label", { for: "timeline-dept" }, t("department")), dept,
+  h("label", { for: "timeline-from" }, t("dateFrom")), from,
+  h("label", { for: "timeline-to" }, t("dateTo")), to,
+  h("button", { type: "submit", class: "button" }, t("apply")),
+  h("button", { type: "button", class: "button", id: "timeline-order", "aria-pressed": String(newest),
+    onclick: () => move({ order: newest ? "oldest" : "" }) }, t("newestFirst")));
+  const head = h("div", { class: "timeline-head" }, title, controls);
+  const note = h("p", { class: "muted small" }, t("timelineNote"));
+
+  let history;
   try {
-    events = await allPages(HISTORY, { id }, (data) => ({
-      items: data.organizationHistory.events, pageInfo: data.organizationHistory.pageInfo,
-    }));
+    history = (await gql(HISTORY, {
+      id, first: TIMELINE_PAGE, skip: (chosen.page - 1) * TIMELINE_PAGE, order: newest ? "NEWEST_FIRST" : "OLDEST_FIRST",
+      from: chosen.from || null, to: chosen.to || null, department: chosen.dept || null,
+    })).organizationHistory;
   } catch (error) {
     if (!stillCurrent(token)) return;
     if (error instanceof ApiError && ["FORBIDDEN", "NOT_FOUND"].includes(error.code)) {
@@ -953,39 +1088,29 @@ async function renderTimeline(section, id, token) {
         h("p", { class: "notice" }, t("timelineForbidden", { code: error.code })));
       return;
     }
+    if (error instanceof ApiError && error.code === "BAD_USER_INPUT") { // e.g. a range that ends before it starts
+      section.replaceChildren(head, note, h("p", { class: "notice", role: "alert" }, error.message));
+      mark("lianjian:timeline");
+      return;
+    }
     throw error;
   }
   if (!stillCurrent(token)) return;
-  const departments = [...new Set(events.map((e) => e.actor.department).filter(Boolean))];
-  const list = h("ol", { class: "events", id: "timeline" });
-  const count = h("p", { class: "muted", role: "status" });
-  const filter = h("select", { id: "timeline-dept" },
-    h("option", { value: "" }, t("filterAny")),
-    departments.map((d) => h("option", { value: d }, departmentName(d))));
-  const order = h("button", { type: "button", class: "button", "aria-pressed": String(state.timelineNewestFirst) },
-    t("newestFirst"));
-  const draw = () => {
-    const chosen = filter.value;
-    let shown = events.filter((e) => !chosen || e.actor.department === chosen);
-    if (state.timelineNewestFirst) shown = [...shown].reverse();
-    order.setAttribute("aria-pressed", String(state.timelineNewestFirst));
-    count.textContent = t("events", { n: formatCount(shown.length) });
-    list.replaceChildren(...shown.map(eventItem));
-  };
-  filter.addEventListener("change", draw);
-  order.addEventListener("click", () => {
-    state.timelineNewestFirst = !state.timelineNewestFirst;
-    draw();
-  });
-  section.replaceChildren(
-    h("div", { class: "timeline-head" },
-      h("h2", { id: "timeline-title" }, t("timelineTitle")),
-      h("div", { class: "inline-form" },
-        h("label", { for: "timeline-dept" }, t("department")), filter, order)),
-    h("p", { class: "muted small" }, t("timelineNote")),
-    count,
-    events.length ? list : h("p", { class: "muted" }, t("timelineEmpty")));
-  draw();
+  const pages = Math.max(1, Math.ceil(history.totalCount / TIMELINE_PAGE));
+  const count = h("p", { class: "muted", role: "status", id: "timeline-count" },
+    `${t("events", { n: formatCount(history.totalCount) })} · ${t("pageOf", { page: chosen.page })} / ${pages}`);
+  const pager = h("nav", { class: "pager", "aria-label": t("timelinePages") },
+    h("button", { type: "button", class: "button", id: "timeline-prev", disabled: chosen.page <= 1,
+      onclick: () => move({ page: chosen.page - 1 }) }, t("prev")),
+    h("span", { class: "muted" }, `${chosen.page} / ${pages}`),
+    h("button", { type: "button", class: "button", id: "timeline-next", disabled: !history.pageInfo.hasNextPage,
+      onclick: () => move({ page: chosen.page + 1 }) }, t("next")));
+  const wasMove = section.contains(document.activeElement);
+  section.replaceChildren(head, note, count,
+    history.events.length ? h("ol", { class: "events", id: "timeline" }, history.events.map(eventItem))
+      : h("p", { class: "muted" }, t("timelineEmpty")),
+    history.totalCount > TIMELINE_PAGE ? pager : null);
+  if (wasMove) title.focus(); // the control that moved the timeline was redrawn: the keyboard goes to its heading
   mark("lianjian:timeline");
 }
 
@@ -1027,7 +1152,9 @@ function eventItem(event) {
   const actor = event.actor;
   return h("li", { class: ["event", `dept-${actor.department || "none"}`], "data-type": event.type },
     h("div", { class: "event-when" },
-      h("time", { datetime: event.occurredOn || event.recordedAt }, formatDate(event.occurredOn || event.recordedAt))),
+      h("time", { datetime: event.occurredOn || event.recordedAt }, formatDate(event.occurredOn || event.recordedAt)),
+      h("span", { class: "event-recorded" }, `${t("recordedAt")} `,
+        h("time", { datetime: event.recordedAt }, formatDateTime(event.recordedAt)))),
     h("div", { class: "event-body" },
       h("h3", { class: "event-title" }, label("event", event.type),
         hasLabel("event", event.type) ? null : h("span", { class: "muted" }, ` (${event.type})`)),
@@ -1036,8 +1163,6 @@ function eventItem(event) {
         h("dd", { class: "event-who" }, getLang() === "en"
           ? `${actor.username || "—"} (${departmentName(actor.department)})`
           : `${actor.username || "—"}（${departmentName(actor.department)}）`),
-        h("dt", null, t("recordedAt")),
-        h("dd", null, h("time", { datetime: event.recordedAt }, formatDateTime(event.recordedAt))),
         event.reason ? [h("dt", null, t("why")), h("dd", { class: "event-why" }, event.reason)] : null,
         event.legalBasis ? [h("dt", null, t("basis")), h("dd", { class: "event-basis" }, event.legalBasis)] : null),
       details.length ? h("details", { class: "event-details" },
