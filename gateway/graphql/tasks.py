@@ -18,6 +18,7 @@ from auth import policy
 from auth.policy import AccessDenied
 from domain import clock
 from domain.application import Supervision
+from gateway.graphql.alert_words import english
 from gateway.graphql.context import caller, runtime
 from gateway.graphql.errors import BAD_USER_INPUT, coded, translate_errors
 from gateway.graphql.mutations import CommandInput, Target, _load, _reached, _record
@@ -76,6 +77,10 @@ class Task:
     resolved_on: date | None
     resolution: str | None
     may: list[str] = strawberry.field(description="The steps the caller may take on it now (its buttons).")
+
+    @strawberry.field(description="The task in English (message is the rules' own Chinese).")
+    def message_en(self) -> str:
+        return english(self.rule, self.organization_name, self.message, self.proposal)
 
     @strawberry.field(description="Its history, oldest first.")
     def actions(self, info: Info) -> list[TaskAction]:

@@ -184,3 +184,11 @@ def test_the_live_feed_brings_each_change_in_scope(fresh_gateway):
         assert message["type"] == "next", message
         changed = message["payload"]["data"]["taskChanged"]
         assert changed == {"id": task_id, "status": "acknowledged", "acknowledgedBy": ["civil_affairs"]}
+
+
+def test_every_task_has_its_words_in_english(gateway):
+    tasks = gateway.data("audit-qian", "{ tasks(first: 100) { tasks { messageEn organizationName } } }")["tasks"]["tasks"]
+    assert tasks
+    for task in tasks:
+        rest = task["messageEn"].replace(task["organizationName"] or "", "")
+        assert rest and not any("\u4e00" <= ch <= "\u9fff" for ch in rest), task
