@@ -22,13 +22,15 @@ from strawberry.types.execution import ParseOptions
 
 from gateway.graphql.audit import AuditQuery
 from gateway.graphql.credit_mutations import CreditMutation
+from gateway.graphql.drill_queries import DrillQuery
 from gateway.graphql.errors import BAD_USER_INPUT, INTERNAL, client_error, coded, translated
 from gateway.graphql.mutations import Mutation
 from gateway.graphql.queries import Query
 from gateway.graphql.subscriptions import Subscription
 from gateway.group_commit import joining
 
-RootQuery = strawberry.tools.merge_types("Query", (Query, AuditQuery))  # the auditor's fields: audit.py
+# The auditor's fields: audit.py; the rows behind the overview's figures: drill_queries.py.
+RootQuery = strawberry.tools.merge_types("Query", (Query, AuditQuery, DrillQuery))
 Mutation = strawberry.tools.merge_types("Mutation", (Mutation, CreditMutation))  # credit_mutations.py
 
 MAX_DEPTH = 10
