@@ -19,8 +19,8 @@ from gateway.graphql.context import caller, runtime
 from gateway.graphql.errors import BAD_USER_INPUT, coded, translate_errors
 from gateway.graphql.queries import _filters, _page_size, in_reach
 from projections.views.base import yuan
-from projections.views.party_building import ACTIVE
-from projections.views.rows import total_yuan
+from projections.views.party_building import ACTIVE, NEEDS_PARTY_ORGANIZATION
+from projections.views.rows import OVERDUE_RECTIFICATION, total_yuan
 
 OFFSET_MAX = 100_000  # rows skipped at most: past it a page is nobody's reading
 FIRST_YEAR = 1949  # no funding or registration of a social organization predates it
@@ -78,9 +78,8 @@ class InspectionRows:
     page: DrillPage
 
 
-# Past its deadline unconfirmed: the business day after the deadline, or found overdue. As the overview counts.
-OVERDUE = ("CASE WHEN closed_on IS NULL AND (rectification = 'overdue' OR (rectification = 'ordered'"
-           " AND deadline < ?)) THEN 1 ELSE 0 END")
+# An open case whose rectification is overdue (as the overview counts them), 1 or 0.
+OVERDUE = f"CASE WHEN closed_on IS NULL AND {OVERDUE_RECTIFICATION} THEN 1 ELSE 0 END"
 
 
 def _inspection(row: dict[str, Any], on: date) -> InspectionRow:
@@ -278,13 +277,11 @@ class DrillQuery:
         minimum = rt.app.settings.party_single_min_members
         where = [place, f"status IN ({', '.join('?' for _ in ACTIVE)})"]
         params = [*params, *ACTIVE]
-        if gap == PartyGap.NO_INSTRUCTOR:
-            where.append("instructor IS NULL")
+        if gap == PartyGap.NEEDS_PARTY_ORGANIZATION:
+            where.append(NEEDS_PARTY_ORGANIZATION)
+            params.append(minimum)
         else:
-            where.append("party_organization IS NULL")
-            if gap == PartyGap.NEEDS_PARTY_ORGANIZATION:
-                where.append("party_members >= ?")
-                params.append(minimum)
+            where.append("instructor IS NULL" if gap == PartyGap.NO_INSTRUCTOR else "party_organization IS NULL")
         table = rt.view("party_building").t("organizations")
         condition = " AND ".join(where)
         with rt.db.transaction(commit=False) as tx:

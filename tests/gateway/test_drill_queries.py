@@ -124,6 +124,9 @@ def _scope(gw: Gateway, jiangbei: dict[str, str]) -> None:
     assert {(district[o], street[o]) for o in orgs("ca-zhang", street="shangqingsi")} == {("yuzhong", "shangqingsi")}
     assert orgs("jb-ca-wu", district="yuzhong") == set()
     assert {district[o] for o in orgs("jb-ca-wu")} == {"jiangbei"}
+    by_case = {r["caseId"]: r for r in _all(gw, "jb-ca-wu", INSPECTIONS, "inspections", status="ALL")}
+    assert (by_case[jiangbei["case"]]["inspectorDepartment"], by_case[jiangbei["tax_case"]]["inspectorDepartment"]) == (
+        "inspection", "tax")  # whose inspectors opened each case
     assert {district[o] for o in orgs("audit-qian", street="shangqingsi")} == {"yuzhong", "jiangbei"}
     assert {district[o] for o in orgs("audit-qian", street="shangqingsi", district="jiangbei")} == {"jiangbei"}
     for user, refused in (("fin-chen", "inspections"), ("party-liu", "inspections"), ("insp-zhao", "fundingTable"),
