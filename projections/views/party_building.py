@@ -29,6 +29,8 @@ class PartyBuildingView(View):
                          " version BIGINT NOT NULL",
     }
     keys = {"organizations": "org_id"}
+    # A place's organizations, a page at a time by name (the gateway's partyBuildingGaps).
+    indexes = {"organizations": ("district, street, name",)}
 
     @handles(*ORGANIZATION_EVENTS)
     def organization_changed(self, tx: Tx, event: RecordedEvent, org: Organization) -> None:
