@@ -141,6 +141,9 @@ def test_a_district_officer_who_picked_a_street_opens_that_streets_rows(desktop:
     page.locator("body[data-figures='ready']").wait_for(state="attached")
     page.locator("[data-kpi] a.kpi-link").first.wait_for()
     figures = {name: kpi(page, name) for name in ("inspections", "listed", "awarded")}
+    links = page.locator(".breakdowns a, [data-kpi] a, .credit-list h3 a").evaluate_all(
+        "links => links.map(a => a.getAttribute('href'))")
+    assert len(links) > 6 and all("street=shangqingsi" in link for link in links), links  # the street picked
 
     _open_listed(page)  # the organizations page, filtered by the credit lists and the street picked
     assert _count(page) == int(figures["listed"])
