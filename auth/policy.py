@@ -128,6 +128,10 @@ QUERY_FIELDS: dict[str, frozenset[Who]] = {
     "fundingProjects": frozenset({W.CIVIL_AFFAIRS, W.STREET_OFFICE, W.FINANCE, W.AUDIT}),
     "inspectionCases": frozenset({W.CIVIL_AFFAIRS, W.STREET_OFFICE, W.INSPECTION, W.AUDIT}),
     "viewLag": frozenset({W.CIVIL_AFFAIRS, W.AUDIT}),
+    # The rows behind the street overview's figures (gateway/graphql/drill_queries.py).
+    "inspections": frozenset({W.CIVIL_AFFAIRS, W.STREET_OFFICE, W.INSPECTION, W.AUDIT}),
+    "fundingTable": frozenset({W.CIVIL_AFFAIRS, W.STREET_OFFICE, W.FINANCE, W.AUDIT}),
+    "partyBuildingGaps": frozenset({W.CIVIL_AFFAIRS, W.STREET_OFFICE, W.PARTY_BUILDING, W.AUDIT}),
     # The audit office's fields ("full event history: audit everything"). Each spans every department and
     # district with personal data unmasked, so only a role that sees all of history and of personal data
     # may ask; civil affairs reads its district's history through organizationHistory.

@@ -39,7 +39,8 @@ class FinanceLedger(View):
         "listings": "listing_id TEXT PRIMARY KEY, org_id TEXT NOT NULL",
     }
     keys = {"organizations": "org_id", "projects": "project_id", "entries": "position", "listings": "listing_id"}
-    indexes = {"projects": ("org_id",), "listings": ("org_id",)}
+    # entries: a year's money moved by the organizations of a place (the gateway's fundingTable).
+    indexes = {"projects": ("org_id",), "listings": ("org_id",), "entries": ("org_id, occurred_on",)}
 
     @handles(*ORGANIZATION_EVENTS)
     def organization_changed(self, tx: Tx, event: RecordedEvent, org: Organization) -> None:

@@ -23,7 +23,7 @@ class InspectionBoard(View):
         "cases": "case_id TEXT PRIMARY KEY, org_id TEXT NOT NULL, org_name TEXT, street TEXT, inspectors TEXT NOT NULL,"
                  " subject TEXT NOT NULL, opened_on TEXT NOT NULL, closed_on TEXT, problems_found BIGINT NOT NULL,"
                  " findings BIGINT NOT NULL, rectification TEXT NOT NULL, deadline TEXT, penalties BIGINT NOT NULL,"
-                 " sample_draw_id TEXT",
+                 " sample_draw_id TEXT, opened_by TEXT",
         "sample_draws": "draw_id TEXT PRIMARY KEY, year BIGINT NOT NULL, jurisdiction TEXT NOT NULL,"
                         " ratio TEXT NOT NULL, seed TEXT NOT NULL, population_size BIGINT NOT NULL,"
                         " drawn_size BIGINT NOT NULL, drawn TEXT NOT NULL, drawn_on TEXT NOT NULL",
@@ -46,7 +46,9 @@ class InspectionBoard(View):
             org_id = str(case.organization_id)
             # Read first: a read may write out the buffer, which must then hold this row whole.
             opened = {"case_id": event.aggregate_id, "org_name": self.organization_column(tx, org_id, "name"),
-                      "street": self.organization_column(tx, org_id, "street")}
+                      "street": self.organization_column(tx, org_id, "street"),
+                      # the department whose inspectors opened it (the case's state keeps no actor)
+                      "opened_by": str(event.ctx.actor.department) if event.ctx else None}
         self.upsert_built(tx, "cases", ("case_id",), event.aggregate_id, case_row, case)
         if opened:
             self.upsert(tx, "cases", opened, ["case_id"])

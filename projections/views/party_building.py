@@ -14,6 +14,8 @@ from projections.views.rows import ORGANIZATION_EVENTS
 from projections.views.base import View, handles, iso
 
 ACTIVE = tuple(status.value for status in ACTIVE_STATUSES)
+# Enough party members for a party organization of its own (the parameter: the locality's minimum), none yet.
+NEEDS_PARTY_ORGANIZATION = "party_organization IS NULL AND party_members >= ?"
 
 
 class PartyBuildingView(View):
@@ -27,6 +29,8 @@ class PartyBuildingView(View):
                          " version BIGINT NOT NULL",
     }
     keys = {"organizations": "org_id"}
+    # A place's organizations, a page at a time by name (the gateway's partyBuildingGaps).
+    indexes = {"organizations": ("district, street, name",)}
 
     @handles(*ORGANIZATION_EVENTS)
     def organization_changed(self, tx: Tx, event: RecordedEvent, org: Organization) -> None:
@@ -61,7 +65,7 @@ class PartyBuildingView(View):
         )
         uncovered = tx.rows(
             f"SELECT org_id, name, street, community, party_members FROM {orgs}"
-            f" WHERE {where} AND party_organization IS NULL AND party_members >= ? ORDER BY org_id",
+            f" WHERE {where} AND {NEEDS_PARTY_ORGANIZATION} ORDER BY org_id",
             (*params, min_members),
         )
         active, covered = int(totals.get("active") or 0), int(totals.get("covered") or 0)

@@ -14,6 +14,9 @@ from projections.views.base import fen, flag, iso
 ORGANIZATION_EVENTS = tuple(f"Organization.{cls.__name__}" for cls, _ in event_classes(Organization))
 FUNDING_EVENTS = tuple(f"FundingProject.{cls.__name__}" for cls, _ in event_classes(FundingProject))
 INSPECTION_EVENTS = tuple(f"InspectionCase.{cls.__name__}" for cls, _ in event_classes(InspectionCase))
+# A case's rectification is overdue as of a business date (the one parameter, ISO) from the day after its
+# deadline, or once recorded overdue: the street's overview counts them, its inspections list puts them first.
+OVERDUE_RECTIFICATION = "(rectification = 'overdue' OR (rectification = 'ordered' AND deadline < ?))"
 
 ORGANIZATION_COLUMNS = """
     org_id TEXT PRIMARY KEY, name TEXT NOT NULL, kind TEXT NOT NULL, status TEXT NOT NULL,

@@ -19,6 +19,7 @@ from projections.views.rows import (
     FUNDING_EVENTS,
     INSPECTION_EVENTS,
     ORGANIZATION_COLUMNS,
+    OVERDUE_RECTIFICATION,
     ORGANIZATION_EVENTS,
     REGISTRATION_COLUMNS,
     penalty_row,
@@ -128,8 +129,8 @@ class StreetOfficeView(View):
             " GROUP BY kind", (*owned, year),
         )}
         cases = tx.row(
-            f"SELECT COUNT(*) AS open, SUM(CASE WHEN rectification = 'overdue' OR (rectification = 'ordered'"
-            f" AND deadline < ?) THEN 1 ELSE 0 END) AS overdue FROM {self.t('inspections')}"
+            f"SELECT COUNT(*) AS open, SUM(CASE WHEN {OVERDUE_RECTIFICATION} THEN 1 ELSE 0 END) AS overdue"
+            f" FROM {self.t('inspections')}"
             f" WHERE {of_owned} AND status = 'open'", (today.isoformat(), *owned),
         ) or {}
         return {

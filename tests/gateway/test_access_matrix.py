@@ -32,6 +32,10 @@ QUERY_ACCESS = {
     "fundingProjects": {CIVIL, STREET, FINANCE, AUDIT},  # funding amounts
     "inspectionCases": {CIVIL, STREET, INSPECTION, AUDIT},  # inspections beyond status
     "viewLag": {CIVIL, AUDIT},
+    # The rows behind the street overview's figures: as the figures' own areas allow.
+    "inspections": {CIVIL, STREET, INSPECTION, AUDIT},  # inspections beyond status
+    "fundingTable": {CIVIL, STREET, FINANCE, AUDIT},  # funding amounts
+    "partyBuildingGaps": {CIVIL, STREET, PARTY, AUDIT},
     # "Full event history: audit everything": the global log, views as of any moment, the chain's verification
     # and the read audit span every department and district, personal data unmasked: the audit office only.
     "eventLog": {AUDIT},
@@ -50,6 +54,9 @@ QUERIES = {
     "fundingProjects": "{ fundingProjects(first: 1) { id } }",
     "inspectionCases": "{ inspectionCases(first: 1) { id } }",
     "viewLag": "{ viewLag { view } }",
+    "inspections": "{ inspections(first: 1) { page { totalCount } } }",
+    "fundingTable": "{ fundingTable(first: 1) { total { awarded } } }",
+    "partyBuildingGaps": "{ partyBuildingGaps(first: 1) { page { totalCount } } }",
     "eventLog": "{ eventLog(first: 1) { events { type } } }",
     "viewAsOf": '{ viewAsOf(view: "party_building", at: "2020-01-01T00:00:00", first: 1) { position } }',
     "verifyChain": "{ verifyChain { intact } }",

@@ -8,6 +8,7 @@ import {
 } from "./auth.js";
 import { barTable, columnChart } from "./charts.js";
 import { h } from "./dom.js";
+import { drillHref } from "./drill.js";
 import { PAGES } from "./pages.js";
 import {
   codes, departmentName, formatCount, formatDate, formatDateTime, formatFen, formatPercent, formatYuan, getLang,
@@ -445,9 +446,10 @@ function countOf(list, key) {
 function renderFigures(section, overview) {
   const registered = countOf(overview.byStatus, "registered");
   const filed = countOf(overview.byStatus, "filed");
-  const kpi = (id, title, value, note, tone) => h("li", { class: ["kpi", tone], "data-kpi": id },
+  const street = overview.street; // each figure opens its rows (drill.js), of this street
+  const kpi = (id, title, value, note, tone, href) => h("li", { class: ["kpi", tone], "data-kpi": id },
     h("span", { class: "kpi-label" }, title),
-    h("span", { class: "kpi-value" }, value),
+    h("span", { class: "kpi-value" }, href ? h("a", { href, class: "kpi-link" }, value) : value),
     note ? h("span", { class: "kpi-note" }, note) : null);
   const listed = overview.creditListed.length;
   section.replaceChildren(
@@ -458,38 +460,43 @@ function renderFigures(section, overview) {
         t("kpiOrganizationsNote", { registered: formatCount(registered), filed: formatCount(filed) })),
       kpi("party", t("kpiParty"), formatPercent(overview.party.coverage),
         t("kpiPartyNote", { with: overview.party.withPartyOrganization, active: overview.party.activeOrganizations,
-          members: overview.party.partyMembers })),
+          members: overview.party.partyMembers }), null, drillHref("/party", { street, gap: "NO_PARTY_ORGANIZATION" })),
       kpi("awarded", t("kpiFundingAwarded"), formatYuan(overview.funding.awarded),
-        t("kpiFundingAwardedNote", { n: overview.funding.projectsAwarded })),
+        t("kpiFundingAwardedNote", { n: overview.funding.projectsAwarded }), null,
+        drillHref("/funding", { street, year: overview.year, sort: "awarded" })),
       kpi("disbursed", t("kpiFundingDisbursed"), formatYuan(overview.funding.disbursed),
-        t("kpiFundingDisbursedNote", { clawed: formatYuan(overview.funding.clawedBack) })),
-      kpi("inspections", t("kpiOpenInspections"), formatCount(overview.openInspections), null),
+        t("kpiFundingDisbursedNote", { clawed: formatYuan(overview.funding.clawedBack) }), null,
+        drillHref("/funding", { street, year: overview.year, sort: "disbursed" })),
+      kpi("inspections", t("kpiOpenInspections"), formatCount(overview.openInspections), null, null,
+        drillHref("/inspections", { street, status: "OPEN" })),
       kpi("overdue", t("kpiOverdue"), formatCount(overview.overdueRectifications), null,
-        overview.overdueRectifications ? "warn" : null),
-      kpi("listed", t("kpiCreditListed"), formatCount(listed), null, listed ? "warn" : null),
+        overview.overdueRectifications ? "warn" : null, drillHref("/inspections", { street, overdue: "1" })),
+      kpi("listed", t("kpiCreditListed"), formatCount(listed), null, listed ? "warn" : null,
+        drillHref("/organizations", { street, credit: "ANY" })),
       kpi("ended", t("kpiEnded"), formatCount(overview.ended), overview.byEndedStatus.length
         ? overview.byEndedStatus.map((item) => `${label("status", item.key)} ${formatCount(item.count)}`)
           .join(getLang() === "en" ? ", " : "、") : null)),
     h("div", { class: "breakdowns" },
-      breakdown(t("byKind"), t("colKind"), overview.byKind, "kind", "kind"),
-      breakdown(t("byStatus"), t("colStatus"), overview.byStatus, "status", "status"),
-      breakdown(t("byCategory"), t("category"), overview.byCategory, "category", null)),
-    creditListSection(overview.creditListed));
+      breakdown(t("byKind"), t("colKind"), overview.byKind, "kind", "kind", street),
+      breakdown(t("byStatus"), t("colStatus"), overview.byStatus, "status", "status", street),
+      breakdown(t("byCategory"), t("category"), overview.byCategory, "category", null, street)),
+    creditListSection(overview.creditListed, street));
 }
 
-function breakdown(title, labelHeader, counts, table, filterKey) {
+function breakdown(title, labelHeader, counts, table, filterKey, street) {
   const rows = [...counts].sort((a, b) => b.count - a.count).map((item) => ({
     label: item.key ? label(table, item.key) : t("noCommunity"),
     value: item.count,
     display: formatCount(item.count),
-    href: filterKey && item.key ? `#/organizations?${new URLSearchParams({ [filterKey]: item.key })}` : null,
+    href: filterKey && item.key ? drillHref("/organizations", { street, [filterKey]: item.key }) : null,
   }));
   return barTable({ title, labelHeader, valueHeader: t("count"), rows, className: `breakdown-${table}` });
 }
 
-function creditListSection(entries) {
+function creditListSection(entries, street) {
   return h("section", { class: "credit-list", "aria-labelledby": "credit-title" },
-    h("h3", { id: "credit-title", class: "chart-title" }, t("creditListTitle")),
+    h("h3", { id: "credit-title", class: "chart-title" },
+      h("a", { href: drillHref("/organizations", { street, credit: "ANY" }) }, t("creditListTitle"))),
     entries.length === 0 ? h("p", { class: "muted" }, t("creditListEmpty")) :
       h("ul", { class: "plain-list" }, entries.map((entry) => h("li", null,
         h("a", { href: `#/org/${encodeURIComponent(entry.organizationId)}` }, entry.name), " ",
@@ -749,7 +756,7 @@ function compactYuan(value) {
 
 // -- organization list ----------------------------------------------------------------------------------------------
 
-const FILTER_KEYS = ["name", "kind", "status", "community", "credit", "grade"];
+const FILTER_KEYS = ["name", "street", "kind", "status", "community", "credit", "grade"];
 const TRAIL_KEY = "lianjian.cursors";
 
 function cursorTrail(filterKey) {
@@ -791,6 +798,7 @@ async function organizationsPage(params, token) {
 
   const filter = {};
   if (values.name) filter.name = values.name;
+  if (values.street) filter.street = values.street;
   if (values.kind) filter.kind = values.kind;
   if (values.status) filter.status = values.status;
   if (values.community) filter.community = values.community;
@@ -850,6 +858,7 @@ function filterForm(values) {
     h("label", { for: "f-name" }, t("search")),
     h("input", { id: "f-name", name: "name", type: "search", value: values.name, placeholder: t("searchPlaceholder"),
       autocomplete: "off" })),
+  myStreet() ? null : select("street", t("colStreet"), codes("street").map((code) => [code, streetName(code)])),
   select("kind", t("filterKind"), codes("kind").map((code) => [code, label("kind", code)])),
   select("status", t("filterStatus"), codes("status").map((code) => [code, label("status", code)])),
   select("community", t("filterCommunity"), values.community ? [[values.community, values.community]] : []),
