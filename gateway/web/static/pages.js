@@ -6,5 +6,8 @@
 //   render  async (params, token, shell) => fills shell.main(); shell.stillCurrent(token) is false once the
 //           user has moved on. shell = { state, main, go, stillCurrent, failure, mark, route, myStreet }.
 
+import { AUDIT_PAGE } from "./audit.js";
+
 export const PAGES = [
+  AUDIT_PAGE,
 ];
