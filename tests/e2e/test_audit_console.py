@@ -100,6 +100,7 @@ def test_the_auditor_verifies_the_chain(desktop: Watched, server: Server) -> Non
     facts = page.locator("#audit-chain-facts").inner_text()
     assert report["algorithm"] in facts and "已封存至序号" in facts
     assert "尚无存储的检查点" in page.locator("#audit-chain").inner_text()
+    assert "null" not in page.locator("#audit-chain").inner_text()  # what is absent shows as nothing
     shot(page, "audit-chain-desktop.png")
 
 
@@ -142,6 +143,7 @@ def test_a_view_as_of_a_time_before_an_event_lacks_it_and_after_has_it(desktop: 
     assert OLD_NAME in before and NEW_NAME not in before
     after = name_at("2019-05-14T09:00:00")
     assert NEW_NAME in after
+    assert "null" not in page.locator("#audit-results").inner_text().split(NEW_NAME)[0]
     assert "截至 2019/05/14 09:00:00" in page.locator("#audit-count").inner_text()
     assert page.locator("#v-org").is_visible() and page.locator("#v-street").is_visible()
     shot(page, "audit-asof-desktop.png")

@@ -194,7 +194,10 @@ function dataTable(id, caption, headers, rows) {
 
 // -- the event log ---------------------------------------------------------------------------------------------
 
-const LOG_KEYS = ["org", "type", "department", "actor", "since", "until", "from", "to"];
+// URL key -> the EventLogFilter field it fills (positions as numbers).
+const LOG_FILTER = [["org", "organizationId"], ["type", "type"], ["department", "department"], ["actor", "actor"],
+  ["since", "since"], ["until", "until"], ["from", "fromPosition", number], ["to", "toPosition", number]];
+const LOG_KEYS = LOG_FILTER.map(([key]) => key);
 
 function eventTypeOptions() {
   const types = codes("event");
@@ -221,15 +224,8 @@ async function logPart(shell, params, token, body) {
   body.replaceChildren(h("p", { class: "muted small" }, t("auditLogNote")), form, results);
   fillOrganizations(shell, token, orgSelect, values.org);
 
-  const filter = {};
-  if (values.org) filter.organizationId = values.org;
-  if (values.type) filter.type = values.type;
-  if (values.department) filter.department = values.department;
-  if (values.actor) filter.actor = values.actor;
-  if (values.since) filter.since = values.since;
-  if (values.until) filter.until = values.until;
-  if (values.from) filter.fromPosition = number(values.from);
-  if (values.to) filter.toPosition = number(values.to);
+  const filter = Object.fromEntries(LOG_FILTER.filter(([key]) => values[key])
+    .map(([key, name, as = String]) => [name, as(values[key])]));
   let page;
   try {
     page = (await gql(EVENT_LOG, { filter, after: number(after || "0"), first: LOG_SIZE })).eventLog;
