@@ -137,6 +137,7 @@ QUERY_FIELDS: dict[str, frozenset[Who]] = {
     # may ask; civil affairs reads its district's history through organizationHistory.
     "eventLog": frozenset({W.AUDIT}),
     "viewAsOf": frozenset({W.AUDIT}),
+    "auditViews": frozenset({W.AUDIT}),
     "verifyChain": frozenset({W.AUDIT}),
     "personalDataReads": frozenset({W.AUDIT}),
 }

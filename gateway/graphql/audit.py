@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
 import strawberry
@@ -68,6 +68,27 @@ def _cursor(after: int) -> int:
     return after
 
 
+def _organization_id(value: Any) -> str | None:
+    """An organization's id as stored (a UUID's text), or None when none is given."""
+    if _given(value) is None:
+        return None
+    try:
+        return str(UUID(str(value)))
+    except ValueError:
+        raise coded("organizationId is not an organization's id", BAD_USER_INPUT) from None
+
+
+def _positions(first: int | None, last: int | None) -> tuple[int | None, int | None]:
+    """A range of global positions, both ends included."""
+    first, last = _given(first), _given(last)
+    for name, value in (("fromPosition", first), ("toPosition", last)):
+        if value is not None and value < 1:
+            raise coded(f"{name} is a position, 1 or more", BAD_USER_INPUT)
+    if first is not None and last is not None and last < first:
+        raise coded("the position range ends before it starts (toPosition < fromPosition)", BAD_USER_INPUT)
+    return first, last
+
+
 # -- types -----------------------------------------------------------------------------------------------
 
 
@@ -82,6 +103,12 @@ class EventLogFilter:
                                               description="Recorded at or after (no zone: Asia/Shanghai).")
     until: datetime | None = strawberry.field(default=strawberry.UNSET,
                                               description="Recorded before (exclusive; no zone: Asia/Shanghai).")
+    organization_id: strawberry.ID | None = strawberry.field(default=strawberry.UNSET,
+                                                             description="Events of one organization.")
+    from_position: int | None = strawberry.field(default=strawberry.UNSET,
+                                                 description="At this global position or after.")
+    to_position: int | None = strawberry.field(default=strawberry.UNSET,
+                                               description="At this global position or before.")
 
 
 @strawberry.type
@@ -118,6 +145,17 @@ class ChainFinding:
 
 
 @strawberry.type
+class ChainCheckpoint:
+    position: int
+    hash: str
+    algorithm: str
+    created_at: str = strawberry.field(description="When it was signed, as signed (ISO-8601).")
+    key_id: str = strawberry.field(description="The signing key: the first 16 hex digits of its SHA-256.")
+    problem: str | None = strawberry.field(description="Null when the chain agrees with it and its signature"
+                                                       " verifies; else why not.")
+
+
+@strawberry.type
 class ChainReport:
     intact: bool = strawberry.field(description="No event altered, removed, inserted or reordered (unsealed"
                                                 " events do not count).")
@@ -131,7 +169,23 @@ class ChainReport:
     total_findings: int
     first_finding: ChainFinding | None
     findings: list[ChainFinding] = strawberry.field(description="In position order; at most the first 1000.")
+    checkpoints: list[ChainCheckpoint] = strawberry.field(description="The signed checkpoints stored beside the"
+                                                                      " chain, in position order, each checked.")
     seconds: float
+
+
+@strawberry.type
+class AuditTable:
+    name: str
+    columns: list[str]
+    by_organization: bool = strawberry.field(description="viewAsOf can choose its rows by organizationId.")
+    by_street: bool = strawberry.field(description="viewAsOf can choose its rows by street.")
+
+
+@strawberry.type
+class AuditView:
+    name: str
+    tables: list[AuditTable] = strawberry.field(description="The first is viewAsOf's default table.")
 
 
 @strawberry.type
@@ -169,9 +223,11 @@ def _event_log(info: Info, filter: EventLogFilter | None, after: int, first: int
     LogFilter(department=department, actor=actor, event_type=kind, since=since, until=until)  # checks them
     if kind is not None and kind not in EVENT_KINDS:
         raise coded(f"no event type {kind!r}; see docs/events.md", BAD_USER_INPUT)
+    org_id, (lowest, highest) = _organization_id(f.organization_id), _positions(f.from_position, f.to_position)
     where, params = ["e.position > ?"], [after]
     for condition, value in (("e.department = ?", department), ("(e.user_id = ? OR e.username = ?)", actor),
-                             ("(e.type = ? OR e.aggregate_type = ?)", kind)):
+                             ("(e.type = ? OR e.aggregate_type = ?)", kind), ("e.org_id = ?", org_id),
+                             ("e.position >= ?", lowest), ("e.position <= ?", highest)):
         if value is not None:
             where.append(condition)
             params += [value] * condition.count("?")
@@ -206,7 +262,8 @@ def _event_log(info: Info, filter: EventLogFilter | None, after: int, first: int
 
 
 @translate_errors
-def _view_as_of(info: Info, view: str, at: datetime, table: str | None, first: int) -> ViewAsOf:
+def _view_as_of(info: Info, view: str, at: datetime, table: str | None, first: int, organization_id: str | None,
+                street: str | None) -> ViewAsOf:
     from projections.audit.asof import ASOF, replay_view
     from projections.views.catalog import view_by_name
 
@@ -222,9 +279,19 @@ def _view_as_of(info: Info, view: str, at: datetime, table: str | None, first: i
         raise coded(f"{view} has no table {chosen!r}; its tables are: {', '.join(known.tables)}", BAD_USER_INPUT)
     moment = _aware(at)
     assert moment is not None
+    where, params = [], []
+    for column, value in (("org_id", _organization_id(organization_id)), ("street", _given(street))):
+        if value is None:
+            continue
+        if column not in known.columns(chosen):
+            raise coded(f"{view}'s table {chosen} has no {column} column to choose rows by", BAD_USER_INPUT)
+        where.append(f"{column} = ?")
+        params.append(value)
+    chosen_rows = f"WHERE {' AND '.join(where)}" if where else ""
 
     def read(tx: Any, scratch: Any) -> list[dict[str, Any]]:
-        return tx.rows(f"SELECT * FROM {scratch.t(chosen)} ORDER BY {scratch.keys[chosen]} LIMIT ?", (size + 1,))
+        return tx.rows(f"SELECT * FROM {scratch.t(chosen)} {chosen_rows} ORDER BY {scratch.keys[chosen]} LIMIT ?",
+                       (*params, size + 1))
 
     # The scratch tables are dropped once read: the answer is the rows (`lianjian replay` keeps them).
     replay = replay_view(rt.app, view, moment, drop=True, read=read)
@@ -246,17 +313,21 @@ def _json(value: Any) -> Any:
 
 @translate_errors
 def _verify_chain(info: Info) -> ChainReport:
+    from projections.audit.checkpoints import check_against, stored_checkpoints
     from projections.audit.verify import verify
 
     policy.require_query(caller(info), "verifyChain")
-    report = verify(runtime(info).app)
+    app = runtime(info).app
+    report = verify(app)
     findings = [ChainFinding(kind=f.kind, position=f.position, detail=f.detail) for f in report.findings]
+    checkpoints = [ChainCheckpoint(position=c.position, hash=c.hash, algorithm=c.algorithm, created_at=c.created_at,
+                                   key_id=c.key_id, problem=check_against(app, c)) for c in stored_checkpoints(app)]
     return ChainReport(
         intact=report.intact, algorithm=report.algorithm, sealed_head=report.sealed_head,
         store_head=report.store_head, sealed=report.checked, unsealed=report.unsealed,
         first_unsealed=report.first_unsealed, checkpoints_checked=report.checkpoints_checked,
         total_findings=report.total_findings, first_finding=findings[0] if findings else None, findings=findings,
-        seconds=round(report.seconds, 3),
+        checkpoints=checkpoints, seconds=round(report.seconds, 3),
     )
 
 
@@ -266,12 +337,7 @@ def _personal_data_reads(info: Info, first: int, after: int, organization_id: st
     principal, rt = caller(info), runtime(info)
     policy.require_query(principal, "personalDataReads")
     size, after = _size(first, MAX_READS_PAGE), _cursor(after)
-    org_id = None
-    if organization_id:
-        try:
-            org_id = str(UUID(str(organization_id)))
-        except ValueError:
-            raise coded("organizationId is not an organization's id", BAD_USER_INPUT) from None
+    org_id = _organization_id(organization_id)
     page = list_reads(rt.db, after=after, limit=size, org_id=org_id, username=username or None)
     names: dict[str, str] = {}
     ids = sorted({r.org_id for r in page.reads})
@@ -286,6 +352,16 @@ def _personal_data_reads(info: Info, first: int, after: int, organization_id: st
     return PersonalDataReadPage(reads=reads, has_next_page=page.next_after is not None, next_after=page.next_after)
 
 
+@translate_errors
+def _audit_views(info: Info) -> list[AuditView]:
+    from projections.views.catalog import all_views
+
+    policy.require_query(caller(info), "auditViews")
+    return [AuditView(name=v.name, tables=[
+        AuditTable(name=t, columns=v.columns(t), by_organization="org_id" in v.columns(t),
+                   by_street="street" in v.columns(t)) for t in v.tables]) for v in all_views()]
+
+
 @strawberry.type
 class AuditQuery:
     @strawberry.field(description="The global event log (business events), oldest first, a page at a time;"
@@ -296,9 +372,16 @@ class AuditQuery:
 
     @strawberry.field(description="A department view as it stood at a moment (no zone: Asia/Shanghai), rebuilt"
                                   " from the log into scratch tables: rows of one table, counts of all. Audit only.")
-    def view_as_of(self, info: Info, view: str, at: datetime, table: str | None = None,
-                   first: int = 100) -> ViewAsOf:
-        return off_the_loop(_view_as_of, info, view, at, table, first)
+    def view_as_of(self, info: Info, view: str, at: datetime, table: str | None = None, first: int = 100,
+                   organization_id: Annotated[strawberry.ID | None, strawberry.argument(
+                       description="Only this organization's rows (tables with an org_id column).")] = None,
+                   street: Annotated[str | None, strawberry.argument(
+                       description="Only this street's rows (tables with a street column).")] = None) -> ViewAsOf:
+        return off_the_loop(_view_as_of, info, view, at, table, first, organization_id, street)
+
+    @strawberry.field(description="The views viewAsOf can rebuild, with their tables. Audit only.")
+    def audit_views(self, info: Info) -> list[AuditView]:
+        return _audit_views(info)
 
     @strawberry.field(description="Walk the hash chain beside the stored events: intact, or what changed where."
                                   " Audit only.")

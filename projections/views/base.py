@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
@@ -74,6 +75,11 @@ class View:
         if table not in self._names:
             raise KeyError(f"{self.name} has no table {table}")
         return self._names[table]
+
+    def columns(self, table: str) -> list[str]:
+        """The column names of one of this view's tables, read from its definitions (a column is a lowercase
+        name followed by its upper-case type; PRIMARY KEY (...) and other constraints are not columns)."""
+        return re.findall(r"(?:^|,)\s*([a-z_][a-z0-9_]*)\s+[A-Z]", self.tables[table])
 
     def create(self, tx: Tx) -> None:
         for table, columns in self.tables.items():

@@ -40,6 +40,7 @@ QUERY_ACCESS = {
     # and the read audit span every department and district, personal data unmasked: the audit office only.
     "eventLog": {AUDIT},
     "viewAsOf": {AUDIT},
+    "auditViews": {AUDIT},
     "verifyChain": {AUDIT},
     "personalDataReads": {AUDIT},  # "visible to auditors"
 }
@@ -59,6 +60,7 @@ QUERIES = {
     "partyBuildingGaps": "{ partyBuildingGaps(first: 1) { page { totalCount } } }",
     "eventLog": "{ eventLog(first: 1) { events { type } } }",
     "viewAsOf": '{ viewAsOf(view: "party_building", at: "2020-01-01T00:00:00", first: 1) { position } }',
+    "auditViews": "{ auditViews { name } }",
     "verifyChain": "{ verifyChain { intact } }",
     "personalDataReads": "{ personalDataReads(first: 1) { reads { what } } }",
 }

@@ -310,7 +310,7 @@ function showError(error) {
 }
 
 /** What a page module (pages.js) gets from the shell. */
-const shell = { state, main, go, stillCurrent, failure, mark, route, myStreet };
+const shell = { state, main, go, stillCurrent, failure, mark, route, myStreet, orgIndex, eventItem };
 
 // -- data shared by pages ---------------------------------------------------------------------------------
 

@@ -472,14 +472,15 @@ export function formatDate(value) {
   }).format(moment);
 }
 
-/** A moment (ISO date-time with zone) in Beijing time: 2026/11/26 17:10 / 26 Nov 2026, 17:10. */
-export function formatDateTime(value) {
+/** A moment (ISO date-time with zone) in Beijing time: 2026/11/26 17:10 / 26 Nov 2026, 17:10 (with seconds:
+ *  17:10:05, for the audit, where a second decides what a view showed). */
+export function formatDateTime(value, { seconds = false } = {}) {
   if (!value) return "";
   const moment = new Date(value);
   if (Number.isNaN(moment.getTime())) return String(value);
   return new Intl.DateTimeFormat(locale(), {
     timeZone: TIME_ZONE, year: "numeric", month: isZh() ? "2-digit" : "short", day: "2-digit",
-    hour: "2-digit", minute: "2-digit", hour12: false,
+    hour: "2-digit", minute: "2-digit", second: seconds ? "2-digit" : undefined, hour12: false,
   }).format(moment);
 }
 

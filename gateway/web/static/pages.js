@@ -6,6 +6,7 @@
 //   render  async (params, token, shell) => fills shell.main(); shell.stillCurrent(token) is false once the
 //           user has moved on. shell = { state, main, go, stillCurrent, failure, mark, route, myStreet }.
 
+import { AUDIT_PAGE } from "./audit.js";
 import { FUNDING_PAGE } from "./funding.js";
 import { INSPECTIONS_PAGE } from "./inspections.js";
 import { PARTY_PAGE } from "./party.js";
@@ -14,4 +15,5 @@ export const PAGES = [
   INSPECTIONS_PAGE, // the overview's figures' rows (drill.js): inspections, a year's funding, party-building gaps
   FUNDING_PAGE,
   PARTY_PAGE,
+  AUDIT_PAGE, // the auditor's console
 ];
