@@ -112,10 +112,9 @@ def in_reach(rt: Any, principal: Any, org_id: str | None = None, **asked: str | 
     return condition, [value for _, value in pairs]
 
 
-def visible_alerts(rt: Any, principal: Any, *, status: str | None = None, before: int | None = None,
-                   since: int | None = None, limit: int = 50) -> list[dict[str, Any]]:
-    """Alerts addressed to the caller's department about organizations in its jurisdiction (all for
-    auditors); newest first, or oldest first after ``since`` (for the live feed)."""
+def addressed_alerts(rt: Any, principal: Any) -> tuple[list[str], list[Any]]:
+    """The SQL conditions on the joint alerts' rows the caller sees: those addressed to its department, about
+    organizations in its jurisdiction (every alert for auditors)."""
     where, params = ["1 = 1"], []
     if policy.who(principal) != policy.Who.AUDIT:
         where.append("(',' || departments || ',') LIKE ?")
@@ -123,6 +122,14 @@ def visible_alerts(rt: Any, principal: Any, *, status: str | None = None, before
         condition, bound = in_reach(rt, principal, "org_id")
         where.append(condition)
         params += bound
+    return where, params
+
+
+def visible_alerts(rt: Any, principal: Any, *, status: str | None = None, before: int | None = None,
+                   since: int | None = None, limit: int = 50) -> list[dict[str, Any]]:
+    """Alerts addressed to the caller's department about organizations in its jurisdiction (all for
+    auditors); newest first, or oldest first after ``since`` (for the live feed)."""
+    where, params = addressed_alerts(rt, principal)
     if status:
         where.append("status = ?")
         params.append(status)

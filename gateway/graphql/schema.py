@@ -22,13 +22,14 @@ from strawberry.types.execution import ParseOptions
 
 from gateway.graphql.audit import AuditQuery
 from gateway.graphql.credit_mutations import CreditMutation
+from gateway.graphql.export_query import ExportQuery
 from gateway.graphql.errors import BAD_USER_INPUT, INTERNAL, client_error, coded, translated
 from gateway.graphql.mutations import Mutation
 from gateway.graphql.queries import Query
 from gateway.graphql.subscriptions import Subscription
 from gateway.group_commit import joining
 
-RootQuery = strawberry.tools.merge_types("Query", (Query, AuditQuery))  # the auditor's fields: audit.py
+RootQuery = strawberry.tools.merge_types("Query", (Query, AuditQuery, ExportQuery))  # audit.py, export_query.py
 Mutation = strawberry.tools.merge_types("Mutation", (Mutation, CreditMutation))  # credit_mutations.py
 
 MAX_DEPTH = 10
