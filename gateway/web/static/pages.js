@@ -6,5 +6,8 @@
 //   render  async (params, token, shell) => fills shell.main(); shell.stillCurrent(token) is false once the
 //           user has moved on. shell = { state, main, go, stillCurrent, failure, mark, route, myStreet }.
 
+import { UPLOAD_PAGE } from "./upload.js";
+
 export const PAGES = [
+  UPLOAD_PAGE,
 ];
