@@ -131,7 +131,7 @@ def create_app(settings: Settings | None = None, *, verifier: Any = None) -> Fas
     from gateway.public import public_site; api.mount("/public", public_site(runtime))  # the public site, no sign-in
     from gateway.files.routes import UPLOAD_PATH, mount_files; mount_files(api, runtime)  # the ledger's upload
     api.add_middleware(limit_body, max_bytes=settings.max_request_bytes,  # an upload has its own, larger cap
-                       larger={UPLOAD_PATH: (settings.import_max_bytes, "LIANJIAN_IMPORT_MAX_BYTES")})
+                       larger={UPLOAD_PATH: (settings.upload_max_bytes, "LIANJIAN_UPLOAD_MAX_BYTES")})
     metrics = Metrics(runtime, schema)
     api.add_middleware(metrics.middleware)  # outside the body limit: refusals are counted
 

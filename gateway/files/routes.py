@@ -4,7 +4,7 @@
   or ``application/octet-stream``; its name, percent-encoded, in ``X-File-Name``), with the same bearer token as
   /graphql. The raw body, not a multipart form: a form would need a parser of its own (python-multipart) for one
   file, while the raw body is counted by the gateway's body limit (gateway/body_limit.py, here
-  LIANJIAN_IMPORT_MAX_BYTES) like any other, and a browser sends a File as it is.
+  LIANJIAN_UPLOAD_MAX_BYTES) like any other, and a browser sends a File as it is.
 - ``GET /files/ledger-template.xlsx``: the empty template (Chinese headers and the instructions sheet).
 
 The import is gateway/files/ledger.py's, as the caller: its role must record registrations or filings
@@ -87,7 +87,7 @@ def mount_files(api: FastAPI, runtime: Runtime) -> None:
                 raise Refused(415, f"send the .xlsx itself as the body, with Content-Type {XLSX}",
                               reason="UNSUPPORTED_MEDIA_TYPE")
             upload = (_file_name(request.headers.get("x-file-name")), await request.body())
-            importer = await anyio.to_thread.run_sync(_importer, runtime, upload, settings.import_max_bytes,
+            importer = await anyio.to_thread.run_sync(_importer, runtime, upload, settings.upload_max_bytes,
                                                       principal)
             if dry_run or NDJSON not in request.headers.get("accept", ""):
                 report = await anyio.to_thread.run_sync(_run, runtime, importer, dry_run, iter)

@@ -49,24 +49,25 @@ def read_workbook(path: Path, max_bytes: int) -> tuple[str, list[Sheet]]:
         size = path.stat().st_size
     except OSError as error:
         raise WorkbookRefused(f"{path}: cannot be read ({error.strerror})", "UNREADABLE") from None
-    _within(path.name, size, max_bytes)  # before a byte of it is read
+    _within(path.name, size, max_bytes, "LIANJIAN_IMPORT_MAX_BYTES")  # before a byte of it is read
     return read_content(path.name, path.read_bytes(), max_bytes)
 
 
-def read_content(name: str, content: bytes, max_bytes: int) -> tuple[str, list[Sheet]]:
+def read_content(name: str, content: bytes, max_bytes: int,
+                 setting: str = "LIANJIAN_UPLOAD_MAX_BYTES") -> tuple[str, list[Sheet]]:
     """The same, for a file's bytes already in memory (an upload), named ``name`` in the messages."""
     import hashlib
 
-    _within(name, len(content), max_bytes)
+    _within(name, len(content), max_bytes, setting)
     _check_container(name, content, max_bytes)
     sheets = _load(name, content)
     return hashlib.sha256(content).hexdigest(), sheets
 
 
-def _within(name: str, size: int, max_bytes: int) -> None:
+def _within(name: str, size: int, max_bytes: int, setting: str) -> None:
     if size > max_bytes:
-        raise WorkbookRefused(f"{name} is {size:,} bytes, over the import limit of {max_bytes:,}"
-                              " (LIANJIAN_IMPORT_MAX_BYTES)", "TOO_LARGE")
+        raise WorkbookRefused(f"{name} is {size:,} bytes, over the import limit of {max_bytes:,} ({setting})",
+                              "TOO_LARGE")
 
 
 def _check_container(name: str, content: bytes, max_bytes: int) -> None:

@@ -38,6 +38,7 @@ QUERY_ACCESS = {
     "viewAsOf": {AUDIT},
     "verifyChain": {AUDIT},
     "personalDataReads": {AUDIT},  # "visible to auditors"
+    "export": EVERYONE - {PUBLIC},  # a list as a file, for officers (each list further as its own field)
 }
 QUERIES = {
     "me": "{ me { username } }",
@@ -54,6 +55,7 @@ QUERIES = {
     "viewAsOf": '{ viewAsOf(view: "party_building", at: "2020-01-01T00:00:00", first: 1) { position } }',
     "verifyChain": "{ verifyChain { intact } }",
     "personalDataReads": "{ personalDataReads(first: 1) { reads { what } } }",
+    "export": "{ export(list: ORGANIZATIONS) { rows } }",
 }
 
 # "May record": filings and own-street reports for the street; funding for finance; and so on.
