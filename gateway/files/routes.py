@@ -77,12 +77,12 @@ def mount_files(api: FastAPI, runtime: Runtime) -> None:
     @api.post(UPLOAD_PATH, include_in_schema=False)
     async def upload_ledger(request: Request) -> Response:
         try:
-            dry_run = _flag(request.query_params.get("dryRun", "true"))
-            media = request.headers.get("content-type", "").split(";")[0].strip().lower()
-            principal = await anyio.to_thread.run_sync(_caller, runtime, request)
+            principal = await anyio.to_thread.run_sync(_caller, runtime, request)  # who, before anything else
             if not policy.may_import_ledger(principal):
                 raise Refused(403, f"{principal.username} ({policy.who(principal)}) may not import a ledger: it"
                                    " records neither registrations nor filings", FORBIDDEN)
+            dry_run = _flag(request.query_params.get("dryRun", "true"))
+            media = request.headers.get("content-type", "").split(";")[0].strip().lower()
             if media not in ACCEPTED_TYPES:
                 raise Refused(415, f"send the .xlsx itself as the body, with Content-Type {XLSX}",
                               reason="UNSUPPORTED_MEDIA_TYPE")
