@@ -132,6 +132,8 @@ QUERY_FIELDS: dict[str, frozenset[Who]] = {
     "inspections": frozenset({W.CIVIL_AFFAIRS, W.STREET_OFFICE, W.INSPECTION, W.AUDIT}),
     "fundingTable": frozenset({W.CIVIL_AFFAIRS, W.STREET_OFFICE, W.FINANCE, W.AUDIT}),
     "partyBuildingGaps": frozenset({W.CIVIL_AFFAIRS, W.STREET_OFFICE, W.PARTY_BUILDING, W.AUDIT}),
+    # A list as a file (each list further needs its own field above): officers only, not the public.
+    "export": frozenset(Who) - {W.PUBLIC},
     # The audit office's fields ("full event history: audit everything"). Each spans every department and
     # district with personal data unmasked, so only a role that sees all of history and of personal data
     # may ask; civil affairs reads its district's history through organizationHistory.
@@ -168,6 +170,15 @@ def require_query(principal: Principal, field: str) -> None:
 
 def may_record(principal: Principal, mutation: str) -> bool:
     return mutation in MAY_RECORD.get(who(principal), frozenset())
+
+
+# An Excel ledger's rows are registrations and filings: a role that records either may upload one (each row is
+# then checked as its own command: gateway/files/ledger.py).
+LEDGER_MUTATIONS = ("registerOrganization", "fileCommunityOrganization")
+
+
+def may_import_ledger(principal: Principal) -> bool:
+    return any(may_record(principal, mutation) for mutation in LEDGER_MUTATIONS)
 
 
 def require_mutation(principal: Principal, mutation: str) -> None:

@@ -129,7 +129,9 @@ def create_app(settings: Settings | None = None, *, verifier: Any = None) -> Fas
     api.router.add_websocket_route("/graphql", graphql)
     from gateway.web.routes import mount_dashboard; mount_dashboard(api, runtime)  # the dashboard: /, /static
     from gateway.public import public_site; api.mount("/public", public_site(runtime))  # the public site, no sign-in
-    api.add_middleware(limit_body, max_bytes=settings.max_request_bytes)
+    from gateway.files.routes import UPLOAD_PATH, mount_files; mount_files(api, runtime)  # the ledger's upload
+    api.add_middleware(limit_body, max_bytes=settings.max_request_bytes,  # an upload has its own, larger cap
+                       larger={UPLOAD_PATH: (settings.upload_max_bytes, "LIANJIAN_UPLOAD_MAX_BYTES")})
     metrics = Metrics(runtime, schema)
     api.add_middleware(metrics.middleware)  # outside the body limit: refusals are counted
 

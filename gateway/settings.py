@@ -59,6 +59,9 @@ class Settings(BaseSettings):
     tick_interval_seconds: float = 3600.0
     # The largest Excel file `lianjian import` reads (bytes): a street's ledger of 10,000 rows is about 1 MB.
     import_max_bytes: int = Field(default=20 << 20, ge=1024)
+    # The largest Excel file an officer uploads through the gateway (POST /files/ledger; the body's cap there, in
+    # place of max_request_bytes). Held in memory and loaded whole by openpyxl, so near what a ledger weighs.
+    upload_max_bytes: int = Field(default=20 << 20, ge=1024)
     # Outside dev mode, /metrics and the details of /readyz (head, each view's lag, the reason) answer only a
     # request with "Authorization: Bearer <this token>"; unset, /metrics is off and /readyz gives its status alone.
     operations_token: SecretStr | None = None

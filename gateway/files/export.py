@@ -100,7 +100,8 @@ FEN = "fen"  # money stored in fen (BIGINT), written as yuan
 @dataclass(frozen=True)
 class ListSpec:
     """One exportable list: the view and the SELECT over its tables ({name} is a table of the view), the column
-    a street filter applies to, the order, and each column's (stored name, header, type)."""
+    a street filter applies to, the order, each column's (stored name, header, type), and the column holding a
+    row's organization (where a caller's scope bounds the rows: gateway/graphql/export_query.py)."""
 
     view: str
     title: str
@@ -108,6 +109,7 @@ class ListSpec:
     street: str | None
     order: str
     columns: tuple[tuple[str, str, str], ...]
+    org_id: str = "org_id"
 
 
 LISTS = {
@@ -124,13 +126,13 @@ LISTS = {
          ("project_name", "项目名称", TEXT), ("amount_fen", "金额", FEN), ("disbursed_fen", "已拨付", FEN),
          ("clawed_back_fen", "已追回", FEN), ("status", "状态", TEXT), ("awarded_on", "立项日期", DATE),
          ("period_start", "开始日期", DATE), ("period_end", "结束日期", DATE), ("closed_on", "结项日期", DATE),
-         ("project_id", "项目ID", TEXT))),
+         ("project_id", "项目ID", TEXT)), "p.org_id"),
     "credit-lists": ListSpec(
         "public_disclosure", "信用名单", "SELECT l.*, o.name, o.credit_code FROM {listings} l JOIN {organizations} o"
         " ON o.org_id = l.org_id", None, "l.listed_on, l.listing_id",
         (("name", "组织名称", TEXT), ("credit_code", "统一社会信用代码", TEXT), ("list", "名单", TEXT),
          ("ground_words", "列入事由", TEXT), ("legal_basis", "依据", TEXT), ("authority", "作出决定机关", TEXT),
-         ("listed_on", "列入日期", DATE), ("removed_on", "移出日期", DATE))),
+         ("listed_on", "列入日期", DATE), ("removed_on", "移出日期", DATE)), "l.org_id"),
     "inspections": ListSpec(
         "inspection_board", "检查案件", "SELECT * FROM {cases}", "street", "opened_on, case_id",
         (("org_name", "组织名称", TEXT), ("street", "街道", TEXT), ("subject", "检查事项", TEXT),
@@ -141,21 +143,24 @@ LISTS = {
 EXPORTS = ("organizations", *LISTS, "events")
 
 
-def list_table(app: Supervision, what: str, street: str | None = None) -> Table:
-    """A list of LISTS, read from its view, optionally of one street."""
+def list_table(app: Supervision, what: str, street: str | None = None, where: Iterable[str] = (),
+               params: Iterable[Any] = ()) -> Table:
+    """A list of LISTS, read from its view, optionally of one street, and within the SQL conditions ``where``."""
     spec = LISTS[what]
     from projections.views.catalog import all_views
 
     view = next(v for v in all_views() if v.name == spec.view)
     sql = spec.select.format(**{name: view.t(name) for name in view.tables})
-    params: list[Any] = []
+    conditions, bound = list(where), list(params)
     if street is not None:
         if spec.street is None:
             raise ValueError(f"the {what} list has no street to filter by")
-        sql += f" WHERE {spec.street} = ?"
-        params.append(street)
+        conditions.append(f"{spec.street} = ?")
+        bound.append(street)
+    if conditions:
+        sql += " WHERE " + " AND ".join(conditions)
     with ViewDatabase(app).transaction(commit=False) as tx:
-        rows = tx.rows(f"{sql} ORDER BY {spec.order}", params)
+        rows = tx.rows(f"{sql} ORDER BY {spec.order}", bound)
     columns = tuple((header, MONEY if kind == FEN else kind) for _, header, kind in spec.columns)
     return Table(spec.title, columns, ([_typed(r[name], kind) for name, _, kind in spec.columns] for r in rows))
 

@@ -22,8 +22,10 @@ from copy import deepcopy
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
+from auth import policy
+from auth.principal import Principal
 from domain import clock
 from domain.application import Supervision
 from domain.commands.registration import PartyCount
@@ -35,7 +37,8 @@ from domain.people import Person
 from domain.receipts import CommandReceipt
 from gateway.files.facts import FUNDING, PENALTIES, Fact
 from gateway.files.sheets import Column, Problem, SheetSpec, one_of, place, read_row, text
-from gateway.files.workbook import Sheet, WorkbookRefused, code_cell, count_cell, date_cell, money_cell, read_workbook
+from gateway.files.workbook import (Sheet, WorkbookRefused, code_cell, count_cell, date_cell, money_cell,
+                                    read_content, read_workbook)
 
 ORGANIZATIONS_SHEET = "社会组织"
 INSTRUCTIONS_SHEET = "填写说明"
@@ -45,6 +48,8 @@ FILING_BASIS = "民发〔2017〕191号"
 
 KINDS = {"社会团体": "social_group", "民办非企业单位": "private_non_enterprise", "社会服务机构": "private_non_enterprise",
          "民非": "private_non_enterprise", "基金会": "foundation", "社区社会组织": "community", "社区组织": "community"}
+# The GraphQL mutation each fact's command is, as auth/policy.py names what a role may record.
+MUTATIONS = {"award_funding": "awardFunding", "impose_penalty": "imposePenalty"}
 KIND_NAMES = {"social_group": "社会团体", "private_non_enterprise": "民办非企业单位", "foundation": "基金会",
               "community": "社区社会组织"}
 
@@ -103,18 +108,25 @@ class ImportReport:
 class Importer:
     """One file's import: read, check every row, and (unless a dry run) record the rows that passed."""
 
-    def __init__(self, app: Supervision, path: Path, *, max_bytes: int, login: str | None = None) -> None:
+    def __init__(self, app: Supervision, path: Path | None = None, *, max_bytes: int, login: str | None = None,
+                 upload: tuple[str, bytes] | None = None, principal: Principal | None = None) -> None:
+        """A file on disk (``path``: the CLI), or an ``upload``'s name and bytes. With a ``principal`` (an upload
+        through the gateway) every command is that user's, and a row it may not record (auth/policy.py: its role,
+        its jurisdiction) is a problem of the row; without one the import is the operator's, each command
+        recorded by the department that records it."""
         self.app = app
-        self.path = path
-        self.sha256, sheets = read_workbook(path, max_bytes)
+        self.name, content = upload if upload is not None else (path.name, None)
+        self.sha256, sheets = (read_workbook(path, max_bytes) if content is None
+                               else read_content(self.name, content, max_bytes))
         self.import_id = "imp-" + self.sha256[:12]
-        self.fact_sheets = [(spec, sheet, spec.columns_of(path.name, sheet))
+        self.fact_sheets = [(spec, sheet, spec.columns_of(self.name, sheet))
                             for spec in (FUNDING, PENALTIES) if (sheet := spec.find(sheets)) is not None]
-        found = _organizations_sheet(path.name, sheets, required=not self.fact_sheets)
+        found = _organizations_sheet(self.name, sheets, required=not self.fact_sheets)
         # A file of facts alone (an export of the funding list, say) is about organizations already stored.
         self.sheet = found or Sheet(ORGANIZATIONS_SHEET, [], [])
-        self.columns = ORGANIZATIONS.columns_of(path.name, found) if found else {}
-        self.login = login or _login()
+        self.columns = ORGANIZATIONS.columns_of(self.name, found) if found else {}
+        self.principal = principal
+        self.login = principal.username if principal is not None else login or _login()
         self.problems: list[Problem] = []
         self.rows: list[Row] = []
         self.facts: list[Fact] = []
@@ -164,6 +176,8 @@ class Importer:
                    communities: dict[str, set[str]]) -> Organization | None:
         v, n = row.values, row.number
         header = ORGANIZATIONS.header
+        if self._not_allowed(row):
+            return None  # and nothing more is said of a row the uploader may not record (another street's)
         if v["on"] > clock.today():
             self._problem(n, header("on"), v["on"], "a date in the future")
             return None
@@ -189,6 +203,46 @@ class Importer:
         except DomainError as error:
             self._problem(n, _column_of(error), "", str(error))
             return None
+
+    def _not_allowed(self, row: Row) -> bool:
+        """An uploader's row that the policy does not let it record is a problem of the row: a command its role
+        may not give (a party count included), or a place outside where it acts (another street's row)."""
+        if self.principal is None:
+            return False
+        v, header, before = row.values, ORGANIZATIONS.header, len(self.problems)
+        mutation = "fileCommunityOrganization" if v["kind"] == "community" else "registerOrganization"
+        if not policy.may_record(self.principal, mutation):
+            self._problem(row.number, header("kind"), KIND_NAMES[v["kind"]],
+                          f"your role ({policy.who(self.principal)}) may not record {mutation}")
+        elif not policy.acts_in(self.principal, v["district"], v["street"]):
+            self._problem(row.number, header("street"), v["street"],
+                          f"{v['district']}/{v['street']} is outside your jurisdiction ({self.principal.jurisdiction})")
+        if v.get("party_members") and not policy.may_record(self.principal, "countPartyMembers"):
+            self._problem(row.number, header("party_members"), v["party_members"],
+                          f"your role ({policy.who(self.principal)}) may not record countPartyMembers:"
+                          " leave it empty for the party-building office")
+        return len(self.problems) > before
+
+    def _fact_not_allowed(self, fact: Fact) -> bool:
+        """An uploader records a fact only as its own department, and only one its role may record."""
+        if self.principal is None:
+            return False
+        mutation = MUTATIONS[fact.command]
+        if policy.may_record(self.principal, mutation) and fact.department == self.principal.department:
+            return False
+        column = fact.spec.header("department" if fact.spec is PENALTIES else "purchasing_unit")
+        value = fact.values.get("department" if fact.spec is PENALTIES else "purchasing_unit")
+        self._problem(fact.number, column, value, f"your department ({self.principal.department}) may not record"
+                      f" {mutation}{'' if fact.spec is FUNDING else ' for ' + str(fact.department)}", fact.sheet)
+        return True
+
+    def _in_reach(self, org: Organization | None) -> Organization | None:
+        """An organization of the store that a fact may name: for an uploader, one it acts on (else it reads as
+        missing, so that the answer does not tell it exists)."""
+        if org is None or self.principal is None or policy.may_act_on_organization(self.principal, org.district,
+                                                                                   org.street):
+            return org
+        return None
 
     def _in_store(self, reference: str) -> Organization | None:
         try:
@@ -262,10 +316,12 @@ class Importer:
             if fact.on > clock.today():
                 self._problem(fact.number, fact.spec.header("on"), fact.on, "a date in the future", fact.sheet)
                 continue
+            if self._fact_not_allowed(fact):
+                continue
             refused = self._refused.get(NameIndex.create_id(reference))
             org = self._orgs.get(NameIndex.create_id(reference)) or self._orgs.get(reference.upper())
             if org is None and refused is None:
-                stored = self._in_store(reference)
+                stored = self._in_reach(self._in_store(reference))
                 org = self._orgs[NameIndex.create_id(reference)] = deepcopy(stored) if stored is not None else None
             if org is None:
                 why = (f"its organization's row ({self.sheet.title} row {refused}) is not imported" if refused
@@ -301,10 +357,12 @@ class Importer:
                        fact.values.get("basis"))
 
     def _actor(self, department: Department) -> Actor:
+        if self.principal is not None:
+            return self.principal.to_actor()  # the policy let it record every command it gives (_not_allowed)
         return Actor(f"import:{self.login}", self.login, department, "import")
 
     def _reason(self, sheet: str, number: int, what: str) -> str:
-        name = self.path.name if len(self.path.name) <= 80 else self.path.name[:79] + "…"
+        name = self.name if len(self.name) <= 80 else self.name[:79] + "…"
         return f"台账导入{what}（导入 {self.import_id}，文件 {name}，sha256 {self.sha256}，{sheet} 第{number}行）"
 
     def idempotency_key(self, sheet: str, number: int) -> str:
@@ -313,7 +371,7 @@ class Importer:
     def run(self, *, dry_run: bool, progress: Callable[[Iterable[Any]], Iterable[Any]] = iter) -> ImportReport:
         good, facts = self.check()
         total = len(self.sheet.rows) + sum(len(sheet.rows) for _, sheet, _ in self.fact_sheets)
-        report = ImportReport(self.import_id, self.path.name, self.sha256, total, self.problems, dry_run=dry_run)
+        report = ImportReport(self.import_id, self.name, self.sha256, total, self.problems, dry_run=dry_run)
         report.already = [(self.sheet.title, r.number) for r in self.rows if r.already] + [
             (f.sheet, f.number) for f in self.facts if f.already]
         if dry_run:
@@ -352,7 +410,7 @@ class Importer:
     def _organization_id(self, reference: str, ids: dict[str, str]) -> str | None:
         found = ids.get(NameIndex.create_id(reference)) or ids.get(reference.upper())
         if found is None:
-            stored = self._in_store(reference)
+            stored = self._in_reach(self._in_store(reference))
             found = str(stored.id) if stored is not None else None
         return found
 
@@ -373,7 +431,7 @@ def _organizations_sheet(name: str, sheets: list[Sheet], *, required: bool) -> S
     others = (INSTRUCTIONS_SHEET, *FUNDING.titles, *PENALTIES.titles)
     data = [s for s in sheets if s.title.strip() not in others]
     if not data and required:
-        raise WorkbookRefused(f"{name} has no sheet of organizations")
+        raise WorkbookRefused(f"{name} has no sheet of organizations", "NO_SHEET")
     return data[0] if data else None
 
 
@@ -409,7 +467,7 @@ EXAMPLE_ROWS = (
 )
 
 
-def write_template(out: Path) -> None:
+def write_template(out: Path | BinaryIO) -> None:
     """The ledger template: the organizations sheet with its Chinese headers, the optional sheets of funding
     projects and penalties, and a sheet of instructions."""
     from openpyxl import Workbook
@@ -441,5 +499,6 @@ def write_template(out: Path) -> None:
                  "不得合并单元格、隐藏工作表或使用公式（请粘贴为数值）。",
                  "先运行 lianjian import 文件.xlsx --dry-run 检查，无误后再导入；同一文件重复导入不会重复记录。"):
         notes.append([line])
-    out.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(out, Path):
+        out.parent.mkdir(parents=True, exist_ok=True)
     book.save(out)

@@ -46,14 +46,14 @@ class SheetSpec:
                     unknown.append(header or "(empty)")
                 continue
             if column in columns.values():
-                raise WorkbookRefused(f"{file_name}: sheet {sheet.title} has two columns for {column.header} ({header})")
+                raise WorkbookRefused(f"{file_name}: sheet {sheet.title} has two columns for {column.header} ({header})", "DUPLICATE_COLUMNS")
             columns[header] = column
         if unknown:
             raise WorkbookRefused(f"{file_name}: sheet {sheet.title} has unknown columns: {', '.join(unknown)}"
-                                  " (docs/files.md lists the columns)")
+                                  " (docs/files.md lists the columns)", "UNKNOWN_COLUMNS")
         missing = [c.header for c in self.columns if c.required and c not in columns.values()]
         if missing:
-            raise WorkbookRefused(f"{file_name}: sheet {sheet.title} lacks the columns: {', '.join(missing)}")
+            raise WorkbookRefused(f"{file_name}: sheet {sheet.title} lacks the columns: {', '.join(missing)}", "MISSING_COLUMNS")
         return columns
 
 

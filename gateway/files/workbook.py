@@ -25,7 +25,13 @@ UNPACKED_RATIO = 40  # an .xlsx of text unpacks to some 5-10 times its size; far
 
 
 class WorkbookRefused(ValueError):
-    """The file cannot be imported at all; the message says why, in one line."""
+    """The file cannot be imported at all; the message says why, in one line, and ``reason`` in a stable code
+    (what an upload's JSON error carries: TOO_LARGE, NOT_XLSX, OLD_XLS, ENCRYPTED, DAMAGED, HIDDEN_SHEETS,
+    MERGED_CELLS, FORMULA, NO_SHEET, UNKNOWN_COLUMNS, DUPLICATE_COLUMNS, MISSING_COLUMNS, UNREADABLE)."""
+
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -39,41 +45,51 @@ class Sheet:
 
 def read_workbook(path: Path, max_bytes: int) -> tuple[str, list[Sheet]]:
     """The workbook's visible sheets as values, and the file's SHA-256; refused with a reason otherwise."""
-    import hashlib
-
     try:
         size = path.stat().st_size
     except OSError as error:
-        raise WorkbookRefused(f"{path}: cannot be read ({error.strerror})") from None
-    if size > max_bytes:
-        raise WorkbookRefused(f"{path.name} is {size:,} bytes, over the import limit of {max_bytes:,}"
-                              " (LIANJIAN_IMPORT_MAX_BYTES)")
-    content = path.read_bytes()
-    _check_container(path.name, content, max_bytes)
-    sheets = _load(path.name, content)
+        raise WorkbookRefused(f"{path}: cannot be read ({error.strerror})", "UNREADABLE") from None
+    _within(path.name, size, max_bytes, "LIANJIAN_IMPORT_MAX_BYTES")  # before a byte of it is read
+    return read_content(path.name, path.read_bytes(), max_bytes)
+
+
+def read_content(name: str, content: bytes, max_bytes: int,
+                 setting: str = "LIANJIAN_UPLOAD_MAX_BYTES") -> tuple[str, list[Sheet]]:
+    """The same, for a file's bytes already in memory (an upload), named ``name`` in the messages."""
+    import hashlib
+
+    _within(name, len(content), max_bytes, setting)
+    _check_container(name, content, max_bytes)
+    sheets = _load(name, content)
     return hashlib.sha256(content).hexdigest(), sheets
+
+
+def _within(name: str, size: int, max_bytes: int, setting: str) -> None:
+    if size > max_bytes:
+        raise WorkbookRefused(f"{name} is {size:,} bytes, over the import limit of {max_bytes:,} ({setting})",
+                              "TOO_LARGE")
 
 
 def _check_container(name: str, content: bytes, max_bytes: int) -> None:
     if content.startswith(OLE_MAGIC):
         if ENCRYPTION_STREAM in content:
-            raise WorkbookRefused(f"{name} is encrypted (password-protected): save it without a password")
-        raise WorkbookRefused(f"{name} is an old-format .xls workbook: save it as .xlsx")
+            raise WorkbookRefused(f"{name} is encrypted (password-protected): save it without a password", "ENCRYPTED")
+        raise WorkbookRefused(f"{name} is an old-format .xls workbook: save it as .xlsx", "OLD_XLS")
     if not content.startswith(ZIP_MAGIC):
-        raise WorkbookRefused(f"{name} is not an Excel workbook (.xlsx)")
+        raise WorkbookRefused(f"{name} is not an Excel workbook (.xlsx)", "NOT_XLSX")
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             names = set(archive.namelist())
             unpacked = sum(info.file_size for info in archive.infolist())
             damaged = archive.testzip()
     except (zipfile.BadZipFile, EOFError, OSError, ValueError):
-        raise WorkbookRefused(f"{name} is damaged or truncated: it cannot be opened as a workbook") from None
+        raise WorkbookRefused(f"{name} is damaged or truncated: it cannot be opened as a workbook", "DAMAGED") from None
     if damaged is not None:
-        raise WorkbookRefused(f"{name} is damaged or truncated ({damaged} is corrupt)")
+        raise WorkbookRefused(f"{name} is damaged or truncated ({damaged} is corrupt)", "DAMAGED")
     if "xl/workbook.xml" not in names:
-        raise WorkbookRefused(f"{name} is not an Excel workbook (.xlsx): it holds no workbook")
+        raise WorkbookRefused(f"{name} is not an Excel workbook (.xlsx): it holds no workbook", "NOT_XLSX")
     if unpacked > UNPACKED_RATIO * max(max_bytes, len(content)):
-        raise WorkbookRefused(f"{name} unpacks to {unpacked:,} bytes: too large to read")
+        raise WorkbookRefused(f"{name} unpacks to {unpacked:,} bytes: too large to read", "TOO_LARGE")
 
 
 def _load(name: str, content: bytes) -> list[Sheet]:
@@ -84,17 +100,17 @@ def _load(name: str, content: bytes) -> list[Sheet]:
             warnings.simplefilter("ignore")  # openpyxl warns of unsupported extensions (data validation etc.)
             book = load_workbook(io.BytesIO(content), data_only=False, read_only=False)
     except Exception as error:  # noqa: BLE001 - whatever the parser meets in a damaged file, one refusal
-        raise WorkbookRefused(f"{name} cannot be read as a workbook ({type(error).__name__})") from None
+        raise WorkbookRefused(f"{name} cannot be read as a workbook ({type(error).__name__})", "DAMAGED") from None
     hidden = [ws.title for ws in book.worksheets if ws.sheet_state != "visible"]
     if hidden:
-        raise WorkbookRefused(f"{name} has hidden sheets ({', '.join(hidden)}): unhide or delete them")
+        raise WorkbookRefused(f"{name} has hidden sheets ({', '.join(hidden)}): unhide or delete them", "HIDDEN_SHEETS")
     return [_sheet(name, ws) for ws in book.worksheets]
 
 
 def _sheet(name: str, ws: Any) -> Sheet:
     if ws.merged_cells.ranges:
         first = sorted(str(r) for r in ws.merged_cells.ranges)[0]
-        raise WorkbookRefused(f"{name}: sheet {ws.title} has merged cells ({first}): unmerge them")
+        raise WorkbookRefused(f"{name}: sheet {ws.title} has merged cells ({first}): unmerge them", "MERGED_CELLS")
     rows: list[tuple[int, list[Any]]] = []
     headers: list[str] = []
     for number, cells in enumerate(ws.iter_rows(), start=1):
@@ -102,7 +118,7 @@ def _sheet(name: str, ws: Any) -> Sheet:
         for cell in cells:
             if cell.data_type == "f" or (isinstance(cell.value, str) and cell.value.startswith("=")):
                 raise WorkbookRefused(f"{name}: sheet {ws.title} cell {cell.coordinate} holds a formula:"
-                                      " paste it as values")
+                                      " paste it as values", "FORMULA")
             values.append(cell.value)
         if number == 1:
             headers = [header_text(v) for v in values]

@@ -125,12 +125,11 @@ def in_reach(rt: Any, principal: Any, org_id: str | None = None, **asked: str | 
     return condition, [value for _, value in pairs]
 
 
-def visible_alerts(rt: Any, principal: Any, *, status: str | None = None, before: int | None = None,
-                   since: int | None = None, limit: int = 50, open_only: bool = False,
-                   street: str | None = None, district: str | None = None) -> list[dict[str, Any]]:
-    """Alerts addressed to the caller's department about organizations in its jurisdiction (all for
-    auditors), of one ``street`` (and ``district``) within it when named, only unresolved ones with
-    ``open_only``; newest first, or oldest first after ``since`` (for the live feed)."""
+def addressed_alerts(rt: Any, principal: Any, street: str | None = None,
+                     district: str | None = None) -> tuple[list[str], list[Any]]:
+    """The SQL conditions on the joint alerts' rows the caller sees: those addressed to its department, about
+    organizations in its jurisdiction (every alert for auditors), of one ``street`` (and ``district``) within
+    it when named."""
     where, params = ["1 = 1"], []
     if policy.who(principal) != policy.Who.AUDIT:
         where.append("(',' || departments || ',') LIKE ?")
@@ -139,6 +138,16 @@ def visible_alerts(rt: Any, principal: Any, *, status: str | None = None, before
         condition, bound = in_reach(rt, principal, "org_id", street=street, district=district)
         where.append(condition)
         params += bound
+    return where, params
+
+
+def visible_alerts(rt: Any, principal: Any, *, status: str | None = None, before: int | None = None,
+                   since: int | None = None, limit: int = 50, open_only: bool = False,
+                   street: str | None = None, district: str | None = None) -> list[dict[str, Any]]:
+    """Alerts addressed to the caller's department about organizations in its jurisdiction (all for
+    auditors), of one ``street`` (and ``district``) within it when named, only unresolved ones with
+    ``open_only``; newest first, or oldest first after ``since`` (for the live feed)."""
+    where, params = addressed_alerts(rt, principal, street, district)
     if status:
         where.append("status = ?")
         params.append(status)

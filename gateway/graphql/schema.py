@@ -24,6 +24,7 @@ from gateway.graphql.audit import AuditQuery
 from gateway.graphql.changes import ChangeSubscription
 from gateway.graphql.credit_mutations import CreditMutation
 from gateway.graphql.drill_queries import DrillQuery
+from gateway.graphql.export_query import ExportQuery
 from gateway.graphql.errors import BAD_USER_INPUT, INTERNAL, client_error, coded, translated
 from gateway.graphql.mutations import Mutation
 from gateway.graphql.queries import Query
@@ -32,8 +33,9 @@ from gateway.graphql.tasks import TaskMutation, TaskQueries, TaskSubscription
 from gateway.group_commit import joining
 
 # The auditor's fields: audit.py; the credit system's: credit_mutations.py; tasks (督办): tasks.py;
-# the live feed of changes in scope: changes.py; the rows behind the overview's figures: drill_queries.py.
-RootQuery = strawberry.tools.merge_types("Query", (Query, AuditQuery, TaskQueries, DrillQuery))
+# the live feed of changes in scope: changes.py; the rows behind the overview's figures: drill_queries.py;
+# lists as files: export_query.py.
+RootQuery = strawberry.tools.merge_types("Query", (Query, AuditQuery, TaskQueries, DrillQuery, ExportQuery))
 Mutation = strawberry.tools.merge_types("Mutation", (Mutation, CreditMutation, TaskMutation))
 Subscription = strawberry.tools.merge_types("Subscription", (Subscription, ChangeSubscription, TaskSubscription))
 

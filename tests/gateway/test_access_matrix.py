@@ -43,6 +43,7 @@ QUERY_ACCESS = {
     "auditViews": {AUDIT},
     "verifyChain": {AUDIT},
     "personalDataReads": {AUDIT},  # "visible to auditors"
+    "export": EVERYONE - {PUBLIC},  # a list as a file, for officers (each list further as its own field)
 }
 QUERIES = {
     "me": "{ me { username } }",
@@ -63,6 +64,7 @@ QUERIES = {
     "auditViews": "{ auditViews { name } }",
     "verifyChain": "{ verifyChain { intact } }",
     "personalDataReads": "{ personalDataReads(first: 1) { reads { what } } }",
+    "export": "{ export(list: ORGANIZATIONS) { rows } }",
 }
 
 # "May record": filings and own-street reports for the street; funding for finance; and so on.

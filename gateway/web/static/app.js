@@ -9,6 +9,7 @@ import {
 import { barTable, columnChart } from "./charts.js";
 import { h } from "./dom.js";
 import { drillHref } from "./drill.js";
+import { downloadButtons } from "./downloads.js";
 import { PAGES } from "./pages.js";
 import {
   codes, departmentName, formatCount, formatDate, formatDateTime, formatFen, formatPercent, formatYuan, getLang,
@@ -534,6 +535,7 @@ function alertSection(params, everyAlert) {
   const section = h("section", { class: "alerts card", "aria-labelledby": "alerts-title" },
     h("div", { class: "alerts-head" }, h("h2", { id: "alerts-title" }, t("alertsTitle")), status),
     h("nav", { class: "alert-toggle", "aria-label": t("alertsShown") }, link(false), link(true)),
+    downloadButtons("ALERTS"),
     announcer,
     h("p", { class: "muted" }, t("loading")),
     list);
@@ -790,12 +792,6 @@ async function organizationsPage(params, token) {
   document.title = `${t("orgsTitle")} · ${t("appName")}`;
   const results = h("div", { class: "results" }, h("p", { class: "muted" }, t("loading")));
   const form = filterForm(values);
-  main().replaceChildren(
-    h("div", { class: "page-head" }, h("h1", { tabindex: "-1" }, t("orgsTitle"))),
-    form,
-    results);
-  fillCommunities(form, values.community, token);
-
   const filter = {};
   if (values.name) filter.name = values.name;
   if (values.street) filter.street = values.street;
@@ -804,6 +800,13 @@ async function organizationsPage(params, token) {
   if (values.community) filter.community = values.community;
   if (values.credit) filter.creditList = values.credit;
   if (values.grade) filter.grade = Number(values.grade);
+  main().replaceChildren(
+    h("div", { class: "page-head" }, h("h1", { tabindex: "-1" }, t("orgsTitle")),
+      downloadButtons("ORGANIZATIONS", () => ({ filter }))),
+    form,
+    results);
+  fillCommunities(form, values.community, token);
+
   const data = await gql(ORG_LIST, { filter, first: PAGE_SIZE, after: page > 1 ? after : null });
   if (!stillCurrent(token)) return;
   const connection = data.organizations;

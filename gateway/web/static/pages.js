@@ -10,10 +10,12 @@ import { AUDIT_PAGE } from "./audit.js";
 import { FUNDING_PAGE } from "./funding.js";
 import { INSPECTIONS_PAGE } from "./inspections.js";
 import { PARTY_PAGE } from "./party.js";
+import { UPLOAD_PAGE } from "./upload.js";
 
 export const PAGES = [
   INSPECTIONS_PAGE, // the overview's figures' rows (drill.js): inspections, a year's funding, party-building gaps
   FUNDING_PAGE,
   PARTY_PAGE,
+  UPLOAD_PAGE, // the ledger's import
   AUDIT_PAGE, // the auditor's console
 ];
