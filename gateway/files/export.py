@@ -119,6 +119,13 @@ LISTS = {
          ("message", "预警内容", TEXT), ("departments", "推送部门", TEXT), ("status", "状态", TEXT),
          ("acknowledged_by", "已签收部门", TEXT), ("resolved_on", "办结日期", DATE), ("resolution", "办结说明", TEXT),
          ("alert_id", "预警ID", TEXT))),
+    "tasks": ListSpec(
+        "joint_alerts", "督办事项", "SELECT * FROM {alerts}", "street", "open DESC, due_key, alert_id",
+        (("raised_on", "提出日期", DATE), ("rule", "规则", TEXT), ("org_name", "组织名称", TEXT), ("street", "街道", TEXT),
+         ("message", "事项内容", TEXT), ("departments", "主办部门", TEXT), ("assisting", "协办部门", TEXT),
+         ("assignees", "承办人", TEXT), ("status", "状态", TEXT), ("due_on", "办理期限", DATE),
+         ("reminded_on", "提醒日期", DATE), ("escalated_on", "督办日期", DATE), ("resolved_on", "办结日期", DATE),
+         ("resolution", "办结说明", TEXT), ("alert_id", "事项ID", TEXT))),
     "funding": ListSpec(
         "finance_ledger", "政府购买服务", "SELECT p.*, o.street FROM {projects} p LEFT JOIN {organizations} o"
         " ON o.org_id = p.org_id", "o.street", "p.awarded_on, p.project_id",

@@ -126,11 +126,13 @@ class Month:
 
 def monthly_report_pdf(app: Supervision, street: str, month: Month) -> bytes:
     """上清寺街道 2026年11月 社会组织监管月报: counts and this month's changes, listings and removals, penalties,
-    funding awarded and disbursed, inspections; all read from the views, as of their position."""
+    funding awarded and disbursed, inspections, tasks opened, closed and overdue; all read from the views, as
+    of their position."""
     from projections.views.catalog import all_views
 
     views = {v.name: v for v in all_views()}
     reg, fin, insp = views["civil_affairs_registry"], views["finance_ledger"], views["inspection_board"]
+    alerts = views["joint_alerts"]
     first, last = month.first.isoformat(), month.last.isoformat() + "T99"  # a date-time on the last day sorts below
     db = ViewDatabase(app)
     with db.transaction(commit=False) as tx:
@@ -149,7 +151,12 @@ def monthly_report_pdf(app: Supervision, street: str, month: Month) -> bytes:
         cases = tx.rows(f"SELECT * FROM {insp.t('cases')} WHERE org_id IN ({marks}) AND ((opened_on >= ? AND"
                         " opened_on <= ?) OR (closed_on >= ? AND closed_on <= ?)) ORDER BY opened_on",
                         [*names, first, last, first, last])
-    position = min(db.position(v.name) for v in (reg, fin, insp))
+        # Tasks (督办) about the street's organizations that were raised by the month's end and not resolved
+        # before it began: opened, closed and overdue this month are counted from them.
+        tasks = tx.rows(f"SELECT * FROM {alerts.t('alerts')} WHERE org_id IN ({marks}) AND raised_on <= ?"
+                        " AND (resolved_on IS NULL OR resolved_on >= ?) ORDER BY due_key, alert_id",
+                        [*names, last, first])
+    position = min(db.position(v.name) for v in (reg, fin, insp, alerts))
 
     def in_month(day: str | None) -> bool:
         return bool(day) and first <= day <= last  # type: ignore[operator]
@@ -189,6 +196,16 @@ def monthly_report_pdf(app: Supervision, street: str, month: Month) -> bytes:
     doc.table(("组织名称", "检查事项", "立案", "整改", "结案"),
               [[names[r["org_id"]], r["subject"], r["opened_on"][:10], r["rectification"],
                 (r["closed_on"] or "")[:10]] for r in cases], (6, 8, 2, 2, 2))
+    doc.heading("六、督办事项")
+    opened = [r for r in tasks if in_month(r["raised_on"])]
+    closed = [r for r in tasks if in_month(r["resolved_on"])]
+    # Overdue at the month's end: due before its last day and not resolved by then.
+    overdue = [r for r in tasks if r["due_on"] and r["due_on"] < month.last.isoformat()
+               and not (r["resolved_on"] and r["resolved_on"] <= last)]
+    doc.line(f"本月新增 {len(opened)} 件，办结 {len(closed)} 件，月末逾期未办结 {len(overdue)} 件")
+    doc.table(("组织名称", "事项", "主办部门", "办理期限", "办结"),
+              [[names[r["org_id"]], r["message"][:60], r["departments"], (r["due_on"] or "")[:10],
+                (r["resolved_on"] or "")[:10]] for r in overdue], (5, 8, 3, 2, 2))
     return doc.bytes()
 
 

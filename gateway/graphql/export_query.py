@@ -1,5 +1,5 @@
 """A list as a file: the `export` query field writes the organizations (with the `organizations` filter), the
-alerts, the funding projects or the inspection cases as a typed .xlsx or a formula-safe CSV (gateway/files/export.py),
+alerts, the tasks, the funding projects or the inspection cases as a typed .xlsx or a formula-safe CSV (gateway/files/export.py),
 holding exactly the rows the caller's list query would (auth/policy.py: its field, its jurisdiction).
 
 The file comes back in the answer, base64-encoded, rather than as a link to fetch: a GraphQL client gets it in the
@@ -24,6 +24,7 @@ from domain.clock import today
 from gateway.files.export import LISTS, list_table, organizations_table, write
 from gateway.graphql.context import caller, runtime
 from gateway.graphql.errors import BAD_USER_INPUT, coded, translate_errors
+from gateway.graphql.task_rows import task_query
 from gateway.graphql.queries import CreditListFilter, OrganizationFilter, _filters, addressed_alerts, in_reach
 
 MEDIA_TYPES = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -34,6 +35,7 @@ MEDIA_TYPES = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadshee
 class ExportList(Enum):
     ORGANIZATIONS = "organizations"
     ALERTS = "alerts"
+    TASKS = "tasks"
     FUNDING = "funding"
     INSPECTIONS = "inspections"
 
@@ -45,7 +47,7 @@ class ExportFormat(Enum):
 
 
 # The list query each export answers as: who may ask it, and for which rows.
-QUERY_FIELD = {ExportList.ORGANIZATIONS: "organizations", ExportList.ALERTS: "alerts",
+QUERY_FIELD = {ExportList.ORGANIZATIONS: "organizations", ExportList.ALERTS: "alerts", ExportList.TASKS: "tasks",
                ExportList.FUNDING: "fundingProjects", ExportList.INSPECTIONS: "inspectionCases"}
 
 
@@ -82,6 +84,9 @@ class ExportQuery:
             _filters(street=street)
             if list is ExportList.ALERTS:
                 where, params = addressed_alerts(rt, principal)
+            elif list is ExportList.TASKS:  # the tasks the caller's `tasks` query gives, soonest due first
+                subquery, params = task_query(rt, principal, today()).sql("a.alert_id")
+                where = [f"alert_id IN ({subquery})"]
             else:
                 condition, params = in_reach(rt, principal, LISTS[list.value].org_id)
                 where = [condition]

@@ -431,8 +431,21 @@ def test_the_monthly_report_and_the_dossier_print_in_chinese_with_page_numbers_a
     application.close()
     assert "shangqingsi街道2026年06月社会组织监管月报" in text
     assert f"数据截至事件#{head}" in text and f"第{pages}/{pages}页" in text
-    for section in ("一、组织数量与本月变化", "二、信用名单列入与移出", "三、行政处罚", "四、政府购买服务", "五、检查"):
+    for section in ("一、组织数量与本月变化", "二、信用名单列入与移出", "三、行政处罚", "四、政府购买服务", "五、检查",
+                    "六、督办事项"):
         assert section in text
+    application = open_application(Settings(data_dir=on_demo))
+    from projections.views.alerts import AlertsView
+    from projections.runtime.db import ViewDatabase
+
+    with ViewDatabase(application).transaction(commit=False) as tx:
+        rows = tx.rows(f"SELECT raised_on, resolved_on FROM {AlertsView().t('alerts')} WHERE street = 'shangqingsi'")
+    application.close()
+    assert lianjian("report", "monthly", "--street", "shangqingsi", "--month", "2026-10", "-o", str(report)).exit_code == 0
+    _, text = _pdf_text(report)
+    opened = sum(r["raised_on"].startswith("2026-10") for r in rows)
+    closed = sum((r["resolved_on"] or "").startswith("2026-10") for r in rows)
+    assert opened and f"本月新增{opened}件，办结{closed}件" in text
 
     dossier = tmp_path / "d.pdf"
     hub = "重庆市渝中区上清寺致远社会公益事业发展促进会"

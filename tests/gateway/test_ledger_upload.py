@@ -101,6 +101,12 @@ def test_the_export_holds_the_callers_rows_only_on_both_stores(settings: Setting
             assert sorted(r[key] for r in rows) == sorted(ids) and rows, what
         funding = exported(gw, "jb-fin-zheng", "FUNDING")
         assert {r["项目名称"] for r in funding} == {"邻里互助项目"}
+        for user in ("sqs-li", "ca-zhang", "jb-sqs-zhou", "fin-chen"):  # the tasks each one's `tasks` gives, in order
+            listed = gw.data(user, "{ tasks(first: 100) { tasks { id street } } }")["tasks"]["tasks"]
+            rows = exported(gw, user, "TASKS")
+            assert [r["事项ID"] for r in rows] == [t["id"] for t in listed], user
+            if "sqs" in user:
+                assert {r["街道"] for r in rows} == {"shangqingsi"}, user
 
 
 def exported(gw: Gateway, user: str | None, what: str, fmt: str = "XLSX", **arguments: object) -> list[dict]:
