@@ -94,21 +94,26 @@ MAY_RECORD: dict[Who, frozenset[str]] = {
     }),
     W.STREET_OFFICE: frozenset({
         "fileCommunityOrganization", "changeFiling", "cancelFiling", "submitAnnualReport", *ALERT_HANDLING,
+        "requestRevocation",  # 撤销登记建议: any department may ask civil affairs to revoke
     }),
     W.FINANCE: frozenset({
         "awardFunding", "disburseFunding", "suspendFunding", "resumeFunding", "clawBackFunds",
         "closeFundingProject", *ALERT_HANDLING,
+        "requestRevocation",  # 撤销登记建议: any department may ask civil affairs to revoke
         "acceptProposal", "declineProposal",
     }),
     W.INSPECTION: frozenset({
         "drawInspectionSample", "openInspection", "recordInspectionFindings", "orderRectification",
         "confirmRectification", "recordRectificationOverdue", "closeInspection", *ALERT_HANDLING,
+        "requestRevocation",  # 撤销登记建议: any department may ask civil affairs to revoke
     }),
     W.PARTY_BUILDING: frozenset({
         "countPartyMembers", "setUpPartyOrganization", "appointPartyInstructor", *ALERT_HANDLING,
+        "requestRevocation",  # 撤销登记建议: any department may ask civil affairs to revoke
     }),
     W.PARTNER: frozenset({
         "imposePenalty", "openInspection", "recordInspectionFindings", "closeInspection", *ALERT_HANDLING,
+        "requestRevocation",  # 撤销登记建议: any department may ask civil affairs to revoke
         "annulPenalty",
     }),
     W.AUDIT: frozenset(),

@@ -33,6 +33,7 @@ class AlertRule(StrEnum):
     GRADED_ON_SERIOUS_LIST = "graded_on_serious_list"  # a graded organization listed serious: lower or cancel it
     OBJECTION_UNDECIDED = "objection_undecided"  # an objection to a listing past its working days undecided
     ORGANIZATION_LISTED = "organization_listed"  # an organization was put on a list: its street is told that day
+    REVOCATION_REQUESTED = "revocation_requested"  # another department asks civil affairs to revoke a registration
 
 
 # An overdue task escalates (督办) to the district's civil affairs and to the street's leadership.

@@ -15,6 +15,8 @@ PENALTIES = {"warning": "警告", "fine": "罚款", "confiscation": "没收", "s
              "revocation": "撤销登记"}
 
 CREDIT_LISTS = {"abnormal": "活动异常名录", "serious": "严重违法失信名单"}
+REVOCATION_GROUNDS = {"fraud": "弄虚作假骗取登记", "fraudulent_change": "弄虚作假办理变更登记",
+                      "no_activity_first_year": "取得登记证书后1年未开展活动", "serious_penalty": "严重违法"}
 
 
 def zh(table: dict[str, str], code: object) -> str:
@@ -33,6 +35,8 @@ STATUSES_EN = {"registered": "registered", "filed": "filed", "deregistered": "de
 PENALTIES_EN = {"warning": "a warning", "fine": "a fine", "confiscation": "confiscation",
                 "stop_activities": "an order to stop activities", "revocation": "revocation"}
 CREDIT_LISTS_EN = {"abnormal": "abnormal activities list", "serious": "serious illegal and dishonest list"}
+REVOCATION_GROUNDS_EN = {"fraud": "registration obtained by fraud", "fraudulent_change": "a fraudulent change",
+                         "no_activity_first_year": "no activity in its first year", "serious_penalty": "serious offences"}
 # The grounds of domain/credit_lists.py (GROUND_BASIS holds them in Chinese, as published).
 GROUNDS_EN = {
     "annual_report_missing": "annual report not submitted as required",

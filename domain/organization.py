@@ -407,6 +407,21 @@ class Organization(SupervisedAggregate):
                 raise RuleViolation("no activity within a year can only be found a year after registration")
         self._registration_revoked(ctx=ctx, ground=ground)
 
+    def request_revocation(self, ctx: Context, *, ground: str, facts: str) -> None:
+        """撤销登记建议: another department asks the registration authority to revoke the registration, stating
+        the facts; the rules bring it to civil affairs as a proposal, which it accepts or declines."""
+        self._ensure_registered()
+        self._ensure_not_before_start(ctx)
+        if ctx.actor.department == Department.CIVIL_AFFAIRS:
+            raise RuleViolation("civil affairs revokes a registration itself: it does not request it")
+        ground = _enum(RevocationGround, ground, "revocation ground")
+        self._revocation_requested(ctx=ctx, ground=ground,
+                                   facts=checked_text(facts, "facts", required=True, multiline=True))
+
+    @event("RevocationRequested")
+    def _revocation_requested(self, ctx: Context, ground: str, facts: str) -> None:
+        """撤销登记建议: a department asked civil affairs to revoke the registration, on a ground, with the facts."""
+
     @event("RegistrationRevoked")
     def _registration_revoked(self, ctx: Context, ground: str) -> None:
         """撤销登记: registration revoked."""

@@ -22,6 +22,7 @@ TASK_DUE_WORKING_DAYS: dict[str, int] = {
     "court_dishonest_debtor": 10,
     "abnormal_two_years": 10,
     "graded_on_serious_list": 10,
+    "revocation_requested": 10,
     "party_organization_missing": 20,
 }
 

@@ -13,13 +13,14 @@ from domain.alerts import Alert
 from domain.base import event_id
 from domain.command_runner import CommandResult
 from domain.commands.base import Commands
+from domain.commands.registration import revoke_and_list
 from domain.context import Context, Department
 from domain.errors import RuleViolation
 
 
 def _registration_authority(ctx: Context) -> None:
     if ctx.actor.department != Department.CIVIL_AFFAIRS:
-        raise RuleViolation("only civil affairs, the registration authority, lists an organization or grades it")
+        raise RuleViolation("only civil affairs, the registration authority, lists, grades or revokes an organization")
 
 
 def _put_on_list(commands: Commands, ctx: Context, alert: Alert) -> list[Aggregate]:
@@ -43,6 +44,13 @@ def _cancel_grade(commands: Commands, ctx: Context, alert: Alert) -> list[Aggreg
     return [org]
 
 
+def _revoke_registration(commands: Commands, ctx: Context, alert: Alert) -> list[Aggregate]:
+    _registration_authority(ctx)
+    org = commands.organization(alert.organization_id)
+    revoke_and_list(ctx, org, alert.proposal["ground"])
+    return [org]
+
+
 def _suspend_funding(commands: Commands, ctx: Context, alert: Alert) -> list[Aggregate]:
     if ctx.actor.department != Department.FINANCE:
         raise RuleViolation("only finance suspends funding")
@@ -58,6 +66,7 @@ PROPOSED_COMMANDS: dict[str, Callable[[Commands, Context, Alert], list[Aggregate
     "escalate_to_serious_list": _escalate,
     "suspend_funding": _suspend_funding,
     "cancel_grade": _cancel_grade,
+    "revoke_registration": _revoke_registration,
 }
 
 

@@ -176,15 +176,19 @@ class RegistrationCommands(Commands):
 
         def decide() -> list[Aggregate]:
             org = self.organization(organization_id)
-            org.revoke_registration(ctx, ground=ground)
-            list_as_registration_authority(
-                ctx, org, [org.revocation_listing_ground()], event_id(org.id, org.version)
-            )
+            revoke_and_list(ctx, org, ground)
             return [org]
 
         return self._run(
             "revoke_registration", {"ctx": ctx, "id": str(organization_id), "ground": ground}, idempotency_key, decide
         )
+
+    def request_revocation(
+        self, ctx: Context, organization_id: str, *, ground: str, facts: str, idempotency_key: str | None = None
+    ) -> CommandResult:
+        """撤销登记建议 by any other department: civil affairs gets it as a proposal to accept or decline."""
+        return self._on_organization("request_revocation", "request_revocation", ctx, organization_id,
+                                     idempotency_key, ground=ground, facts=facts)
 
     def cancel_filing(self, ctx: Context, organization_id: str, *, idempotency_key: str | None = None) -> CommandResult:
         """撤销备案."""
@@ -195,3 +199,9 @@ class RegistrationCommands(Commands):
     ) -> CommandResult:
         """取缔."""
         return self._on_organization("ban_organization", "ban", ctx, organization_id, idempotency_key)
+
+
+def revoke_and_list(ctx: Context, org: Organization, ground: str) -> None:
+    """撤销登记 by civil affairs, and in the same command the serious listing it is a ground for, citing it."""
+    org.revoke_registration(ctx, ground=ground)
+    list_as_registration_authority(ctx, org, [org.revocation_listing_ground()], event_id(org.id, org.version))

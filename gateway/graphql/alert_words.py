@@ -18,6 +18,7 @@ from domain.labels import (
     GROUNDS_EN,
     PENALTIES,
     PENALTIES_EN,
+    REVOCATION_GROUNDS_EN,
     STATUSES,
     STATUSES_EN,
     en,
@@ -128,6 +129,12 @@ def _organization_listed(said: Said) -> str:
     return f"{said.org} was put on the {said.credit_list() or 'a credit list'}."
 
 
+def _revocation_requested(said: Said) -> str:
+    ground = said.proposal.get("ground")
+    why = f" ({en(REVOCATION_GROUNDS_EN, ground)})" if ground else ""
+    return f"Another department asks for {said.org}'s registration to be revoked{why}."
+
+
 # One sentence per rule (domain/alerts.py's AlertRule; tests/gateway/test_alert_words.py holds every rule to it).
 SENTENCES: dict[str, Callable[[Said], str]] = {
     "funding_to_ineligible": _funding_to_ineligible,
@@ -141,11 +148,13 @@ SENTENCES: dict[str, Callable[[Said], str]] = {
     "graded_on_serious_list": _graded_on_serious_list,
     "objection_undecided": _objection_undecided,
     "organization_listed": _organization_listed,
+    "revocation_requested": _revocation_requested,
 }
 
 PROPOSED = {
     "suspend_funding": "suspend the project's payments",
     "cancel_grade": "cancel or lower its grade",
+    "revoke_registration": "revoke its registration (and list it, as a revocation does)",
 }
 
 

@@ -337,6 +337,16 @@ class Mutation:
             Supervision.revoke_registration, organization_id, ground=ground),
                        target=_organization(organization_id))
 
+    @strawberry.mutation(description="撤销登记建议: another department asks civil affairs to revoke the registration "
+                                     "(fraud, fraudulent_change, no_activity_first_year, serious_penalty), with "
+                                     "the facts; civil affairs accepts or declines the proposal.")
+    @translate_errors
+    def request_revocation(self, info: Info, command: CommandInput, organization_id: strawberry.ID, ground: str,
+                           facts: str) -> CommandResult:
+        return _record(info, "requestRevocation", command, _on_org(
+            Supervision.request_revocation, organization_id, ground=ground, facts=facts),
+                       target=_organization(organization_id))
+
     @strawberry.mutation(description="撤销备案.")
     @translate_errors
     def cancel_filing(self, info: Info, command: CommandInput, organization_id: strawberry.ID) -> CommandResult:

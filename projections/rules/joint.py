@@ -20,7 +20,7 @@ from domain.application import RecordedEvent, Supervision
 from domain.context import Context, Department
 from domain.credit_lists import GROUND_BASIS, AbnormalGround, SeriousGround, list_of, listing_proposal
 from domain.funding import FundingProject
-from domain.labels import CREDIT_LISTS, DEPARTMENTS, PENALTIES, STATUSES, zh
+from domain.labels import CREDIT_LISTS, DEPARTMENTS, PENALTIES, REVOCATION_GROUNDS, STATUSES, zh
 from domain.organization import Organization, OrgStatus
 from domain.task_deadlines import task_due_on
 from projections.runtime.runner import BATCH_SIZE
@@ -69,6 +69,7 @@ class JointSupervisionRules:
             "Organization.PartyOrganizationSetUp": [self.party_organization_set_up],
             "Organization.PenaltyImposed": [self.partner_penalty],
             "Organization.CourtListedDishonestDebtor": [self.court_dishonest_debtor],
+            "Organization.RevocationRequested": [self.revocation_requested],
             "Organization.AddedToAbnormalList": [self.organization_listed],
             "Organization.AddedToSeriousList": [self.organization_listed, self.graded_on_serious_list],
             "InspectionCase.RectificationOverdue": [self.rectification_overdue],
@@ -223,6 +224,18 @@ class JointSupervisionRules:
         message = f"{org.name}被人民法院纳入失信被执行人名单（{event.data['notice']}），建议{_listing_words(ground)}"
         return [self._raise(event, AlertRule.COURT_DISHONEST_DEBTOR, event.event_id, org, message,
                             [Department.CIVIL_AFFAIRS, Department.STREET_OFFICE], proposal=listing_proposal(ground))]
+
+    def revocation_requested(self, event: RecordedEvent, org: Organization) -> list[Alert]:
+        """撤销登记建议: another department's request reaches civil affairs (and the street) as a proposal to revoke,
+        which civil affairs accepts (revoking, and listing as its own revocation does) or declines with a reason."""
+        if org.status != OrgStatus.REGISTERED:
+            return []  # revoked or ended since the request: nothing is left to propose
+        department = zh(DEPARTMENTS, event.ctx.actor.department) if event.ctx else "有关部门"
+        message = (f"{department}建议撤销{org.name}的登记（{zh(REVOCATION_GROUNDS, event.data['ground'])}）："
+                   f"{event.data['facts']}")
+        return [self._raise(event, AlertRule.REVOCATION_REQUESTED, event.event_id, org, message,
+                            [Department.CIVIL_AFFAIRS, Department.STREET_OFFICE],
+                            proposal={"command": "revoke_registration", "ground": event.data["ground"]})]
 
     def graded_on_serious_list(self, event: RecordedEvent, org: Organization) -> list[Alert]:
         """联合惩戒: a graded organization entered on the serious list; civil affairs is proposed to cancel the

@@ -188,3 +188,44 @@ def test_an_overdue_rectification_reaches_the_street_too(city):
     city.settle()
     [alert] = city.alerts("rectification_overdue")
     assert "street_office" in alert["departments"].split(",")
+
+
+def test_a_revocation_request_becomes_civil_affairs_proposal_and_accepting_it_revokes_and_lists(city):
+    org = city.register("春生社工室", on=date(2020, 3, 2))
+    city.app.request_revocation(ctx(date(2026, 3, 2), Department.PUBLIC_SECURITY, "查实骗取登记"), org,
+                                ground="fraud", facts="登记材料系伪造")
+    city.settle()
+    [task] = city.alerts("revocation_requested")
+    assert task["departments"] == "civil_affairs,street_office"
+    assert json.loads(task["proposal"]) == {"command": "revoke_registration", "ground": "fraud"}
+    with pytest.raises(RuleViolation):  # the street sees and works the task, but only civil affairs revokes
+        city.app.accept_proposal(ctx(date(2026, 3, 3), Department.STREET_OFFICE), task["alert_id"])
+    done = city.app.accept_proposal(ctx(date(2026, 3, 3)), task["alert_id"])
+    revoked = city.app.organization(org)
+    assert revoked.status == "revoked" and revoked.revocation_ground == "fraud"
+    assert revoked.serious_listing is not None and "certificate_revoked" in revoked.serious_listing.grounds
+    assert len(done.event_ids) == 3  # revoked, listed, the proposal accepted: one transaction
+
+
+@pytest.mark.parametrize(("by", "ground", "facts", "error"), [
+    (Department.CIVIL_AFFAIRS, "fraud", "材料", RuleViolation),  # civil affairs revokes; it does not request
+    (Department.TAX, "no_such_ground", "材料", InvalidInput),
+    (Department.TAX, "fraud", "  ", InvalidInput),
+])
+def test_a_bad_revocation_request_is_refused_and_records_nothing(city, by, ground, facts, error):
+    org = city.register("春生社工室")
+    version = city.app.organization(org).version
+    with pytest.raises(error):
+        city.app.request_revocation(ctx(date(2026, 3, 2), by), org, ground=ground, facts=facts)
+    assert city.app.organization(org).version == version
+
+
+def test_a_declined_revocation_request_leaves_the_registration(city):
+    org = city.register("春生社工室")
+    city.app.request_revocation(ctx(date(2026, 3, 2), Department.TAX), org, ground="serious_penalty", facts="偷税")
+    city.settle()
+    [task] = city.alerts("revocation_requested")
+    city.app.decline_proposal(ctx(date(2026, 3, 3)), task["alert_id"], reason="情节不属严重")
+    city.settle()
+    assert city.app.organization(org).status == "registered"
+    assert city.alerts("revocation_requested")[0]["decision"] == "declined"
