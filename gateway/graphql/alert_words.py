@@ -132,7 +132,7 @@ def _organization_listed(said: Said) -> str:
 def _revocation_requested(said: Said) -> str:
     ground = said.proposal.get("ground")
     why = f" ({en(REVOCATION_GROUNDS_EN, ground)})" if ground else ""
-    return f"Another department asks for {said.org}'s registration to be revoked{why}."
+    return f"{said.org}: another department asks for its registration to be revoked{why}."
 
 
 # One sentence per rule (domain/alerts.py's AlertRule; tests/gateway/test_alert_words.py holds every rule to it).

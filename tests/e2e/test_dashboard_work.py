@@ -42,7 +42,7 @@ def _feed_ids(page: Any) -> list[str]:
 
 def _api_alerts(server: Server, user: str, **asked: Any) -> list[dict[str, Any]]:
     query = """query($open: Boolean!, $street: String, $district: String) {
-      alerts(first: 20, openOnly: $open, street: $street, district: $district) { alerts { id status organizationName } } }"""
+      alerts(first: 20, openOnly: $open, street: $street, district: $district) { alerts { id status organizationName proposal } } }"""
     return server.graphql(user, query, {"open": True, **asked})["alerts"]["alerts"]
 
 
@@ -183,8 +183,9 @@ def test_the_pages_on_a_phone(phone: Watched, server: Server) -> None:
 
 
 def test_the_open_overview_follows_a_listing_recorded_through_the_api(desktop: Watched, server: Server) -> None:
-    """Civil affairs accepts a proposal to list one of the street's organizations: no alert is raised, yet the
-    street officer's open overview counts the listing and drops the proposal from its open alerts."""
+    """Civil affairs accepts a proposal to list one of the street's organizations not yet listed: the street
+    officer's open overview counts the listing, drops the proposal from its open alerts and shows the rules'
+    notice of the listing, without a reload."""
     page = desktop.page
     sign_in(desktop, "sqs-li")
     page.locator(".live-state[data-live='open']").wait_for()
@@ -192,7 +193,9 @@ def test_the_open_overview_follows_a_listing_recorded_through_the_api(desktop: W
     listed = _count(kpi(page, "listed"))
     shown = _feed_ids(page)
     # A proposal to list an organization of the street, addressed to civil affairs and the street office both.
-    proposal = next(a for a in _api_alerts(server, "ca-zhang", street="shangqingsi") if a["id"] in shown)
+    listed_names = page.locator(".credit-list").inner_text()
+    proposal = next(a for a in _api_alerts(server, "ca-zhang", street="shangqingsi") if a["id"] in shown
+                    and (a["proposal"] or {}).get("list") and a["organizationName"] not in listed_names)
     shot(page, "overview-desktop.png")
 
     server.graphql("ca-zhang", ACCEPT, {"alert": proposal["id"]})
