@@ -90,7 +90,7 @@ MAY_RECORD: dict[Who, frozenset[str]] = {
         "addToAbnormalList", "removeFromAbnormalList", "escalateToSeriousList", "addToSeriousList",
         "removeFromSeriousList", *ALERT_HANDLING,
         "acceptProposal", "declineProposal", "recordCourtDishonestDebtor",
-        "fileObjection", "decideObjection", "annulPenalty", "conferHonour",
+        "fileObjection", "decideObjection", "annulPenalty", "conferHonour", "recordPublicFundraisingQualification",
     }),
     W.STREET_OFFICE: frozenset({
         "fileCommunityOrganization", "changeFiling", "cancelFiling", "submitAnnualReport", *ALERT_HANDLING,

@@ -28,6 +28,7 @@ class AbnormalGround(StrEnum):
     ANNUAL_REPORT_LATE = "annual_report_late"
     NO_PARTY_ORGANIZATION = "no_party_organization"
     RECTIFICATION_OVERDUE = "rectification_overdue"  # 未按期整改
+    PUBLIC_FUNDRAISING_BREACH = "public_fundraising_breach"  # 有公开募捐资格的慈善组织违反公开募捐管理办法
     WARNING_OR_SMALL_FINE = "warning_or_small_fine"  # 受到警告或不满5万元罚款
     UNREACHABLE_AT_DOMICILE = "unreachable_at_domicile"  # 通过登记的住所无法取得联系
 
@@ -73,6 +74,8 @@ GROUND_BASIS: dict[str, Basis] = {
     AbnormalGround.ANNUAL_REPORT_LATE: Basis(ABNORMAL_ARTICLE, 1, "未按照规定时限报送年度工作报告"),
     AbnormalGround.NO_PARTY_ORGANIZATION: Basis(ABNORMAL_ARTICLE, 2, "未按照有关规定设立党组织"),
     AbnormalGround.RECTIFICATION_OVERDUE: Basis(ABNORMAL_ARTICLE, 3, "未按期完成整改"),
+    AbnormalGround.PUBLIC_FUNDRAISING_BREACH: Basis(
+        ABNORMAL_ARTICLE, 4, "具有公开募捐资格的慈善组织，存在《慈善组织公开募捐管理办法》第二十一条规定情形"),
     AbnormalGround.WARNING_OR_SMALL_FINE: Basis(ABNORMAL_ARTICLE, 5, "受到警告或者不满5万元罚款处罚"),
     AbnormalGround.UNREACHABLE_AT_DOMICILE: Basis(ABNORMAL_ARTICLE, 6, "通过登记的住所无法与社会组织取得联系"),
     SeriousGround.ABNORMAL_TWO_YEARS: Basis(SERIOUS_ARTICLE, 1, "被列入活动异常名录满2年"),

@@ -112,6 +112,8 @@ class Organization(SupervisedAggregate):
     # 失信被执行人: the court's notices recorded. The class's empty default serves snapshots taken before it.
     court_notices = ()  # replaced by a list, never changed in place
     objections = MappingProxyType({})  # pending 异议 by id: replaced by a dict, never changed in place
+    # 公开募捐资格: the certificate of a charity's public fundraising qualification, once recorded.
+    public_fundraising_certificate: str | None = None
 
     # -- creation -------------------------------------------------------------------------------
 
@@ -783,6 +785,9 @@ class Organization(SupervisedAggregate):
         self._ensure_active()
         self._ensure_not_before_start(ctx)
         ground = _enum(AbnormalGround, ground, "abnormal-list ground")
+        if ground == AbnormalGround.PUBLIC_FUNDRAISING_BREACH and self.public_fundraising_certificate is None:
+            raise CreditListRuleViolation(f"{self.name} holds no public fundraising qualification (公开募捐资格): "
+                                          "that ground applies to a charity that does")
         basis = GROUND_BASIS[ground]
         self._added_to_abnormal_list(ctx=ctx, ground=ground, article=basis.article, item=basis.item,
                                      causes=_causes(causes), proposal_id=proposal_id)
@@ -919,6 +924,21 @@ class Organization(SupervisedAggregate):
     def _removed_from_serious_list(self, ctx: Context, how: str) -> None:
         """移出严重违法失信名单: left the serious list, on request or on deregistration (``how``)."""
         self.serious_listing = None
+
+    def record_public_fundraising_qualification(self, ctx: Context, *, certificate: str) -> None:
+        """公开募捐资格: civil affairs recorded that the organization, a charity, holds the qualification to raise
+        funds from the public (its certificate's number), which brings it under 第十条第（四）项."""
+        self._ensure_registered()
+        self._ensure_not_before_start(ctx)
+        certificate = checked_text(certificate, "certificate number", required=True)
+        if certificate == self.public_fundraising_certificate:
+            raise RuleViolation(f"the qualification {certificate} is already recorded")
+        self._public_fundraising_qualified(ctx=ctx, certificate=certificate)
+
+    @event("PublicFundraisingQualified")
+    def _public_fundraising_qualified(self, ctx: Context, certificate: str) -> None:
+        """公开募捐资格: a charity's public fundraising qualification was recorded, with its certificate's number."""
+        self.public_fundraising_certificate = certificate
 
     def confer_honour(self, ctx: Context, *, title: str) -> None:
         """表彰奖励; never while on the serious list (联合惩戒: 不授予相关荣誉称号)."""

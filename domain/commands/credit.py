@@ -76,6 +76,14 @@ class CreditCommands(Commands):
         return self._on_organization("confer_honour", "confer_honour", ctx, organization_id, idempotency_key,
                                      title=title)
 
+    def record_public_fundraising_qualification(
+        self, ctx: Context, organization_id: str, *, certificate: str, idempotency_key: str | None = None
+    ) -> CommandResult:
+        """公开募捐资格 of a charity, by its certificate: the ground of 第十条第（四）项 may then apply."""
+        return self._on_organization("record_public_fundraising_qualification",
+                                     "record_public_fundraising_qualification", ctx, organization_id,
+                                     idempotency_key, certificate=certificate)
+
     def record_court_dishonest_debtor(
         self, ctx: Context, organization_id: str, *, notice: str, idempotency_key: str | None = None
     ) -> CommandResult:

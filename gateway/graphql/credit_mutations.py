@@ -75,3 +75,12 @@ class CreditMutation:
                       title: str) -> CommandResult:
         return _record(info, "conferHonour", command, _on_org(Supervision.confer_honour, organization_id, title=title),
                        target=_organization(organization_id))
+
+    @strawberry.mutation(description="公开募捐资格: a charity's qualification to raise funds from the public, by its "
+                                     "certificate's number (the ground public_fundraising_breach then applies).")
+    @translate_errors
+    def record_public_fundraising_qualification(self, info: Info, command: CommandInput,
+                                                organization_id: strawberry.ID, certificate: str) -> CommandResult:
+        return _record(info, "recordPublicFundraisingQualification", command, _on_org(
+            Supervision.record_public_fundraising_qualification, organization_id, certificate=certificate),
+                       target=_organization(organization_id))

@@ -352,3 +352,27 @@ def test_a_version_1_serious_list_exit_reads_back_as_unrecorded(story_on, sqlite
     reopened = story_on(sqlite_env)
     assert not reopened.org(org).on_serious_list
     assert reopened.events_of(org)[-1].data["how"] == "unrecorded"
+
+
+# -- 第十条第（四）项: a charity qualified to raise funds publicly, in breach of the public fundraising rules ----
+
+def test_the_public_fundraising_ground_needs_the_qualification_and_ends_after_six_months(stored):
+    from domain.credit_lists import abnormal_list_exit_due
+
+    org = stored.register(on=date(2019, 1, 1))
+    version = stored.org(org).version
+    with pytest.raises(CreditListRuleViolation, match="no public fundraising qualification"):
+        stored.app.add_to_abnormal_list(stored.ctx(date(2026, 3, 2)), org, ground="public_fundraising_breach")
+    assert stored.org(org).version == version  # nothing recorded
+
+    stored.app.record_public_fundraising_qualification(stored.ctx(date(2025, 6, 1)), org, certificate="渝民募〔2025〕3号")
+    with pytest.raises(RuleViolation, match="already recorded"):
+        stored.app.record_public_fundraising_qualification(stored.ctx(date(2025, 6, 2)), org,
+                                                           certificate="渝民募〔2025〕3号")
+    done = stored.app.add_to_abnormal_list(stored.ctx(date(2026, 3, 2)), org, ground="public_fundraising_breach")
+    [listed] = [e for e in stored.events_of(org) if e.event_id == done.event_ids[0]]
+    assert (listed.data["article"], listed.data["item"]) == (10, 4)
+    listing = stored.org(org).abnormal_listing
+    # No rectification is owed for a breach that happened: six months on, the listing ends by itself.
+    assert not abnormal_list_exit_due(listing, date(2026, 9, 1), stored.app.settings)
+    assert abnormal_list_exit_due(listing, date(2026, 9, 2), stored.app.settings)

@@ -229,6 +229,8 @@ def test_the_large_fine_threshold_follows_the_locality() -> None:
 @pytest.mark.parametrize("ground", list(AbnormalGround))
 def test_an_organization_enters_the_abnormal_list_for(story, ground: str) -> None:
     org = story.register(on=date(2020, 3, 1))
+    if ground == AbnormalGround.PUBLIC_FUNDRAISING_BREACH:  # a ground only for a charity qualified to raise funds
+        story.app.record_public_fundraising_qualification(story.ctx(date(2023, 1, 2)), org, certificate="民募1号")
 
     story.app.add_to_abnormal_list(story.ctx(date(2024, 3, 15)), org, ground=ground)
 

@@ -87,7 +87,7 @@ MAY_RECORD = {
             "lowerGrade", "cancelGrade", "imposePenalty", "recordPenaltyExecuted", "addToAbnormalList",
             "removeFromAbnormalList", "escalateToSeriousList", "addToSeriousList", "removeFromSeriousList",
             "recordCourtDishonestDebtor", "fileObjection", "decideObjection", "annulPenalty",
-            "conferHonour"} | ALERTS | PROPOSALS,
+            "conferHonour", "recordPublicFundraisingQualification"} | ALERTS | PROPOSALS,
     STREET: {"fileCommunityOrganization", "changeFiling", "cancelFiling", "submitAnnualReport"} | ALERTS
     | REVOCATION_REQUEST,
     FINANCE: {"awardFunding", "disburseFunding", "suspendFunding", "resumeFunding", "clawBackFunds",
@@ -159,6 +159,8 @@ MUTATIONS = {
     "transferTask": f'transferTask({C}, taskId: $alert, to: "tax", reason: "r")',
     "requestTaskAssistance": f'requestTaskAssistance({C}, taskId: $alert, department: "tax", note: "n")',
     "resolveTask": f'resolveTask({C}, taskId: $alert, resolution: "r")',
+    "recordPublicFundraisingQualification":
+        f'recordPublicFundraisingQualification({C}, organizationId: $org, certificate: "民公募字〔2026〕1号")',
     "requestRevocation": f'requestRevocation({C}, organizationId: $org, ground: "fraud", facts: "材料")',
 }
 
