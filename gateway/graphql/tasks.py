@@ -232,48 +232,43 @@ def _task(alert_id: Any, mutation: str) -> Target:
     return target
 
 
+def _step(info: Info, mutation: str, command: CommandInput, task_id: Any, method: Any, **kwargs: Any) -> CommandResult:
+    """One step on a task: the service ``method`` (named as ``Supervision.<command>``) behind ``_task``'s check."""
+    return _record(info, mutation, command,
+                   lambda app, ctx, key: method(app, ctx, task_id, idempotency_key=key, **kwargs),
+                   target=_task(task_id, mutation))
+
+
 @strawberry.type
 class TaskMutation:
     @strawberry.mutation(description="签收: the caller's department (an owner or a helper) takes note of the task.")
     @translate_errors
     def acknowledge_task(self, info: Info, command: CommandInput, task_id: strawberry.ID) -> CommandResult:
-        return _record(info, "acknowledgeTask", command,
-                       lambda app, ctx, key: app.acknowledge_alert(ctx, task_id, idempotency_key=key),
-                       target=_task(task_id, "acknowledgeTask"))
+        return _step(info, "acknowledgeTask", command, task_id, Supervision.acknowledge_alert)
 
     @strawberry.mutation(description="指定承办人: one of the caller's department's officers carries the task.")
     @translate_errors
     def assign_task(self, info: Info, command: CommandInput, task_id: strawberry.ID, assignee: str) -> CommandResult:
-        return _record(info, "assignTask", command,
-                       lambda app, ctx, key: app.assign_task(ctx, task_id, assignee=assignee, idempotency_key=key),
-                       target=_task(task_id, "assignTask"))
+        return _step(info, "assignTask", command, task_id, Supervision.assign_task, assignee=assignee)
 
     @strawberry.mutation(description="转办: hand the caller's department's part to another department, with why.")
     @translate_errors
     def transfer_task(self, info: Info, command: CommandInput, task_id: strawberry.ID, to: str,
                       reason: str) -> CommandResult:
-        return _record(info, "transferTask", command,
-                       lambda app, ctx, key: app.transfer_task(ctx, task_id, to=to, reason=reason,
-                                                               idempotency_key=key),
-                       target=_task(task_id, "transferTask"))
+        return _step(info, "transferTask", command, task_id, Supervision.transfer_task, to=to, reason=reason)
 
     @strawberry.mutation(description="协办: ask another department to help with the task.")
     @translate_errors
     def request_task_assistance(self, info: Info, command: CommandInput, task_id: strawberry.ID, department: str,
                                 note: str) -> CommandResult:
-        return _record(info, "requestTaskAssistance", command,
-                       lambda app, ctx, key: app.request_assistance(ctx, task_id, department=department, note=note,
-                                                                    idempotency_key=key),
-                       target=_task(task_id, "requestTaskAssistance"))
+        return _step(info, "requestTaskAssistance", command, task_id, Supervision.request_assistance,
+                     department=department, note=note)
 
     @strawberry.mutation(description="办结: the task is done; the resolution says how.")
     @translate_errors
     def resolve_task(self, info: Info, command: CommandInput, task_id: strawberry.ID,
                      resolution: str) -> CommandResult:
-        return _record(info, "resolveTask", command,
-                       lambda app, ctx, key: app.resolve_alert(ctx, task_id, resolution=resolution,
-                                                               idempotency_key=key),
-                       target=_task(task_id, "resolveTask"))
+        return _step(info, "resolveTask", command, task_id, Supervision.resolve_alert, resolution=resolution)
 
 
 @strawberry.type

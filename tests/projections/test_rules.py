@@ -59,6 +59,16 @@ class City:
             project_name=f"社区服务{on.year}", amount=Decimal(amount), period_start=on, period_end=date(on.year, 12, 31),
         ).aggregate_id
 
+    def rectification_ordered(self, org_id: str, deadline: date) -> str:
+        """An inspection case of the organization, opened in March 2026, with a rectification due on ``deadline``."""
+        case = self.app.open_inspection(ctx(date(2026, 3, 2), Department.INSPECTION), org_id,
+                                        inspectors=["赵检查", "孙检查"], subject="群众投诉").aggregate_id
+        self.app.record_inspection_findings(ctx(date(2026, 3, 3), Department.INSPECTION), case,
+                                            findings="账目不清", problems_found=True)
+        self.app.order_rectification(ctx(date(2026, 3, 4), Department.INSPECTION), case,
+                                     requirements="建立账册", deadline=deadline)
+        return case
+
     def alerts(self, rule: str | None = None) -> list[dict[str, Any]]:
         view = AlertsView()
         with self.views.db.transaction(commit=False) as tx:
@@ -144,12 +154,7 @@ def test_rule_6_a_tax_penalty_reaches_civil_affairs_and_the_street_the_same_day(
 
 def test_rule_2_a_passed_rectification_deadline_is_recorded_by_the_tick_and_proposed_for_the_list(city):
     org = city.register("春森腰鼓队")
-    case = city.app.open_inspection(ctx(date(2026, 3, 2), Department.INSPECTION), org,
-                                    inspectors=["赵检查", "孙检查"], subject="群众投诉").aggregate_id
-    city.app.record_inspection_findings(ctx(date(2026, 3, 3), Department.INSPECTION), case,
-                                        findings="账目不清", problems_found=True)
-    city.app.order_rectification(ctx(date(2026, 3, 4), Department.INSPECTION), case,
-                                 requirements="建立账册", deadline=date(2026, 4, 30))
+    case = city.rectification_ordered(org, deadline=date(2026, 4, 30))
     city.settle()
 
     assert tick(city.app, date(2026, 4, 30)).rectifications_overdue == []  # on the deadline: not yet

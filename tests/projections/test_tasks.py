@@ -177,12 +177,7 @@ def test_the_street_is_told_the_day_an_organization_of_its_street_is_listed(city
 
 def test_an_overdue_rectification_reaches_the_street_too(city):
     org = city.register("春森腰鼓队")
-    case = city.app.open_inspection(ctx(date(2026, 3, 2), Department.INSPECTION), org,
-                                    inspectors=["赵检查", "孙检查"], subject="群众投诉").aggregate_id
-    city.app.record_inspection_findings(ctx(date(2026, 3, 3), Department.INSPECTION), case,
-                                        findings="账目不清", problems_found=True)
-    city.app.order_rectification(ctx(date(2026, 3, 4), Department.INSPECTION), case,
-                                 requirements="建立账册", deadline=date(2026, 4, 30))
+    city.rectification_ordered(org, deadline=date(2026, 4, 30))
     city.settle()
     tick(city.app, date(2026, 5, 1))
     city.settle()
