@@ -5,6 +5,10 @@
 //   visible (me) => whether the signed-in user gets the link (the API still decides what they may read);
 //   render  async (params, token, shell) => fills shell.main(); shell.stillCurrent(token) is false once the
 //           user has moved on. shell = { state, main, go, stillCurrent, failure, mark, route, myStreet }.
+//   badge   (optional) async (link, me) => adds a count to its navigation link, e.g. the tasks pending.
+
+import { TASKS_PAGE } from "./tasks_page.js";
 
 export const PAGES = [
+  TASKS_PAGE, // 待办: the caller's tasks (督办事项) and their steps
 ];
