@@ -7,7 +7,7 @@
 //           user has moved on. shell = { state, main, go, stillCurrent, failure, mark, route, myStreet }.
 //   badge   (optional) async (link, me) => adds a count to its navigation link, e.g. the tasks pending.
 
-import { TASKS_PAGE } from "./tasks_page.js";
+import { TASKS_PAGE } from "./tasks.js";
 
 export const PAGES = [
   TASKS_PAGE, // 待办: the caller's tasks (督办事项) and their steps

@@ -15,7 +15,7 @@ addText({
   tasksTabs: ["待办范围", "Whose tasks"],
   tabMine: ["我的待办", "Mine"],
   tabDepartment: ["本部门", "My department's"],
-  tabStreet: ["本街道", "My street's"],
+  tabStreetOf: ["本街道（{street}）", "My street's ({street})"],
   tabStreets: ["各街道", "By street"],
   tasksNote: ["逾期的排在最前，其余按期限先后；日期均为北京时间，剩余天数按工作日（周一至周五）计。",
     "Overdue first, then by due day; dates are Beijing dates, days left count working days (Monday to Friday)."],
@@ -26,6 +26,8 @@ addText({
   dueBefore: ["期限早于", "Due before"],
   allStreets: ["全部街道", "All streets"],
   tasksCount: ["共 {total} 项 · 待处理 {pending} 项 · 逾期 {overdue} 项", "{total} in all · {pending} pending · {overdue} overdue"],
+  tasksPages: ["翻页", "Pages"],
+  firstPage: ["回到第一页", "Back to the first page"],
   tasksNone: ["没有符合条件的督办事项。", "No task matches."],
   tasksBadge: ["{pending} 项待处理，其中逾期 {overdue} 项", "{pending} pending, {overdue} overdue"],
   overdueBadge: ["逾期", "Overdue"],
@@ -183,6 +185,11 @@ function readParams(params, shell) {
   };
 }
 
+function href(values) {
+  const query = toParams(values).toString();
+  return `#${PATH}${query ? `?${query}` : ""}`;
+}
+
 function toParams(values) {
   return new URLSearchParams(Object.entries(values).filter(([key, v]) => v && !(key === "status" && v === "pending")
     && !(key === "tab" && v === "department")));
@@ -252,7 +259,7 @@ async function render(params, token, shell) {
   const field = values.tab === "mine" ? "myTasks" : "tasks";
   const list = h("ol", { class: "task-list", id: "task-list", "aria-labelledby": "tasks-count" });
   const count = h("p", { class: "result-count", id: "tasks-count" });
-  const pager = h("nav", { class: "pager", "aria-label": t("pageOf", { page: "" }).trim() });
+  const pager = h("nav", { class: "pager", "aria-label": t("tasksPages") });
   const rows = new Map(); // task id -> its row
   const context = { me, announcer, list, rows, token, shell, reload: null };
 
@@ -290,7 +297,9 @@ async function render(params, token, shell) {
   try {
     if ((await load()) < 0) return;
   } catch (error) {
-    if (shell.stillCurrent(token)) results.replaceChildren(shell.failure(error));
+    if (!shell.stillCurrent(token)) return;
+    results.replaceChildren(shell.failure(error), values.after // e.g. a cursor from an old link
+      ? h("p", null, h("a", { href: href({ ...values, after: "" }) }, t("firstPage"))) : null);
     return;
   }
   shell.mark("lianjian:tasks");
@@ -300,12 +309,12 @@ async function render(params, token, shell) {
 function tabs(values, shell) {
   const street = shell.myStreet();
   const item = (tab, text) => h("li", null, h("a", {
-    href: `#${PATH}?${toParams({ tab, status: values.status })}`, "data-tab": tab,
+    href: href({ tab, status: values.status }), "data-tab": tab,
     "aria-current": values.tab === tab ? "page" : null,
   }, text));
   return h("nav", { class: "task-tabs", "aria-label": t("tasksTabs") }, h("ul", null,
     item("mine", t("tabMine")), item("department", t("tabDepartment")),
-    item("street", street ? `${t("tabStreet")}（${streetName(street)}）` : t("tabStreets"))));
+    item("street", street ? t("tabStreetOf", { street: streetName(street) }) : t("tabStreets"))));
 }
 
 function filterForm(values, shell, go) {
@@ -387,7 +396,7 @@ function taskRow(task, context) {
     h("p", { class: "task-message", lang: message === task.message ? "zh-CN" : "en" }, message),
     h("dl", { class: "task-facts" },
       h("dt", null, t("dueOn")), h("dd", { "data-field": "due", class: task.overdue ? "overdue-text" : null }, dueText(task)),
-      task.street ? [h("dt", null, t("street")), h("dd", null, streetName(task.street))] : null,
+      task.street ? [h("dt", null, t("street")), h("dd", { "data-field": "street" }, streetName(task.street))] : null,
       facts.map(([term, value, name]) => [h("dt", null, term), h("dd", { "data-field": name }, value)])),
     steps.length ? h("div", { class: "task-actions", role: "group", "aria-label": t("taskSteps", { name: taskName(task) }) },
       steps.map((step) => h("button", {
