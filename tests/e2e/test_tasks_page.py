@@ -261,6 +261,22 @@ def test_a_refusal_from_the_api_is_shown_in_the_form(desktop: Watched, server: S
     assert page.evaluate("document.activeElement.dataset.step") == "assignTask"
 
 
+def test_a_task_handed_to_another_department_leaves_the_list(desktop: Watched, server: Server) -> None:
+    task_id = warned(server)
+    sign_in(desktop, "ca-zhang")
+    page = open_tasks(desktop)
+    task = row(page, task_id)
+    task.locator("button[data-step='transferTask']").click()
+    form = task.locator("form[data-step='transferTask']")
+    form.get_by_label("转至部门").select_option(label="财政局")
+    form.get_by_label("转办理由").fill("涉及购买服务资金")
+    form.locator("button[type=submit]").click()
+    task.wait_for(state="detached")  # civil affairs sees its own and its helpers' tasks only
+    assert page.locator("#tasks-status").inner_text() == f"转办：{MINYUE_NAME} {MINYUE_NAME}：该事项已不在您的范围内。"
+    assert server.call("ca-zhang", TASK, {"id": task_id})["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+    assert server.graphql("fin-chen", TASK, {"id": task_id})["task"]["departments"] == ["finance", "street_office"]
+
+
 # -- and by one that may not: no button, and FORBIDDEN from the API ---------------------------------------------------
 
 def refused(watched: Watched, server: Server, user: str, task_id: str, names: list[str]) -> Any:
@@ -319,6 +335,7 @@ def test_next_and_previous_follow_the_apis_order_with_the_cursor_in_the_address(
     page.reload()  # the cursor is in the address: the same page again
     page.locator("body[data-tasks='ready']").wait_for(state="attached")
     assert page.locator("li.task").evaluate_all("rows => rows.map(r => r.dataset.taskId)") == second
+    assert page.locator(".pager").inner_text().split() == ["上一页", "第", "2", "页", "下一页"]
     page.locator("#tasks-prev").click()
     page.wait_for_function("id => document.querySelector('li.task')?.dataset.taskId === id", arg=first[0])
     assert "after=" not in page.url and page.locator("#tasks-prev").is_disabled()

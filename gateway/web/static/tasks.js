@@ -106,7 +106,7 @@ let withMessageEn = true;
 const fields = () => (withMessageEn ? `${FIELDS} messageEn` : FIELDS);
 const listQuery = (field) => `query Tasks($filter: TaskFilter, $first: Int, $after: String) {
   ${field}(filter: $filter, first: $first, after: $after) {
-    tasks { ${fields()} } pageInfo { hasNextPage endCursor } counts { total pending overdue unacknowledged } } }`;
+    tasks { ${fields()} } pageInfo { hasNextPage endCursor } counts { total pending overdue } } }`;
 const oneQuery = () => `query Task($id: ID!) { task(id: $id) { ${fields()} } }`;
 const HISTORY = `query TaskHistory($id: ID!) { task(id: $id) { id
   actions { position action department actor detail occurredOn recordedAt } } }`;
@@ -206,8 +206,27 @@ function apiFilter(values, me) {
   return filter;
 }
 
-// The cursors of the pages before this one, for "previous" (a cursor only leads forward).
-const trail = { key: "", cursors: [] };
+// The cursors of the pages before this one, for "previous" (a cursor only leads forward); kept in sessionStorage,
+// so that a reload on a later page still goes back.
+const TRAIL_KEY = "lianjian.taskCursors";
+
+function loadTrail(key, after) {
+  try {
+    const held = JSON.parse(sessionStorage.getItem(TRAIL_KEY) || "null");
+    if (after && held && held.key === key && Array.isArray(held.cursors)) return held;
+  } catch {
+    /* none kept */
+  }
+  return { key, cursors: [] };
+}
+
+function saveTrail(trail) {
+  try {
+    sessionStorage.setItem(TRAIL_KEY, JSON.stringify(trail));
+  } catch {
+    /* private mode: "previous" leads to the first page */
+  }
+}
 
 // -- the nav badge: pending and overdue of the caller's department ---------------------------------------------
 
@@ -250,11 +269,7 @@ async function render(params, token, shell) {
     announcer,
     results);
 
-  const key = JSON.stringify({ ...values, after: "" });
-  if (trail.key !== key || !values.after) {
-    trail.key = key;
-    trail.cursors = [];
-  }
+  const trail = loadTrail(JSON.stringify({ ...values, after: "" }), values.after);
   const filter = apiFilter(values, me);
   const field = values.tab === "mine" ? "myTasks" : "tasks";
   const list = h("ol", { class: "task-list", id: "task-list", "aria-labelledby": "tasks-count" });
@@ -283,11 +298,16 @@ async function render(params, token, shell) {
     const position = trail.cursors.length + 1;
     pager.replaceChildren(
       h("button", { type: "button", class: "button", id: "tasks-prev", disabled: !values.after,
-        onclick: () => go({ after: trail.cursors.pop() || "" }) }, t("prev")),
+        onclick: () => {
+          const before = trail.cursors.pop() || "";
+          saveTrail(trail);
+          go({ after: before });
+        } }, t("prev")),
       h("span", { class: "muted" }, t("pageOf", { page: position })),
       h("button", { type: "button", class: "button", id: "tasks-next", disabled: !page.pageInfo.hasNextPage,
         onclick: () => {
           trail.cursors.push(values.after);
+          saveTrail(trail);
           go({ after: page.pageInfo.endCursor });
         } }, t("next")));
     results.replaceChildren(count, page.tasks.length ? list : h("p", { class: "muted" }, t("tasksNone")), pager);
