@@ -137,14 +137,15 @@ def test_the_page_follows_other_users_changes_live(desktop: Watched, server: Ser
     badge_shows(page, pending + 1)
     assert page.locator("#tasks-status").inner_text() == "督办事项有更新。"
 
+    task.locator("summary").click()  # its history open while another user works on it
+    task.locator("li[data-action='raised']").wait_for()
     do(server, "ca-zhang", STEPS["acknowledgeTask"], task_id)  # civil affairs acknowledges it
     page.locator(f"li.task[data-task-id='{task_id}'] [data-field='acknowledged']").wait_for()
     assert field(page.locator(f"li.task[data-task-id='{task_id}']"), "acknowledged") == "区民政局"
     assert page.evaluate("window.__stillTheSamePage") is True  # no reload
     assert re.fullmatch(r"\d{4}年\d{1,2}月\d{1,2}日 · (剩余 \d+ 个工作日|今天到期)",
                         field(page.locator(f"li.task[data-task-id='{task_id}']"), "due"))
-    page.locator(f"li.task[data-task-id='{task_id}'] summary").click()
-    page.locator(f"li.task[data-task-id='{task_id}'] li[data-action='acknowledged']").wait_for()
+    page.locator(f"li.task[data-task-id='{task_id}'] li[data-action='acknowledged']").wait_for()  # read again
     page.locator("body").evaluate("() => window.scrollTo(0, 0)")
     shot(page, "tasks-desktop.png")
 

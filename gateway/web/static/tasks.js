@@ -290,7 +290,7 @@ async function render(params, token, shell) {
       // A row being worked on (its form open) or unchanged stays as it is, and so keeps the keyboard's place.
       if (held && (held.querySelector(".task-form") || held.dataset.updated === String(task.updatedPosition))) return held;
       drawn += 1;
-      return taskRow(task, context);
+      return redrawn(task, held, context);
     });
     rows.clear();
     fresh.forEach((row) => rows.set(row.dataset.taskId, row));
@@ -428,6 +428,13 @@ function taskRow(task, context) {
   return row;
 }
 
+/** A task's row drawn again, its history still open if it was. */
+function redrawn(task, held, context) {
+  const row = taskRow(task, context);
+  if (held && held.querySelector(".task-history").open) row.querySelector(".task-history").open = true;
+  return row;
+}
+
 function stepName(step) {
   return t(`step${step[0].toUpperCase()}${step.slice(1)}`);
 }
@@ -545,7 +552,7 @@ async function reread(task, row, context) {
     context.shell.main().querySelector("h1").focus();
     return;
   }
-  const replacement = taskRow(fresh, context);
+  const replacement = redrawn(fresh, row, context);
   context.rows.set(fresh.id, replacement);
   row.replaceWith(replacement);
   replacement.querySelector(".task-title").focus();
