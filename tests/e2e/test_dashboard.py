@@ -50,10 +50,14 @@ class Server:
     issuer: DevTokenIssuer
     log: Path
 
-    def graphql(self, user: str, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+    def call(self, user: str, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+        """The API's whole answer, errors included."""
         response = httpx.post(f"{self.url}/graphql", json={"query": query, "variables": variables or {}},
                               headers={"Authorization": f"Bearer {self.issuer.issue(user)}"}, timeout=30)
-        body = response.json()
+        return response.json()
+
+    def graphql(self, user: str, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+        body = self.call(user, query, variables)
         assert not body.get("errors"), body["errors"]
         return body["data"]
 

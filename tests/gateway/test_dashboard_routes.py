@@ -126,7 +126,7 @@ TEXT_PAIRS = [("text", "surface"), ("text", "bg"), ("muted", "surface"), ("muted
               ("primary", "bg"), ("on-primary", "primary"), ("on-primary", "primary-hover"),
               ("header-text", "header-bg"), ("header-muted", "header-bg"), ("header-bg", "surface"),
               ("warn-text", "warn-bg"), ("bad-text", "bad-bg"), ("good-text", "good-bg"), ("info-text", "info-bg"),
-              ("grade-text", "grade-bg"), ("surface", "brand-red")]
+              ("grade-text", "grade-bg"), ("surface", "brand-red"), ("good-text", "bg"), ("bad-text", "surface")]
 GRAPHICS_PAIRS = [("focus", "surface"), ("focus", "bg"), ("focus-on-dark", "header-bg"), ("control-border", "surface"),
                   ("s-registered", "surface"), ("s-filed", "surface"), ("s-awarded", "surface"),
                   ("s-disbursed", "surface"), ("s-registered", "s-filed"), ("s-awarded", "s-disbursed"),

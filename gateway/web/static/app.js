@@ -126,8 +126,11 @@ function renderHeader() {
     h("ul", null,
       h("li", null, h("a", { href: "#/", "data-nav": "overview" }, t("navOverview"))),
       h("li", null, h("a", { href: "#/organizations", "data-nav": "organizations" }, t("navOrganizations"))),
-      PAGES.filter((page) => page.nav && (!page.visible || page.visible(me))).map((page) =>
-        h("li", null, h("a", { href: `#${page.path}`, "data-nav": page.nav }, t(page.label)))))) : null;
+      PAGES.filter((page) => page.nav && (!page.visible || page.visible(me))).map((page) => {
+        const link = h("a", { href: `#${page.path}`, "data-nav": page.nav }, t(page.label));
+        if (page.badge) page.badge(link, me);
+        return h("li", null, link);
+      }))) : null;
   const who = me ? h("p", { class: "who" },
     h("span", { class: "who-name" }, me.displayName || me.username),
     h("span", { class: "who-dept" }, [departmentName(me.department || "public"), jurisdictionName(me.jurisdiction)]

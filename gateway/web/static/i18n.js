@@ -308,9 +308,9 @@ const LABELS = {
     partner_penalty: ["联合监管部门处罚", "Penalty by a partner department"],
     abnormal_two_years: ["异常名录满两年", "Two years on the abnormal list"],
     court_dishonest_debtor: ["失信被执行人", "Court list of dishonest debtors"],
-    graded_on_serious_list: ["评估等级组织列入严重失信", "Graded and on the serious list"],
-    objection_undecided: ["异议逾期未处理", "Objection undecided"],
-    organization_listed: ["列入信用名录", "Put on a credit list"],
+    graded_on_serious_list: ["评估等级组织列入严重失信名单", "Graded organization on the serious list"],
+    objection_undecided: ["异议逾期未决", "Objection undecided in time"],
+    organization_listed: ["组织列入信用名录", "Organization put on a credit list"],
   },
   ground: {
     annual_report_missing: ["未按规定报送年度报告", "Annual report missing"],
