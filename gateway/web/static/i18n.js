@@ -311,6 +311,7 @@ const LABELS = {
     graded_on_serious_list: ["评估等级组织列入严重失信名单", "Graded organization on the serious list"],
     objection_undecided: ["异议逾期未决", "Objection undecided in time"],
     organization_listed: ["组织列入信用名录", "Organization put on a credit list"],
+    revocation_requested: ["撤销登记建议", "Revocation requested"],
   },
   ground: {
     annual_report_missing: ["未按规定报送年度报告", "Annual report missing"],
