@@ -154,11 +154,11 @@ MUTATIONS = {
     "appointPartyInstructor": f'appointPartyInstructor({C}, organizationId: $org, name: "王")',
     "acknowledgeAlert": f"acknowledgeAlert({C}, alertId: $alert)",
     "resolveAlert": f'resolveAlert({C}, alertId: $alert, resolution: "r")',
-    "acknowledgeTask": f"acknowledgeTask({C}, taskId: $alert)",
-    "assignTask": f'assignTask({C}, taskId: $alert, assignee: "someone")',
-    "transferTask": f'transferTask({C}, taskId: $alert, to: "tax", reason: "r")',
-    "requestTaskAssistance": f'requestTaskAssistance({C}, taskId: $alert, department: "tax", note: "n")',
-    "resolveTask": f'resolveTask({C}, taskId: $alert, resolution: "r")',
+    "acknowledgeTask": f"acknowledgeTask({C}, taskId: $task)",
+    "assignTask": f'assignTask({C}, taskId: $task, assignee: "someone")',
+    "transferTask": f'transferTask({C}, taskId: $task, to: "tax", reason: "r")',
+    "requestTaskAssistance": f'requestTaskAssistance({C}, taskId: $task, department: "tax", note: "n")',
+    "resolveTask": f'resolveTask({C}, taskId: $task, resolution: "r")',
     "recordPublicFundraisingQualification":
         f'recordPublicFundraisingQualification({C}, organizationId: $org, certificate: "民公募字〔2026〕1号")',
     "requestRevocation": f'requestRevocation({C}, organizationId: $org, ground: "fraud", facts: "材料")',
@@ -202,7 +202,8 @@ def targets(gateway):
     ids["shangqingsi"]["project"] = next(e.aggregate_id for e in history if e.type == "FundingProject.Awarded")
     ids["shangqingsi"]["case"] = next(e.aggregate_id for e in history if e.type == "InspectionCase.Opened")
     ids["shangqingsi"]["alert"] = next(e.aggregate_id for e in history if e.type == "Alert.Raised")
-    for key in ("project", "case", "alert"):
+    ids["shangqingsi"]["task"] = ids["shangqingsi"]["alert"]  # an alert is a task, named so by the task steps
+    for key in ("project", "case", "alert", "task"):
         ids["hualongqiao"][key] = ids["shangqingsi"][key]
     return ids
 
@@ -213,7 +214,7 @@ def test_mutations_by_role(gateway, targets, user, mutation):
     role = USERS[user]
     place = targets["hualongqiao" if user == "hlq-wang" else "shangqingsi"]
     text = MUTATIONS[mutation]
-    names = [k for k in ("org", "street", "project", "case", "alert") if f"${k}" in text]
+    names = [k for k in ("org", "street", "project", "case", "alert", "task") if f"${k}" in text]
     kinds = {"street": "String!"}
     signature = ", ".join(f"${k}: {kinds.get(k, 'ID!')}" for k in names)
     query = f"mutation({signature}) {{ {text} {{ eventIds }} }}" if names else f"mutation {{ {text} {{ eventIds }} }}"

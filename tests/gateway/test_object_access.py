@@ -23,7 +23,7 @@ JIANGBEI = {"civil_affairs": "jb-ca-wu", "street_office": "jb-sqs-zhou", "financ
             "inspection": "jb-insp-feng", "partner": "jb-tax-yang"}
 MINYUE = "重庆市民悦社会工作服务中心"  # yuzhong/shangqingsi
 KINDS = {"org": "organization", "project": "funding project", "case": "inspection case", "alert": "alert",
-         "draw": "sample draw", "place": "jurisdiction"}
+         "task": "task", "draw": "sample draw", "place": "jurisdiction"}
 TYPES = {"place": "String!"}
 # Mutations naming a second object besides the one they act on ($own: an organization in the caller's reach).
 SECOND = {
@@ -38,7 +38,8 @@ SECOND = {
 
 
 def _operation(text):
-    names = [k for k in ("own", "org", "project", "case", "alert", "draw", "place", "street") if f"${k}" in text]
+    names = [k for k in ("own", "org", "project", "case", "alert", "task", "draw", "place", "street")
+             if f"${k}" in text]
     signature = ", ".join(f"${k}: {TYPES.get(k, 'ID!')}" for k in names)
     return f"mutation({signature}) {{ {text} {{ eventIds }} }}", names
 
@@ -69,6 +70,8 @@ def records(two_districts):
                "place": "yuzhong", "own": minyue}
     other = {"org": jiangbei["registered"], "project": jiangbei["project"], "case": jiangbei["case"],
              "alert": jiangbei["alert"], "draw": jiangbei["draw"], "place": "jiangbei", "own": jiangbei["registered"]}
+    for district in (yuzhong, other):  # an alert is a task: the task steps name it so
+        district["task"] = district["alert"]
     # An alert of 上清寺 for the street office and others, not for finance.
     street_alert = first("Alert.Raised", lambda e: "finance" not in e.data["departments"]
                          and "street_office" in e.data["departments"], street="shangqingsi")
@@ -131,6 +134,9 @@ IN_DISTRICT = [
     ("fin-chen", "acknowledgeAlert", "alert", "street_alert"),  # an alert for other departments
     ("fin-chen", "resolveAlert", "alert", "street_alert"),
     ("hlq-wang", "acknowledgeAlert", "alert", "street_alert"),  # ... of another street
+    ("fin-chen", "acknowledgeTask", "task", "street_alert"),  # a task finance neither owns nor helps with
+    ("fin-chen", "resolveTask", "task", "street_alert"),
+    ("hlq-wang", "resolveTask", "task", "street_alert"),  # ... of another street: the street sees only its own
 ]
 
 
