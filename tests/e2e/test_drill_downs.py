@@ -134,7 +134,7 @@ def test_a_drill_down_pages_through_the_url(desktop: Watched, server: Server) ->
 def test_a_district_officer_who_picked_a_street_opens_that_streets_rows(desktop: Watched, server: Server) -> None:
     page = desktop.page
     sign_in(desktop, "ca-zhang")
-    page.locator("#street-select").select_option("shangqingsi")
+    page.locator("#street-select").select_option("yuzhong/shangqingsi")  # a street is named within its district
     page.get_by_role("button", name="查看").click()
     page.wait_for_url(re.compile(r"street=shangqingsi"))
     page.locator("h1", has_text="上清寺街道概览").wait_for()
