@@ -281,15 +281,15 @@ def start_stack_floor() -> tuple[subprocess.Popen, str]:
     return serve(["uvicorn", "bench.stack_floor:app", "--no-access-log"], {})
 
 
-def serve(module_and_args: list[str], env: dict[str, str]) -> tuple[subprocess.Popen, str]:
+def serve(module_and_args: list[str], env: dict[str, str], wait: float = 120) -> tuple[subprocess.Popen, str]:
     """``python -m`` a server on a free 127.0.0.1 port, with ``env`` added to ours (no LIANJIAN_ variable
-    of ours leaks in); returns once it answers /healthz."""
+    of ours leaks in); returns once it answers /healthz (within ``wait`` seconds)."""
     port = free_port()
     server = subprocess.Popen([sys.executable, "-m", *module_and_args, "--port", str(port)], cwd=ROOT,
                               env={**{k: v for k, v in os.environ.items() if not k.startswith("LIANJIAN_")}, **env},
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
+    deadline = time.monotonic() + wait
     while time.monotonic() < deadline:
         if server.poll() is not None:
             raise RuntimeError(f"the server exited with {server.returncode}")
@@ -300,7 +300,7 @@ def serve(module_and_args: list[str], env: dict[str, str]) -> tuple[subprocess.P
             pass
         time.sleep(0.1)
     server.terminate()
-    raise RuntimeError("the server did not answer /healthz in 120 s")
+    raise RuntimeError(f"the server did not answer /healthz in {wait:.0f} s")
 
 
 def cpu_seconds(pid: int) -> float:

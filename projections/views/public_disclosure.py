@@ -8,11 +8,16 @@ of a legal representative or person in charge as announced in a change of regist
 ``events`` holds the public events, one row per stored event that publishes something (registered, changed,
 ended, an annual report in, an annual inspection concluded, graded, honoured, penalized, listed, removed), keyed by the event's position: the public site's
 timeline and feed, each citing its date, deciding authority and legal basis. A withdrawn listing and an
-annulled penalty leave it, as they leave ``listings`` and ``penalties``."""
+annulled penalty leave it, as they leave ``listings`` and ``penalties``.
+
+``name_grams`` indexes the names for search by part of a name (see ``search``): each name's overlapping
+two-character grams, ASCII folded to lower case, with the name beside each so that one gram's names are read
+in the search's order."""
 
 from __future__ import annotations
 
 import json
+import string
 from collections.abc import Iterator
 from typing import Any
 
@@ -23,7 +28,7 @@ from domain.funding import FundingProject
 from domain.organization import Organization
 from projections.runtime.db import Tx
 from projections.views.rows import ORGANIZATION_EVENTS, organization_row, penalty_row
-from projections.views.base import View, handles, iso
+from projections.views.base import View, handles, iso, renamed
 
 PUBLIC_COLUMNS = ("org_id", "name", "credit_code", "kind", "status", "registered_on", "filed_on", "ended_on",
                   "grade", "grade_valid_until", "on_abnormal_list", "abnormal_listed_on", "on_serious_list",
@@ -57,16 +62,30 @@ class PublicDisclosure(View):
                     " legal_basis TEXT NOT NULL, removed_on TEXT",
         "events": "position BIGINT PRIMARY KEY, event_id TEXT NOT NULL, org_id TEXT NOT NULL, kind TEXT NOT NULL,"
                   " occurred_on TEXT NOT NULL, authority TEXT NOT NULL, legal_basis TEXT, subject TEXT, detail TEXT NOT NULL",
+        "name_grams": "org_id TEXT NOT NULL, gram TEXT NOT NULL, name TEXT NOT NULL, PRIMARY KEY (org_id, gram)",
     }
     keys = {"organizations": "org_id", "penalties": "penalty_id", "projects": "project_id", "listings": "listing_id",
-            "events": "position"}
-    indexes = {"organizations": ("credit_code",), "listings": ("org_id",), "penalties": ("org_id",),
-               "projects": ("org_id",), "events": ("org_id", "event_id")}
+            "events": "position", "name_grams": "org_id, gram"}
+    indexes = {"organizations": ("credit_code", "name, org_id"), "listings": ("org_id",), "penalties": ("org_id",),
+               "projects": ("org_id",), "events": ("org_id", "event_id"), "name_grams": ("gram, name, org_id",)}
     json_columns = {"events": ("detail",)}
 
     @handles(*ORGANIZATION_EVENTS)
     def organization_changed(self, tx: Tx, event: RecordedEvent, org: Organization) -> None:
         self.upsert_organization(tx, event, org, public_row)
+
+    @handles("Organization.Registered", "Organization.Filed", "Organization.RegistrationChanged",
+             "Organization.FilingChanged")
+    def named(self, tx: Tx, event: RecordedEvent, org: Organization) -> None:
+        """A name given or changed: its grams replace the old name's (only a rename has old ones to delete,
+        so a rebuild's registrations stay buffered)."""
+        if event.type.endswith("Changed"):
+            if not renamed(event):
+                return
+            tx.execute(f"DELETE FROM {self.t('name_grams')} WHERE org_id = ?", (event.aggregate_id,))
+        for gram in grams(org.name):
+            self.upsert(tx, "name_grams", {"org_id": event.aggregate_id, "gram": gram, "name": org.name},
+                        ["org_id", "gram"])
 
     @handles("Organization.PenaltyImposed")
     def penalty_imposed(self, tx: Tx, event: RecordedEvent, org: Organization) -> None:
@@ -142,10 +161,36 @@ class PublicDisclosure(View):
     # -- what the public site asks (gateway/public/) ----------------------------------------------------------
 
     def search(self, tx: Tx, text: str, limit: int, offset: int = 0) -> list[dict[str, Any]]:
-        """Organizations whose name contains ``text``, or whose credit code it is; by name."""
+        """Organizations whose name contains ``text`` (``LIKE '%text%'``: on SQLite ASCII letters in either
+        case), or whose credit code it is; by name.
+
+        A name that contains the text holds every gram of it, so the names of its rarest gram (``name_grams``)
+        hold every match: they are read from the index in the answer's order, each confirmed by the same LIKE,
+        until the page is full. A text of one character has no gram: all names are read so, from their own
+        index. The credit code's organization is added when its name did not match already."""
         pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        return tx.rows(f"SELECT * FROM {self.t('organizations')} WHERE name LIKE ? ESCAPE '\\' OR credit_code = ?"
-                       " ORDER BY name, org_id LIMIT ? OFFSET ?", (pattern, text.upper(), limit, offset))
+        gram = self.rarest_gram(tx, grams(text))
+        if gram is None:
+            names, first = f"SELECT * FROM {self.t('organizations')} g WHERE", ()
+        else:  # the index's name and org_id, so that its order is the answer's
+            columns = ", ".join(f"g.{c}" if c in ("org_id", "name") else f"o.{c}" for c in PUBLIC_COLUMNS)
+            names, first = (f"SELECT {columns} FROM {self.t('name_grams')} g JOIN {self.t('organizations')} o"
+                            " ON o.org_id = g.org_id WHERE g.gram = ? AND", (gram,))
+        # The names' own LIMIT lets PostgreSQL too read the index in order rather than sort every match.
+        return tx.rows(f"SELECT * FROM ({names} g.name LIKE ? ESCAPE '\\' ORDER BY g.name, g.org_id LIMIT ?) named"
+                       f" UNION ALL SELECT * FROM {self.t('organizations')} WHERE credit_code = ?"
+                       " AND NOT name LIKE ? ESCAPE '\\' ORDER BY name, org_id LIMIT ? OFFSET ?",
+                       (*first, pattern, offset + limit, text.upper(), pattern, limit, offset))
+
+    def rarest_gram(self, tx: Tx, among: list[str]) -> str | None:
+        """Of these grams, the one fewest names hold, each counted up to ``GRAM_COUNT_CAP``; of those as
+        common, the latest in the text (a name begins with its city and district, what most names share)."""
+        if len(among) <= 1:
+            return among[0] if among else None
+        count = (f"SELECT COUNT(*) AS n FROM (SELECT 1 FROM {self.t('name_grams')} WHERE gram = ? LIMIT ?)"
+                 " counted")
+        held = {gram: tx.row(count, (gram, GRAM_COUNT_CAP))["n"] for gram in reversed(among[-MAX_GRAMS_COUNTED:])}
+        return min(held, key=held.__getitem__)
 
     def organization(self, tx: Tx, key: str) -> dict[str, Any] | None:
         """An organization by its credit code or its id."""
@@ -197,6 +242,20 @@ class PublicDisclosure(View):
             if len(rows) < batch:
                 return
             last = rows[-1][key]
+
+
+# Counting a gram's names costs about as much as reading them: a search counts at most its last 8 grams (any
+# one finds every match) up to 1,000 names each; past that a gram is common alike.
+GRAM_COUNT_CAP = 1000
+MAX_GRAMS_COUNTED = 8
+ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
+
+
+def grams(text: str) -> list[str]:
+    """The distinct overlapping two-character grams of a text, in order, folded as SQLite's LIKE compares (ASCII
+    letters to lower case; nothing else, so a text LIKE matches within a name has its grams among the name's)."""
+    folded = text.translate(ASCII_LOWER)
+    return list(dict.fromkeys(folded[i:i + 2] for i in range(len(folded) - 1)))
 
 
 ANNOUNCED_CHANGES = ("name", "domicile")  # and the new legal representative's or person in charge's name
