@@ -12,7 +12,12 @@ from auth.policy import AccessDenied
 from domain.context import Department
 
 STATUSES = ("open", "acknowledged", "resolved", "pending")  # pending: open or acknowledged, not resolved
-ORDER = "a.open DESC, a.due_key ASC, a.alert_id ASC"
+
+
+def order(place: str) -> str:
+    """Open first, soonest due first, on the copy the query filters on (``a`` the task, ``p`` its party row):
+    the order of the view's indexes, so that a page is read from one of them, not sorted out of the scope."""
+    return f"{place}.open DESC, {place}.due_key ASC, {place}.alert_id ASC"
 
 
 class BadFilter(ValueError):
@@ -21,11 +26,13 @@ class BadFilter(ValueError):
 
 @dataclass
 class TaskQuery:
-    """One page's worth of SQL: FROM with its joins, WHERE, and the parameters."""
+    """One page's worth of SQL: FROM with its joins, WHERE, and the parameters; ``place``: the alias whose
+    copy of the task's state the query filters and orders on."""
 
     source: str
     where: list[str]
     params: list[Any]
+    place: str = "a"
 
     def sql(self, select: str, tail: str = "") -> tuple[str, list[Any]]:
         return f"SELECT {select} FROM {self.source} WHERE {' AND '.join(self.where) or '1 = 1'} {tail}", self.params
@@ -92,27 +99,37 @@ def task_query(rt: Any, principal: Any, today: date, *, department: str | None =
         where.append(f"{place}.due_key < ?")
         params.append(due_before.isoformat())
     source = f"{alerts} a JOIN {parties} p ON p.alert_id = a.alert_id" if joined else f"{alerts} a"
-    return TaskQuery(source, where, params)
+    return TaskQuery(source, where, params, place)
+
+
+def page_sql(query: TaskQuery, after: tuple[int, str, str] | None, limit: int) -> tuple[str, list[Any]]:
+    """The SQL of one page after the keyset ``after``, and its parameters."""
+    where, params, x = list(query.where), list(query.params), query.place
+    if after is not None:
+        is_open, due_key, alert_id = after
+        where.append(f"({x}.open < ? OR ({x}.open = ? AND ({x}.due_key > ? OR ({x}.due_key = ? AND {x}.alert_id > ?))))")
+        params += [is_open, is_open, due_key, due_key, alert_id]
+    sql, _ = TaskQuery(query.source, where, params).sql("a.*", f"ORDER BY {order(x)} LIMIT ?")
+    return sql, [*params, limit]
 
 
 def task_page(rt: Any, query: TaskQuery, after: tuple[int, str, str] | None, limit: int) -> list[dict[str, Any]]:
-    where, params = list(query.where), list(query.params)
-    if after is not None:
-        is_open, due_key, alert_id = after
-        where.append("(a.open < ? OR (a.open = ? AND (a.due_key > ? OR (a.due_key = ? AND a.alert_id > ?))))")
-        params += [is_open, is_open, due_key, due_key, alert_id]
-    sql, _ = TaskQuery(query.source, where, params).sql("a.*", f"ORDER BY {ORDER} LIMIT ?")
     with rt.db.transaction(commit=False) as tx:
-        return tx.rows(sql, [*params, limit])
+        return tx.rows(*page_sql(query, after, limit))
 
 
-def task_counts(rt: Any, query: TaskQuery, today: date) -> dict[str, int]:
+def counts_sql(query: TaskQuery, today: date) -> tuple[str, list[Any]]:
+    """The SQL of the counts of every task the query selects, and its parameters."""
     sql, params = query.sql(
         "COUNT(*) AS total, COALESCE(SUM(a.open), 0) AS pending,"
         " COALESCE(SUM(CASE WHEN a.open = 1 AND a.due_key < ? THEN 1 ELSE 0 END), 0) AS overdue,"
         " COALESCE(SUM(CASE WHEN a.status = 'open' THEN 1 ELSE 0 END), 0) AS unacknowledged")
+    return sql, [today.isoformat(), *params]
+
+
+def task_counts(rt: Any, query: TaskQuery, today: date) -> dict[str, int]:
     with rt.db.transaction(commit=False) as tx:
-        row = tx.row(sql, [today.isoformat(), *params])
+        row = tx.row(*counts_sql(query, today))
     return {key: int(row[key] or 0) for key in ("total", "pending", "overdue", "unacknowledged")}
 
 

@@ -49,11 +49,14 @@ class AlertsView(View):
     }
     keys = {"alerts": "alert_id", "task_parties": "alert_id, department", "task_actions": "position",
             "organizations": "org_id"}
+    # In the tasks' order (open first, soonest due first: gateway/graphql/task_rows.py ORDER), so that a page is
+    # the first rows of one index range, not a sort of every task in the caller's scope.
     indexes = {
-        "alerts": ("org_id", "district, street, open, due_key, alert_id", "district, open, due_key, alert_id",
-                   "open, due_key, alert_id", "updated_position"),
-        "task_parties": ("department, district, street, open, due_key, alert_id",
-                         "department, district, open, due_key, alert_id", "assignee, open, due_key, alert_id"),
+        "alerts": ("org_id", "district, street, open DESC, due_key, alert_id", "district, open DESC, due_key, alert_id",
+                   "open DESC, due_key, alert_id", "updated_position"),
+        "task_parties": ("department, district, street, open DESC, due_key, alert_id",
+                         "department, district, open DESC, due_key, alert_id",
+                         "assignee, department, district, open DESC, due_key, alert_id"),
         "task_actions": ("alert_id",),
     }
     json_columns = {"alerts": ("proposal", "assignees"), "task_actions": ("detail",)}
