@@ -27,12 +27,14 @@ class BadFilter(ValueError):
 @dataclass
 class TaskQuery:
     """One page's worth of SQL: FROM with its joins, WHERE, and the parameters; ``place``: the alias whose
-    copy of the task's state the query filters and orders on."""
+    copy of the task's state the query filters and orders on; ``counted``: the FROM its counts need (the
+    parties alone where no condition is on the task's own row: no lookup of each task to count it)."""
 
     source: str
     where: list[str]
     params: list[Any]
     place: str = "a"
+    counted: str | None = None
 
     def sql(self, select: str, tail: str = "") -> tuple[str, list[Any]]:
         return f"SELECT {select} FROM {self.source} WHERE {' AND '.join(self.where) or '1 = 1'} {tail}", self.params
@@ -67,6 +69,7 @@ def task_query(rt: Any, principal: Any, today: date, *, department: str | None =
         where.append("1 = 0")
         bounds = {}
     place = "p" if joined else "a"  # the parties' copy of the place, so one index serves the department's query
+    on_task = "community" in bounds  # a condition on the task's own row (the parties hold no community)
     for column, value in bounds.items():
         where.append(f"{place if column != 'community' else 'a'}.{column} = ?")
         params.append(value)
@@ -81,15 +84,16 @@ def task_query(rt: Any, principal: Any, today: date, *, department: str | None =
     for column, value in (("district", district), ("street", street), ("community", community), ("rule", rule),
                           ("alert_id", task_id)):
         if value is not None:
-            where.append(f"{place if column in ('district', 'street') else 'a'}.{column} = ?")
+            where.append(f"{'a' if column in ('community', 'rule') else place}.{column} = ?")
             params.append(value)
+            on_task = on_task or column in ("community", "rule")
     if status is not None:
         if status not in STATUSES:
             raise BadFilter(f"status is one of {', '.join(STATUSES)}, not {status!r}")
         if status == "pending":
             where.append(f"{place}.open = 1")
         else:
-            where.append("a.status = ?")
+            where.append(f"{place}.status = ?")
             params.append(status)
     if overdue is not None:
         where.append(f"{place}.open = 1 AND {place}.due_key < ?" if overdue
@@ -99,7 +103,7 @@ def task_query(rt: Any, principal: Any, today: date, *, department: str | None =
         where.append(f"{place}.due_key < ?")
         params.append(due_before.isoformat())
     source = f"{alerts} a JOIN {parties} p ON p.alert_id = a.alert_id" if joined else f"{alerts} a"
-    return TaskQuery(source, where, params, place)
+    return TaskQuery(source, where, params, place, f"{parties} p" if joined and not on_task else source)
 
 
 def page_sql(query: TaskQuery, after: tuple[int, str, str] | None, limit: int) -> tuple[str, list[Any]]:
@@ -120,10 +124,11 @@ def task_page(rt: Any, query: TaskQuery, after: tuple[int, str, str] | None, lim
 
 def counts_sql(query: TaskQuery, today: date) -> tuple[str, list[Any]]:
     """The SQL of the counts of every task the query selects, and its parameters."""
-    sql, params = query.sql(
-        "COUNT(*) AS total, COALESCE(SUM(a.open), 0) AS pending,"
-        " COALESCE(SUM(CASE WHEN a.open = 1 AND a.due_key < ? THEN 1 ELSE 0 END), 0) AS overdue,"
-        " COALESCE(SUM(CASE WHEN a.status = 'open' THEN 1 ELSE 0 END), 0) AS unacknowledged")
+    x = query.place
+    sql, params = TaskQuery(query.counted or query.source, query.where, query.params).sql(
+        f"COUNT(*) AS total, COALESCE(SUM({x}.open), 0) AS pending,"
+        f" COALESCE(SUM(CASE WHEN {x}.open = 1 AND {x}.due_key < ? THEN 1 ELSE 0 END), 0) AS overdue,"
+        f" COALESCE(SUM(CASE WHEN {x}.status = 'open' THEN 1 ELSE 0 END), 0) AS unacknowledged")
     return sql, [today.isoformat(), *params]
 
 

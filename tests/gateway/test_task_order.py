@@ -1,6 +1,7 @@
 """A page of tasks is read in the order of one of the joint alerts view's indexes, on both stores: the first
 rows of an index range, never a sort of every task in the caller's scope (with 100,000 tasks, a district's
-civil affairs sorted some 10,000 joined rows for each page; bench/tasks.py)."""
+civil affairs sorted some 9,000 joined rows for each page); and a department's counts are read from the
+parties' index alone, not by looking up each task (110 ms a request on SQLite; bench/tasks.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from types import SimpleNamespace
 import pytest
 
 from auth.dev import realm_principal
-from gateway.graphql.task_rows import page_sql, task_query
+from gateway.graphql.task_rows import counts_sql, page_sql, task_query
 from projections.runtime.db import ViewDatabase
 from projections.runtime.runner import ViewRunner
 from projections.views.alerts import AlertsView
@@ -43,3 +44,17 @@ def test_a_page_of_tasks_is_read_in_index_order_not_sorted(make_app, user, asked
     query = task_query(SimpleNamespace(view=lambda name: view), realm_principal(user), date(2026, 12, 5), **asked)
     shown = plan(db, *page_sql(query, after, 21))
     assert "TEMP B-TREE" not in shown and "Sort" not in shown, shown
+
+
+@pytest.mark.parametrize(("user", "asked"), [c for c in CALLERS if c[0] == "ca-zhang"] + [
+    ("sqs-li", {"department": "street_office"}), ("ca-zhang", {"status": "open"})])
+def test_a_departments_counts_are_read_from_the_parties_index_alone(make_app, user, asked):
+    app = make_app()
+    view = AlertsView()
+    ViewRunner(app, [view])
+    db = ViewDatabase(app)
+    query = task_query(SimpleNamespace(view=lambda name: view), realm_principal(user), date(2026, 12, 5), **asked)
+    shown = plan(db, *counts_sql(query, date(2026, 12, 5)))
+    assert view.t("alerts") not in shown, shown
+    if not db.is_postgres:  # PostgreSQL picks among the indexes by the tables' sizes: empty here
+        assert "COVERING INDEX" in shown, shown
