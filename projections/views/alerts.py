@@ -50,14 +50,15 @@ class AlertsView(View):
     keys = {"alerts": "alert_id", "task_parties": "alert_id, department", "task_actions": "position",
             "organizations": "org_id"}
     # In the tasks' order (open first, soonest due first: gateway/graphql/task_rows.py order), so that a page is
-    # the first rows of one index range, not a sort of every task in the caller's scope; the parties' indexes end
-    # with what the counts read, so that a department's counts are read from the index alone.
+    # the first rows of one index range, not a sort of every task in the caller's scope; each index ends with
+    # what the counts read, so that counts are read from the index alone.
     indexes = {
-        "alerts": ("org_id", "district, street, open DESC, due_key, alert_id", "district, open DESC, due_key, alert_id",
-                   "open DESC, due_key, alert_id", "updated_position"),
+        "alerts": ("org_id", "district, street, open DESC, due_key, alert_id, status",
+                   "district, open DESC, due_key, alert_id, status", "open DESC, due_key, alert_id, status",
+                   "updated_position"),
         "task_parties": ("department, district, street, open DESC, due_key, alert_id, relation, status",
                          "department, district, open DESC, due_key, alert_id, relation, status",
-                         "assignee, department, district, open DESC, due_key, alert_id, relation, status"),
+                         "assignee, department, district, open DESC, due_key, alert_id, relation, status, street"),
         "task_actions": ("alert_id",),
     }
     json_columns = {"alerts": ("proposal", "assignees"), "task_actions": ("detail",)}

@@ -1,7 +1,8 @@
 """A page of tasks is read in the order of one of the joint alerts view's indexes, on both stores: the first
 rows of an index range, never a sort of every task in the caller's scope (with 100,000 tasks, a district's
-civil affairs sorted some 9,000 joined rows for each page); and a department's counts are read from the
-parties' index alone, not by looking up each task (110 ms a request on SQLite; bench/tasks.py)."""
+civil affairs sorted some 9,000 joined rows for each page); and counts are read from an index alone, a
+department's from its parties', not by looking up each task (110 ms a request for a district's civil affairs,
+12 ms for a street's 1,200 tasks on SQLite; bench/tasks.py)."""
 
 from __future__ import annotations
 
@@ -46,15 +47,16 @@ def test_a_page_of_tasks_is_read_in_index_order_not_sorted(make_app, user, asked
     assert "TEMP B-TREE" not in shown and "Sort" not in shown, shown
 
 
-@pytest.mark.parametrize(("user", "asked"), [c for c in CALLERS if c[0] == "ca-zhang"] + [
-    ("sqs-li", {"department": "street_office"}), ("ca-zhang", {"status": "open"})])
-def test_a_departments_counts_are_read_from_the_parties_index_alone(make_app, user, asked):
+@pytest.mark.parametrize(("user", "asked"), [*CALLERS, ("sqs-li", {"department": "street_office"}),
+                                             ("ca-zhang", {"status": "open"}), ("sqs-li", {"status": "open"})])
+def test_counts_are_read_from_an_index_alone(make_app, user, asked):
     app = make_app()
     view = AlertsView()
     ViewRunner(app, [view])
     db = ViewDatabase(app)
     query = task_query(SimpleNamespace(view=lambda name: view), realm_principal(user), date(2026, 12, 5), **asked)
     shown = plan(db, *counts_sql(query, date(2026, 12, 5)))
-    assert view.t("alerts") not in shown, shown
+    if query.place == "p":  # a department's: the parties alone
+        assert view.t("alerts") not in shown, shown
     if not db.is_postgres:  # PostgreSQL picks among the indexes by the tables' sizes: empty here
         assert "COVERING INDEX" in shown, shown
