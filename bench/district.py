@@ -24,7 +24,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -384,6 +384,7 @@ class Generated:
     seconds: float
     active_ids: list[str]  # organizations still in being at the end, in the order recorded
     active_in: dict[str, list[str]]  # the same, by district (e.g. "yuzhong")
+    places: dict[str, tuple[str, str]] = field(default_factory=dict)  # the same: id -> (district, street)
 
 
 def generate_streamed(app: Any, organizations: int, *, districts: int = 1, cohort: int = 500, seed: int = 2026,
@@ -397,6 +398,7 @@ def generate_streamed(app: Any, organizations: int, *, districts: int = 1, cohor
     per_street: dict[str, int] = {}
     active: list[str] = []
     active_in: dict[str, list[str]] = {}
+    where: dict[str, tuple[str, str]] = {}
     events = 0
     started = time.perf_counter()
     for first in range(0, organizations, cohort):
@@ -418,9 +420,10 @@ def generate_streamed(app: Any, organizations: int, *, districts: int = 1, cohor
             if story.org is not None and story.org.is_active:
                 active.append(str(story.org.id))
                 active_in.setdefault(story.street.district, []).append(str(story.org.id))
+                where[str(story.org.id)] = (story.street.district, story.street.code)
         if progress is not None:
             progress(min(first + cohort, organizations), events)
-    return Generated(organizations, events, time.perf_counter() - started, active, active_in)
+    return Generated(organizations, events, time.perf_counter() - started, active, active_in, where)
 
 
 def _save(app: Any, stories: list[_Story]) -> int:

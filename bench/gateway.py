@@ -211,8 +211,16 @@ def thread_clients(url: str, token: str, clients: int, per_client: int, body: Ca
                     time.sleep(pause)
             else:
                 due = time.perf_counter()
-            connection.request("POST", "/graphql", payload, headers)
-            response = connection.getresponse()
+            try:
+                connection.request("POST", "/graphql", payload, headers)
+                response = connection.getresponse()
+            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+                # The server closed the connection after its keep-alive timeout (uvicorn: 5 s), as a client
+                # sending seldom (a paced run at a low rate) meets it: a new connection, as a browser opens.
+                connection.close()
+                connection = http.client.HTTPConnection(host, int(port), timeout=120)
+                connection.request("POST", "/graphql", payload, headers)
+                response = connection.getresponse()
             answer = json.loads(response.read())
             mine.append(time.perf_counter() - due)
             mine_due.append(due)

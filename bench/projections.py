@@ -34,11 +34,11 @@ from projections.runtime.db import ViewDatabase  # noqa: E402
 from projections.runtime.runner import ViewRunner  # noqa: E402
 from projections.runtime.worker import ProjectionWorker  # noqa: E402
 
-def bare_loop(app, batch: int, stop: int | None = None) -> tuple[int, float]:
-    """Read and decode every event (up to position ``stop``), nothing else: the floor a view's catch-up
-    is compared with. With the garbage collector paused, as the catch-ups it is compared with are."""
+def bare_loop(app, batch: int, stop: int | None = None, start: int = 1) -> tuple[int, float]:
+    """Read and decode every event (from position ``start`` up to ``stop``), nothing else: the floor a view's
+    catch-up is compared with. With the garbage collector paused, as the catch-ups it is compared with are."""
     started = time.perf_counter()
-    position, count = 1, 0
+    position, count = start, 0
     with collector_paused():
         while events := app.read_events(position, batch, stop=stop):
             count += len(events)

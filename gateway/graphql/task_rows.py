@@ -12,7 +12,12 @@ from auth.policy import AccessDenied
 from domain.context import Department
 
 STATUSES = ("open", "acknowledged", "resolved", "pending")  # pending: open or acknowledged, not resolved
-ORDER = "a.open DESC, a.due_key ASC, a.alert_id ASC"
+
+
+def order(place: str) -> str:
+    """Open first, soonest due first, on the copy the query filters on (``a`` the task, ``p`` its party row):
+    the order of the view's indexes, so that a page is read from one of them, not sorted out of the scope."""
+    return f"{place}.open DESC, {place}.due_key ASC, {place}.alert_id ASC"
 
 
 class BadFilter(ValueError):
@@ -21,11 +26,15 @@ class BadFilter(ValueError):
 
 @dataclass
 class TaskQuery:
-    """One page's worth of SQL: FROM with its joins, WHERE, and the parameters."""
+    """One page's worth of SQL: FROM with its joins, WHERE, and the parameters; ``place``: the alias whose
+    copy of the task's state the query filters and orders on; ``counted``: the FROM its counts need (the
+    parties alone where no condition is on the task's own row: no lookup of each task to count it)."""
 
     source: str
     where: list[str]
     params: list[Any]
+    place: str = "a"
+    counted: str | None = None
 
     def sql(self, select: str, tail: str = "") -> tuple[str, list[Any]]:
         return f"SELECT {select} FROM {self.source} WHERE {' AND '.join(self.where) or '1 = 1'} {tail}", self.params
@@ -60,6 +69,7 @@ def task_query(rt: Any, principal: Any, today: date, *, department: str | None =
         where.append("1 = 0")
         bounds = {}
     place = "p" if joined else "a"  # the parties' copy of the place, so one index serves the department's query
+    on_task = "community" in bounds  # a condition on the task's own row (the parties hold no community)
     for column, value in bounds.items():
         where.append(f"{place if column != 'community' else 'a'}.{column} = ?")
         params.append(value)
@@ -74,15 +84,16 @@ def task_query(rt: Any, principal: Any, today: date, *, department: str | None =
     for column, value in (("district", district), ("street", street), ("community", community), ("rule", rule),
                           ("alert_id", task_id)):
         if value is not None:
-            where.append(f"{place if column in ('district', 'street') else 'a'}.{column} = ?")
+            where.append(f"{'a' if column in ('community', 'rule') else place}.{column} = ?")
             params.append(value)
+            on_task = on_task or column in ("community", "rule")
     if status is not None:
         if status not in STATUSES:
             raise BadFilter(f"status is one of {', '.join(STATUSES)}, not {status!r}")
         if status == "pending":
             where.append(f"{place}.open = 1")
         else:
-            where.append("a.status = ?")
+            where.append(f"{place}.status = ?")
             params.append(status)
     if overdue is not None:
         where.append(f"{place}.open = 1 AND {place}.due_key < ?" if overdue
@@ -92,27 +103,38 @@ def task_query(rt: Any, principal: Any, today: date, *, department: str | None =
         where.append(f"{place}.due_key < ?")
         params.append(due_before.isoformat())
     source = f"{alerts} a JOIN {parties} p ON p.alert_id = a.alert_id" if joined else f"{alerts} a"
-    return TaskQuery(source, where, params)
+    return TaskQuery(source, where, params, place, f"{parties} p" if joined and not on_task else source)
+
+
+def page_sql(query: TaskQuery, after: tuple[int, str, str] | None, limit: int) -> tuple[str, list[Any]]:
+    """The SQL of one page after the keyset ``after``, and its parameters."""
+    where, params, x = list(query.where), list(query.params), query.place
+    if after is not None:
+        is_open, due_key, alert_id = after
+        where.append(f"({x}.open < ? OR ({x}.open = ? AND ({x}.due_key > ? OR ({x}.due_key = ? AND {x}.alert_id > ?))))")
+        params += [is_open, is_open, due_key, due_key, alert_id]
+    sql, _ = TaskQuery(query.source, where, params).sql("a.*", f"ORDER BY {order(x)} LIMIT ?")
+    return sql, [*params, limit]
 
 
 def task_page(rt: Any, query: TaskQuery, after: tuple[int, str, str] | None, limit: int) -> list[dict[str, Any]]:
-    where, params = list(query.where), list(query.params)
-    if after is not None:
-        is_open, due_key, alert_id = after
-        where.append("(a.open < ? OR (a.open = ? AND (a.due_key > ? OR (a.due_key = ? AND a.alert_id > ?))))")
-        params += [is_open, is_open, due_key, due_key, alert_id]
-    sql, _ = TaskQuery(query.source, where, params).sql("a.*", f"ORDER BY {ORDER} LIMIT ?")
     with rt.db.transaction(commit=False) as tx:
-        return tx.rows(sql, [*params, limit])
+        return tx.rows(*page_sql(query, after, limit))
+
+
+def counts_sql(query: TaskQuery, today: date) -> tuple[str, list[Any]]:
+    """The SQL of the counts of every task the query selects, and its parameters."""
+    x = query.place
+    sql, params = TaskQuery(query.counted or query.source, query.where, query.params).sql(
+        f"COUNT(*) AS total, COALESCE(SUM({x}.open), 0) AS pending,"
+        f" COALESCE(SUM(CASE WHEN {x}.open = 1 AND {x}.due_key < ? THEN 1 ELSE 0 END), 0) AS overdue,"
+        f" COALESCE(SUM(CASE WHEN {x}.status = 'open' THEN 1 ELSE 0 END), 0) AS unacknowledged")
+    return sql, [today.isoformat(), *params]
 
 
 def task_counts(rt: Any, query: TaskQuery, today: date) -> dict[str, int]:
-    sql, params = query.sql(
-        "COUNT(*) AS total, COALESCE(SUM(a.open), 0) AS pending,"
-        " COALESCE(SUM(CASE WHEN a.open = 1 AND a.due_key < ? THEN 1 ELSE 0 END), 0) AS overdue,"
-        " COALESCE(SUM(CASE WHEN a.status = 'open' THEN 1 ELSE 0 END), 0) AS unacknowledged")
     with rt.db.transaction(commit=False) as tx:
-        row = tx.row(sql, [today.isoformat(), *params])
+        row = tx.row(*counts_sql(query, today))
     return {key: int(row[key] or 0) for key in ("total", "pending", "overdue", "unacknowledged")}
 
 

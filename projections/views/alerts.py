@@ -4,7 +4,7 @@ task about its organizations.
 
 ``alerts`` holds one row per task; ``task_parties`` one row per department that owns it, helps with it or
 once did (relation "none" after a transfer), with the task's state copied so that a department's open tasks,
-soonest due first, are one index range; ``task_actions`` the task's history, one row per event."""
+soonest due first, are one index range, and its counts are read from that index alone; ``task_actions`` the task's history, one row per event."""
 
 from __future__ import annotations
 
@@ -40,7 +40,7 @@ class AlertsView(View):
                   " raised_position BIGINT NOT NULL, updated_position BIGINT NOT NULL, acknowledged_by TEXT NOT NULL,"
                   " resolved_on TEXT, resolution TEXT",
         "task_parties": "alert_id TEXT NOT NULL, department TEXT NOT NULL, relation TEXT NOT NULL, assignee TEXT,"
-                        " district TEXT, street TEXT, open BIGINT NOT NULL, due_key TEXT NOT NULL,"
+                        " district TEXT, street TEXT, open BIGINT NOT NULL, due_key TEXT NOT NULL, status TEXT NOT NULL,"
                         " PRIMARY KEY (alert_id, department)",
         "task_actions": "position BIGINT PRIMARY KEY, alert_id TEXT NOT NULL, action TEXT NOT NULL,"
                         " department TEXT, actor TEXT, detail TEXT, occurred_on TEXT, recorded_at TEXT NOT NULL",
@@ -49,11 +49,16 @@ class AlertsView(View):
     }
     keys = {"alerts": "alert_id", "task_parties": "alert_id, department", "task_actions": "position",
             "organizations": "org_id"}
+    # In the tasks' order (open first, soonest due first: gateway/graphql/task_rows.py order), so that a page is
+    # the first rows of one index range, not a sort of every task in the caller's scope; each index ends with
+    # what the counts read, so that counts are read from the index alone.
     indexes = {
-        "alerts": ("org_id", "district, street, open, due_key, alert_id", "district, open, due_key, alert_id",
-                   "open, due_key, alert_id", "updated_position"),
-        "task_parties": ("department, district, street, open, due_key, alert_id",
-                         "department, district, open, due_key, alert_id", "assignee, open, due_key, alert_id"),
+        "alerts": ("org_id", "district, street, open DESC, due_key, alert_id, status",
+                   "district, open DESC, due_key, alert_id, status", "open DESC, due_key, alert_id, status",
+                   "updated_position"),
+        "task_parties": ("department, district, street, open DESC, due_key, alert_id, relation, status",
+                         "department, district, open DESC, due_key, alert_id, relation, status",
+                         "assignee, department, district, open DESC, due_key, alert_id, relation, status, street"),
         "task_actions": ("alert_id",),
     }
     json_columns = {"alerts": ("proposal", "assignees"), "task_actions": ("detail",)}
@@ -123,7 +128,8 @@ class AlertsView(View):
             self.upsert(tx, "task_parties", {
                 "alert_id": event.aggregate_id, "department": department, "relation": relation,
                 "assignee": assignees.get(department), "district": district, "street": street,
-                "open": _open(alert) if relation != "none" else 0, "due_key": _due_key(alert)},
+                "open": _open(alert) if relation != "none" else 0, "due_key": _due_key(alert),
+                "status": alert.status.value},
                 ["alert_id", "department"])
 
     def _action(self, tx: Tx, event: RecordedEvent) -> None:

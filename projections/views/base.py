@@ -85,8 +85,8 @@ class View:
         for table, columns in self.tables.items():
             tx.create_table(self.t(table), columns, autovacuum=self.autovacuum)
         for table, looked_up in self.indexes.items():
-            for columns in looked_up:  # "org_id", or "street, year" for one index over both
-                name = "_".join(c.strip() for c in columns.split(","))
+            for columns in looked_up:  # "org_id", or "street, year" for one index over both ("open DESC": descending)
+                name = "_".join(c.strip().replace(" ", "_").lower() for c in columns.split(","))
                 tx.execute(f"CREATE INDEX IF NOT EXISTS {self.t(table)}__{name} ON {self.t(table)} ({columns})")
 
     def drop(self, tx: Tx) -> None:
