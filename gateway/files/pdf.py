@@ -18,6 +18,8 @@ from typing import Any
 
 from domain.application import Supervision
 from domain.clock import SHANGHAI
+from domain.credit_lists import GROUND_BASIS
+from domain.labels import CREDIT_LISTS, zh
 from gateway.files.ledger import KIND_NAMES
 from projections.audit.dossier import Dossier, _cell
 from projections.runtime.db import ViewDatabase
@@ -83,6 +85,49 @@ class _Document:
                 for value in cells:
                     row.cell("—" if value is None or value == "" else str(value))
 
+    # Bar colours of a chart's series, in order (the dashboard's: navy, green).
+    SERIES = ((31, 58, 96), (61, 145, 98), (200, 110, 20))
+
+    def bars(self, title: str, rows: list[tuple[str, list[Any]]], legend: tuple[str, ...],
+             shown: Any = lambda v: f"{v:,.0f}") -> None:
+        """A horizontal bar chart: one row per label, one bar per series (``legend``), each with its value."""
+        pdf = self.pdf
+        self.line(title)
+        if len(legend) > 1:  # the legend: each series' colour and name
+            pdf.set_font("cjk", size=8)
+            x = pdf.l_margin
+            for n, name in enumerate(legend):
+                pdf.set_fill_color(*self.SERIES[n % len(self.SERIES)])
+                pdf.rect(x, pdf.get_y() + 1, 3, 3, style="F")
+                pdf.set_x(x + 4)
+                pdf.cell(pdf.get_string_width(name) + 6, 5, name)
+                x = pdf.get_x()
+            pdf.ln(5)
+        if not rows:
+            self.line("（无）")
+            return
+        largest = max((v for _, values in rows for v in values), default=0) or 1
+        label_w, value_w = 34, 26
+        width = pdf.w - pdf.l_margin - pdf.r_margin - label_w - value_w
+        bar_h = 3.6
+        pdf.set_font("cjk", size=8)
+        for label, values in rows:
+            if pdf.will_page_break(bar_h * len(values) + 2):
+                pdf.add_page()
+            top = pdf.get_y()
+            pdf.set_xy(pdf.l_margin, top)
+            pdf.cell(label_w, bar_h, label)
+            for n, value in enumerate(values):
+                y = top + n * bar_h
+                pdf.set_fill_color(*self.SERIES[n % len(self.SERIES)])
+                if value > 0:
+                    pdf.rect(pdf.l_margin + label_w, y + 0.5, max(0.4, width * float(value) / float(largest)), bar_h - 1,
+                             style="F")
+                pdf.set_xy(pdf.l_margin + label_w + width + 1, y)
+                pdf.cell(value_w - 1, bar_h, shown(value), align="R")
+            pdf.set_y(top + bar_h * len(values) + 1.2)
+        pdf.set_fill_color(255, 255, 255)  # what is drawn next is not filled with the last series' colour
+
     def bytes(self) -> bytes:
         return bytes(self.pdf.output())
 
@@ -124,6 +169,11 @@ class Month:
         return cls(first, date(year, month, calendar.monthrange(year, month)[1]))
 
 
+# A listing's change as the report words it (projections/views/registry.py's credit_list_history.change).
+CHANGES = {"added": "列入", "withdrawn": "撤销（错误列入）", "removed": "移出", "on_request": "移出（申请）",
+           "automatic": "移出（期满）", "deregistered": "移出（注销）", "escalated": "转入严重违法失信名单"}
+
+
 def monthly_report_pdf(app: Supervision, street: str, month: Month) -> bytes:
     """上清寺街道 2026年11月 社会组织监管月报: counts and this month's changes, listings and removals, penalties,
     funding awarded and disbursed, inspections, tasks opened, closed and overdue; all read from the views, as
@@ -145,6 +195,10 @@ def monthly_report_pdf(app: Supervision, street: str, month: Month) -> bytes:
                            " AND occurred_on >= ? AND occurred_on <= ? ORDER BY position", [*names, first, last])
         penalties = tx.rows(f"SELECT * FROM {reg.t('penalties')} WHERE org_id IN ({marks})"
                             " AND imposed_on >= ? AND imposed_on <= ? ORDER BY imposed_on", [*names, first, last])
+        # The year so far, by month: the funding chart.
+        year_entries = tx.rows(f"SELECT kind, occurred_on, amount_fen FROM {fin.t('entries')} WHERE org_id IN ({marks})"
+                               " AND occurred_on >= ? AND occurred_on <= ?",
+                               [*names, date(month.first.year, 1, 1).isoformat(), last])
         entries = tx.rows(f"SELECT e.*, p.project_name FROM {fin.t('entries')} e JOIN {fin.t('projects')} p"
                           f" ON p.project_id = e.project_id WHERE e.org_id IN ({marks}) AND e.occurred_on >= ?"
                           " AND e.occurred_on <= ? ORDER BY e.position", [*names, first, last])
@@ -175,9 +229,12 @@ def monthly_report_pdf(app: Supervision, street: str, month: Month) -> bytes:
               [["新登记/备案", o["name"], KIND_NAMES.get(o["kind"], o["kind"]), started(o)[:10]] for o in new]
               + [[f"终止（{o['status']}）", o["name"], KIND_NAMES.get(o["kind"], o["kind"]), o["ended_on"][:10]]
                  for o in ended], (3, 8, 3, 2))
+    doc.bars("图1 月末在册组织（按类型）", [(k, [n]) for k, n in sorted(by_kind.items())], ("组织数",))
     doc.heading("二、信用名单列入与移出")
     doc.table(("组织名称", "名单", "变化", "事由", "日期"),
-              [[names[r["org_id"]], r["list"], r["change"], r["ground"], r["occurred_on"][:10]] for r in listings],
+              [[names[r["org_id"]], zh(CREDIT_LISTS, r["list"]), CHANGES.get(r["change"], r["change"]),
+                GROUND_BASIS[r["ground"]].words if r["ground"] in GROUND_BASIS else r["ground"], r["occurred_on"][:10]]
+               for r in listings],
               (8, 2, 2, 5, 2))
     doc.heading("三、行政处罚")
     doc.table(("组织名称", "种类", "金额（元）", "部门", "日期", "已执行"),
@@ -189,6 +246,12 @@ def monthly_report_pdf(app: Supervision, street: str, month: Month) -> bytes:
         totals[r["kind"]] += int(r["amount_fen"] or 0)
     doc.line(f"本月立项 ¥{_yuan(totals['awarded'])}，拨付 ¥{_yuan(totals['disbursed'])}，"
              f"追回 ¥{_yuan(totals['clawed_back'])}")
+    by_month: dict[int, Counter] = {m: Counter() for m in range(1, month.first.month + 1)}
+    for r in year_entries:
+        by_month[int(r["occurred_on"][5:7])][r["kind"]] += int(r["amount_fen"] or 0)
+    doc.bars(f"图2 {month.first.year}年各月政府购买服务资金（元）",
+             [(f"{m}月", [Decimal(by_month[m]["awarded"]) / 100, Decimal(by_month[m]["disbursed"]) / 100])
+              for m in by_month], ("立项", "拨付"), shown=lambda v: f"¥{v:,.2f}")
     doc.table(("组织名称", "项目", "事项", "金额（元）", "日期"),
               [[names[r["org_id"]], r["project_name"], r["kind"], _yuan(r["amount_fen"]), r["occurred_on"][:10]]
                for r in entries], (6, 7, 2, 2, 2))

@@ -446,6 +446,9 @@ def test_the_monthly_report_and_the_dossier_print_in_chinese_with_page_numbers_a
     opened = sum(r["raised_on"].startswith("2026-10") for r in rows)
     closed = sum((r["resolved_on"] or "").startswith("2026-10") for r in rows)
     assert opened and f"本月新增{opened}件，办结{closed}件" in text
+    # Its charts: the organizations by kind at the month's end, and the year's funding by month (exact yuan).
+    assert "图1月末在册组织（按类型）" in text and "社区社会组织" in text
+    assert "图2" in text and "2026年各月政府购买服务资金" in text and "10月" in text and "¥" in text
 
     dossier = tmp_path / "d.pdf"
     hub = "重庆市渝中区上清寺致远社会公益事业发展促进会"
