@@ -872,7 +872,6 @@ def export_command(
     unless --as names a user (organizations only)."""
     from auth import policy
     from gateway.files.export import EXPORTS, FORMATS, events_table, list_table, organizations_table, write
-    from projections.runtime.runner import ViewRunner
     from projections.views.catalog import all_views
 
     if what not in EXPORTS:
@@ -880,7 +879,7 @@ def export_command(
     if fmt not in FORMATS:
         raise CliError(f"--format is one of {', '.join(FORMATS)}, not {fmt!r}")
     application = _open()
-    ViewRunner(application, all_views()).catch_up()
+    _views_current(application, all_views())  # rebuilt first where this release changed a view's shape
     if as_user is not None and what != "organizations":
         raise CliError("--as applies to the organizations' export only")
     if what == "organizations":
@@ -934,14 +933,13 @@ def report_command(
     """A street's monthly supervision report as a PDF: counts and changes, credit lists, penalties, funding,
     inspections."""
     from gateway.files.pdf import Month, monthly_report_pdf
-    from projections.runtime.runner import ViewRunner
     from projections.views.catalog import all_views
 
     if which != "monthly":
         raise CliError(f"no report {which!r} (monthly)")
     period = Month.parse(month)
     application = _open()
-    ViewRunner(application, all_views()).catch_up()
+    _views_current(application, all_views())  # rebuilt first where this release changed a view's shape
     out = output or Path(f"monthly-{street}-{month}.pdf")
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(monthly_report_pdf(application, street, period))

@@ -578,3 +578,25 @@ def test_the_organizations_export_takes_the_searchs_filters(on_demo, tmp_path):
     assert "春森腰鼓队" in names and len(names) < 84 and all("腰鼓" in n for n in names)
     bad = lianjian("export", "organizations", "-o", str(out), "--credit-list", "grey")
     assert bad.exit_code == 2 and "a credit list is one of abnormal, serious, any" in bad.output
+
+
+def test_an_export_after_an_upgrade_rebuilds_a_view_whose_shape_changed_first(demo_store, tmp_path, monkeypatch):
+    """A release that changed a view's shape, run from the CLI before any server restarted: the export rebuilds
+    the view (as a worker does at its start) instead of failing on a column the old tables lack."""
+    import shutil
+    import sqlite3
+
+    from gateway.storage import SQLITE_FILE
+    from projections.runtime.view_schemas import SCHEMAS
+
+    data = tmp_path / "upgraded"
+    shutil.copytree(demo_store, data)
+    with sqlite3.connect(data / SQLITE_FILE) as db:  # the joint alerts view as an older release built it
+        db.execute("ALTER TABLE joint_alerts__alerts RENAME COLUMN due_key TO due_sort")
+        db.execute(f"UPDATE {SCHEMAS} SET fingerprint = 'older' WHERE view = 'joint_alerts'")
+    monkeypatch.setenv("LIANJIAN_DATA_DIR", str(data))
+    monkeypatch.delenv("LIANJIAN_DATABASE_URL", raising=False)
+    out = tmp_path / "tasks.csv"
+    result = lianjian("export", "tasks", "-o", str(out), "--format", "csv")
+    assert result.exit_code == 0, result.output
+    assert len(out.read_text(encoding="utf-8-sig").splitlines()) > 1
