@@ -23,9 +23,12 @@ import time
 from pathlib import Path
 from typing import Any
 
+import httpx
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from auth.dev import DevTokenIssuer  # noqa: E402
 from bench.gateway import serve  # noqa: E402
 from bench.scale import SCALES, record, scale_named  # noqa: E402
 from bench.tasks import record_tasks  # noqa: E402
@@ -90,11 +93,38 @@ def first_loads(url: str, runs: int) -> dict[str, list[float]]:
     return {name: values[1:] for name, values in found.items()}
 
 
-def served(folder: Path, runs: int) -> dict[str, list[float]]:
+def caught_up(url: str, wait: float = 3600) -> int:
+    """Wait until every view has applied every event (/readyz's details, dev mode): the server answers /healthz
+    while its views still catch up, and a page read then would show part of the data. The head."""
+    deadline = time.monotonic() + wait
+    while time.monotonic() < deadline:
+        try:
+            body = httpx.get(url + "/readyz", timeout=10).json()
+        except httpx.HTTPError:
+            body = {}
+        views = body.get("views") or {}
+        if views and all(lag["events_behind"] == 0 for lag in views.values()):
+            return int(body["head"])
+        time.sleep(2)
+    raise RuntimeError(f"the views did not catch up in {wait:.0f} s")
+
+
+def tasks_seen(url: str, folder: Path) -> int:
+    """How many tasks the measured user sees: the page's data was there to show."""
+    token = DevTokenIssuer(folder).issue(USER)
+    answer = httpx.post(url + "/graphql", json={"query": "{ tasks(first: 1) { counts { total } } }"},
+                        headers={"Authorization": f"Bearer {token}"}, timeout=60).json()
+    return int(answer["data"]["tasks"]["counts"]["total"])
+
+
+def served(folder: Path, runs: int) -> tuple[dict[str, list[float]], int]:
     env = {"LIANJIAN_DATA_DIR": str(folder), "LIANJIAN_DEV_MODE": "true"}
     server, url = serve(["gateway", "serve", "--dev"], env, wait=1800)
     try:
-        return first_loads(url, runs)
+        head = caught_up(url)
+        seen = tasks_seen(url, folder)
+        say(f"served at event {head:,}, every view caught up; {USER} sees {seen:,} tasks")
+        return first_loads(url, runs), seen
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -126,12 +156,13 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     say(f"city: recording the demo, {args.scale} and {args.tasks:,} tasks")
     city_store(work / "city", args.scale, args.tasks)
     say("demo: serving and loading")
-    demo = served(work / "demo", args.runs)
+    demo, demo_tasks = served(work / "demo", args.runs)
     say("city: serving (its views catch up first) and loading")
-    city = served(work / "city", args.runs)
+    city, city_tasks = served(work / "city", args.runs)
     label = f"{args.scale}+{args.tasks // 1000}k tasks"
     print("\nFirst load, navigation start to the page's first rows shown (headless Chromium, signed in as sqs-li):")
     print(table(demo, city, label))
+    print(f"{USER} sees {demo_tasks:,} tasks on the demo, {city_tasks:,} on the city; every view caught up first.")
     say(f"finished in {(time.perf_counter() - started) / 60:.1f} minutes")
     return {"demo": demo, "city": city}
 
