@@ -15,13 +15,15 @@ import base64
 import tempfile
 from enum import Enum
 from pathlib import Path
+from typing import Any
 
 import strawberry
 from strawberry.types import Info
 
 from auth import policy
 from domain.clock import today
-from gateway.files.export import LISTS, list_table, organizations_table, write
+from gateway.files.export import LISTS, events_table, list_table, organizations_table, write
+from projections.audit.event_log import LogFilter
 from gateway.graphql.context import caller, runtime
 from gateway.graphql.errors import BAD_USER_INPUT, coded, translate_errors
 from gateway.graphql.task_rows import task_query
@@ -38,6 +40,8 @@ class ExportList(Enum):
     TASKS = "tasks"
     FUNDING = "funding"
     INSPECTIONS = "inspections"
+    CREDIT_LISTS = "credit-lists"
+    EVENTS = "events"
 
 
 @strawberry.enum
@@ -48,7 +52,8 @@ class ExportFormat(Enum):
 
 # The list query each export answers as: who may ask it, and for which rows.
 QUERY_FIELD = {ExportList.ORGANIZATIONS: "organizations", ExportList.ALERTS: "alerts", ExportList.TASKS: "tasks",
-               ExportList.FUNDING: "fundingProjects", ExportList.INSPECTIONS: "inspectionCases"}
+               ExportList.FUNDING: "fundingProjects", ExportList.INSPECTIONS: "inspectionCases",
+               ExportList.CREDIT_LISTS: "organizations", ExportList.EVENTS: "eventLog"}
 
 
 @strawberry.type(description="A list written as a file.")
@@ -57,6 +62,17 @@ class ExportFile:
     media_type: str
     rows: int
     content_base64: str = strawberry.field(description="The file's bytes, base64-encoded.")
+
+
+def _scope(rt: Any, principal: Any, list: ExportList) -> tuple[list[str], list[Any]]:  # noqa: A002
+    """The SQL conditions that keep a list to the rows the caller's own list query gives."""
+    if list is ExportList.ALERTS:
+        return addressed_alerts(rt, principal)
+    if list is ExportList.TASKS:  # the tasks the caller's `tasks` query gives, soonest due first
+        subquery, params = task_query(rt, principal, today()).sql("a.alert_id")
+        return [f"alert_id IN ({subquery})"], params
+    condition, params = in_reach(rt, principal, LISTS[list.value].org_id)
+    return [condition], params
 
 
 @strawberry.type
@@ -82,15 +98,14 @@ class ExportQuery:
             if filter is not None:
                 raise coded("`filter` applies to the organizations; the other lists take `street`", BAD_USER_INPUT)
             _filters(street=street)
-            if list is ExportList.ALERTS:
-                where, params = addressed_alerts(rt, principal)
-            elif list is ExportList.TASKS:  # the tasks the caller's `tasks` query gives, soonest due first
-                subquery, params = task_query(rt, principal, today()).sql("a.alert_id")
-                where = [f"alert_id IN ({subquery})"]
+            if list is ExportList.EVENTS:  # the whole log, for the audit office alone (eventLog's grant)
+                if street is not None:
+                    raise coded("the event log is exported whole; `street` does not apply", BAD_USER_INPUT)
+                table = events_table(rt.app, LogFilter())
             else:
-                condition, params = in_reach(rt, principal, LISTS[list.value].org_id)
-                where = [condition]
-            table = list_table(rt.app, list.value, street, where, params)
+                if street is not None and LISTS[list.value].street is None:
+                    raise coded(f"the {list.value} list has no street to filter by", BAD_USER_INPUT)
+                table = list_table(rt.app, list.value, street, *_scope(rt, principal, list))
         with tempfile.TemporaryDirectory(prefix="lianjian-export-") as folder:
             out = Path(folder) / f"export.{format.value}"
             rows = write(table, format.value, out)

@@ -6,6 +6,7 @@ a workbook holding the list's rows. Screenshots: test-artifacts/screenshots/uplo
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from openpyxl import load_workbook
 
@@ -87,3 +88,31 @@ def test_the_upload_page_on_a_phone(phone: Watched, server: Server, tmp_path: Pa
     page.locator("#upload-problems tr[data-row='3']").wait_for()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     shot(page, "upload-phone.png")
+
+
+def _downloaded(page: Any, button: str, tmp_path: Path) -> list[dict]:
+    with page.expect_download() as waiting:
+        page.locator(f"[data-download='{button}']").click()
+    saved = tmp_path / waiting.value.suggested_filename
+    waiting.value.save_as(saved)
+    if saved.suffix == ".csv":
+        import csv
+
+        return list(csv.DictReader(saved.read_text(encoding="utf-8-sig").splitlines()))
+    rows = list(load_workbook(saved).active.iter_rows(values_only=True))
+    return [dict(zip(rows[0], row)) for row in rows[1:]]
+
+
+def test_the_tasks_and_inspections_lists_download_the_rows_their_pages_list(desktop: Watched, server: Server,
+                                                                            tmp_path: Path) -> None:
+    page = desktop.page
+    sign_in(desktop, "sqs-li")
+    page.goto(f"{server.url}/#/tasks?tab=street&status=")
+    page.locator("body[data-tasks='ready']").wait_for(state="attached")
+    tasks = _downloaded(page, "TASKS-XLSX", tmp_path)
+    listed = server.graphql("sqs-li", "{ tasks(first: 100) { tasks { id } counts { total } } }")["tasks"]
+    assert [r["事项ID"] for r in tasks] == [t["id"] for t in listed["tasks"]] and listed["counts"]["total"] == len(tasks)
+    page.goto(f"{server.url}/#/inspections?status=ALL")
+    page.locator("#inspection-table, .results p").first.wait_for()
+    cases = _downloaded(page, "INSPECTIONS-CSV", tmp_path)
+    assert cases and {r["街道"] for r in cases} == {"shangqingsi"}

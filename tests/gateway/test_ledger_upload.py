@@ -243,3 +243,18 @@ def test_a_real_run_streams_its_progress_and_then_the_report(fresh_gateway: Gate
     assert progress[0] == {"done": 0, "total": 40} and progress[-1] == {"done": 40, "total": 40}
     assert "checking" in lines[0] and len(lines[-1]["report"]["recorded"]) == 40
     assert {f"上清寺社区队伍{i}" for i in range(40)} <= names_in_registry(fresh_gateway, "sqs-li")
+
+
+def test_the_credit_lists_and_the_event_log_export_to_whom_they_may(gateway: Gateway) -> None:
+    listed = exported(gateway, "sqs-li", "CREDIT_LISTS")
+    everywhere = exported(gateway, "audit-qian", "CREDIT_LISTS")
+    assert listed and len(listed) <= len(everywhere) and {r["名单"] for r in everywhere} <= {"abnormal", "serious"}
+    log = exported(gateway, "audit-qian", "EVENTS", "CSV")
+    stored = [e for e in gateway.app.recorded_events() if e.type in ("Organization.Registered", "Alert.Raised")]
+    for kind in ("Organization.Registered", "Alert.Raised"):  # every one of the log's, in position order
+        assert sum(r["事项"] == kind for r in log) == sum(e.type == kind for e in stored) > 0
+    assert [int(r["位置"]) for r in log] == sorted(int(r["位置"]) for r in log)
+    query = "query($l: ExportList!, $s: String) { export(list: $l, street: $s) { rows } }"
+    assert gateway.code("sqs-li", query, {"l": "EVENTS"}) == "FORBIDDEN"  # the whole log: the audit office only
+    assert gateway.code("audit-qian", query, {"l": "EVENTS", "s": "shangqingsi"}) == "BAD_USER_INPUT"
+    assert gateway.code("audit-qian", query, {"l": "CREDIT_LISTS", "s": "shangqingsi"}) == "BAD_USER_INPUT"

@@ -5,6 +5,7 @@
 
 import { gql } from "./api.js";
 import { h } from "./dom.js";
+import { downloadButtons } from "./downloads.js";
 import { addText, codes, departmentName, formatCount, formatDate, formatDateTime, label, streetName, t } from "./i18n.js";
 
 addText({
@@ -436,7 +437,8 @@ async function auditPage(params, token, shell) {
   document.title = `${t("auditTitle")} · ${t("appName")}`;
   const body = h("div", { class: "audit-part", "data-part": part });
   shell.main().replaceChildren(
-    h("div", { class: "page-head" }, h("h1", { tabindex: "-1" }, t("auditTitle"))),
+    h("div", { class: "page-head" }, h("h1", { tabindex: "-1" }, t("auditTitle")),
+      part === "log" ? downloadButtons("EVENTS") : null),  // the whole log as a file
     h("nav", { class: "audit-tabs", "aria-label": t("auditParts") }, h("ul", null, PARTS.map(([key, text]) =>
       h("li", null, h("a", { href: `#/audit?part=${key}`, "data-part": key, "aria-current": key === part ? "page" : null }, t(text)))))),
     h("section", { class: "card", "aria-label": t(PARTS.find(([key]) => key === part)[1]) }, h("h2", null, t(PARTS.find(([key]) => key === part)[1])), body));

@@ -31,7 +31,7 @@ function save(file) {
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
-/** Two buttons (xlsx, CSV) exporting `list` (ORGANIZATIONS, ALERTS, FUNDING, INSPECTIONS) with the variables
+/** Two buttons (xlsx, CSV) exporting `list` (ORGANIZATIONS, ALERTS, TASKS, FUNDING, INSPECTIONS, CREDIT_LISTS, EVENTS) with the variables
  * variables() gives at the moment of the click ({filter} or {street}). */
 export function downloadButtons(list, variables = () => ({})) {
   const status = h("span", { class: "muted small", role: "status" });

@@ -34,13 +34,14 @@ export function streetOf(params, shell) {
   return params.get("street") || shell.myStreet() || "";
 }
 
-/** The page's heading, the way back to the overview of the same street, and a line of notes. Until the
- * page marks its rows drawn (shell.mark("lianjian:drill")), body[data-drill] is absent. */
-export function drillHead(title, street, ...notes) {
+/** The page's heading (with ``actions`` beside it, such as its download buttons), the way back to the overview of
+ * the same street, and a line of notes. Until the page marks its rows drawn (shell.mark("lianjian:drill")),
+ * body[data-drill] is absent. */
+export function drillHead({ title, street, actions = null }, ...notes) {
   delete document.body.dataset.drill;
   return [
     h("p", { class: "crumbs" }, h("a", { href: drillHref("/", { street }) }, `← ${t("drillBack")}`)),
-    h("div", { class: "page-head" }, h("h1", { tabindex: "-1" }, title)),
+    h("div", { class: "page-head" }, h("h1", { tabindex: "-1" }, title), actions),
     notes.length ? h("p", { class: "muted" }, ...notes) : null,
   ];
 }

@@ -4,6 +4,7 @@
 
 import { gql } from "./api.js";
 import { h } from "./dom.js";
+import { downloadButtons } from "./downloads.js";
 import {
   DRILL_PAGE_SIZE, drillHead, filterForm, pageOf, pager, rowsTable, selectField, streetField, streetOf,
 } from "./drill.js";
@@ -52,7 +53,10 @@ async function render(params, token, shell) {
   const results = h("div", { class: "results" }, h("p", { class: "muted" }, t("loading")));
   const years = Array.from({ length: YEARS_SHOWN }, (_, i) => thisYear + 1 - i);
   if (!years.includes(year)) years.push(year);
-  shell.main().replaceChildren(...drillHead(t("fundingTitle", { year }), street, t("fundingNote")),
+  // The file holds every project of the place (the table's year is one view of it).
+  const downloads = downloadButtons("FUNDING", () => ({ street: street || null }));
+  shell.main().replaceChildren(...drillHead({ title: t("fundingTitle", { year }), street, actions: downloads },
+    t("fundingNote")),
     filterForm("/funding", shell, [
       streetField(street, shell),
       selectField("year", t("fundingYear"), years.map((y) => [String(y), String(y)]), String(year)),

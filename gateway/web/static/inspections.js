@@ -3,6 +3,7 @@
 
 import { gql } from "./api.js";
 import { h } from "./dom.js";
+import { downloadButtons } from "./downloads.js";
 import {
   DRILL_PAGE_SIZE, drillHead, filterForm, pageOf, pager, rowsTable, selectField, streetField, streetOf,
 } from "./drill.js";
@@ -37,7 +38,8 @@ async function render(params, token, shell) {
   document.title = `${t("inspectionsTitle")} · ${t("appName")}`;
   const results = h("div", { class: "results" }, h("p", { class: "muted" }, t("loading")));
   const note = h("span", null);
-  shell.main().replaceChildren(...drillHead(t("inspectionsTitle"), street, note),
+  const downloads = downloadButtons("INSPECTIONS", () => ({ street: street || null }));
+  shell.main().replaceChildren(...drillHead({ title: t("inspectionsTitle"), street, actions: downloads }, note),
     filterForm("/inspections", shell, [
       streetField(street, shell),
       selectField("status", t("status"), [["OPEN", label("caseStatus", "open")], ["CLOSED", label("caseStatus", "closed")],

@@ -33,7 +33,7 @@ async function render(params, token, shell) {
   document.title = `${t("partyGapsTitle")} · ${t("appName")}`;
   const results = h("div", { class: "results" }, h("p", { class: "muted" }, t("loading")));
   const gapSelect = h("div", { class: "field" });
-  shell.main().replaceChildren(...drillHead(t("partyGapsTitle"), street, t("partyGapsNote")),
+  shell.main().replaceChildren(...drillHead({ title: t("partyGapsTitle"), street }, t("partyGapsNote")),
     filterForm("/party", shell, [streetField(street, shell), gapSelect]),
     results);
   const data = (await gql(QUERY, { gap, street: street || null, first: DRILL_PAGE_SIZE, offset })).partyBuildingGaps;

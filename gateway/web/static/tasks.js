@@ -5,6 +5,7 @@
 
 import { ApiError, Subscription, gql } from "./api.js";
 import { h, uid } from "./dom.js";
+import { downloadButtons } from "./downloads.js";
 import {
   TIME_ZONE, addText, codes, departmentName, formatCount, formatDate, formatDateTime, getLang, label, streetName, t,
 } from "./i18n.js";
@@ -253,7 +254,7 @@ async function render(params, token, shell) {
   const announcer = h("p", { class: "task-status", role: "status", "aria-live": "polite", id: "tasks-status" });
   const results = h("div", { class: "results" }, h("p", { class: "muted" }, t("loading")));
   shell.main().replaceChildren(
-    h("div", { class: "page-head" }, h("h1", { tabindex: "-1" }, t("tasksTitle"))),
+    h("div", { class: "page-head" }, h("h1", { tabindex: "-1" }, t("tasksTitle")), downloadButtons("TASKS")),
     tabs(values, shell),
     filterForm(values, shell, go),
     h("p", { class: "muted small" }, t("tasksNote")),
