@@ -191,10 +191,15 @@ class Tx:
                 self._insert_rows(table, columns, values)
         if self._updates:
             updates, self._updates = self._updates, {}
+            # Updates of one shape (table, columns set, columns matched) go in one executemany: a batch of task
+            # events updates a thousand rows, one round trip each on PostgreSQL when sent one by one.
+            shapes: dict[tuple[str, tuple[str, ...], tuple[str, ...]], list[tuple[Any, ...]]] = {}
             for (table, columns, params), values in updates.items():
-                sql = (f"UPDATE {table} SET {', '.join(f'{c} = ?' for c in values)}"
+                shapes.setdefault((table, tuple(values), columns), []).append((*values.values(), *params))
+            for (table, assigned, columns), rows in shapes.items():
+                sql = (f"UPDATE {table} SET {', '.join(f'{c} = ?' for c in assigned)}"
                        f" WHERE {' AND '.join(f'{c} = ?' for c in columns)}")
-                self._cursor.execute(self._database.dialect_sql(sql), (*values.values(), *params))
+                self._cursor.executemany(self._database.dialect_sql(sql), rows)
 
     def _write_rows(self) -> None:
         for (table, columns, key), values in self._merged_rows().items():

@@ -122,12 +122,15 @@ class AlertsView(View):
         relations.update({d: "assisting" for d in getattr(alert, "assisting", []) if d not in relations})
         if event.type == "Alert.Transferred":
             relations.setdefault(event.data["from_department"], "none")
-        district = self.organization_column(tx, alert.organization_id, "district")
-        street = self.organization_column(tx, alert.organization_id, "street")
+        # The place goes into the rows of departments this event adds; the others have it already (looking it
+        # up for every event was a query each on a rebuild, where the runner holds few organizations).
+        added = _added(event, relations)
+        place = {} if not added else {"district": self.organization_column(tx, alert.organization_id, "district"),
+                                      "street": self.organization_column(tx, alert.organization_id, "street")}
         for department, relation in relations.items():
             self.upsert(tx, "task_parties", {
                 "alert_id": event.aggregate_id, "department": department, "relation": relation,
-                "assignee": assignees.get(department), "district": district, "street": street,
+                "assignee": assignees.get(department), **(place if department in added else {}),
                 "open": _open(alert) if relation != "none" else 0, "due_key": _due_key(alert),
                 "status": alert.status.value},
                 ["alert_id", "department"])
@@ -143,6 +146,19 @@ class AlertsView(View):
             "detail": json.dumps(detail, ensure_ascii=False, sort_keys=True, default=str),
             "occurred_on": iso(ctx.occurred_on) if ctx else None, "recorded_at": iso(event.recorded_at),
         })
+
+
+def _added(event: RecordedEvent, relations: dict[str, str]) -> set[str]:
+    """The departments whose row of the task this event makes."""
+    if event.type == "Alert.Raised":
+        return set(relations)
+    if event.type == "Alert.Transferred":
+        return {event.data["to_department"]}
+    if event.type == "Alert.AssistanceRequested":
+        return {event.data["department"]}
+    if event.type == "Alert.Escalated":
+        return set(event.data["added"])
+    return set()
 
 
 def _open(alert: Alert) -> int:
