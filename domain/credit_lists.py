@@ -28,7 +28,9 @@ class AbnormalGround(StrEnum):
     ANNUAL_REPORT_LATE = "annual_report_late"
     NO_PARTY_ORGANIZATION = "no_party_organization"
     RECTIFICATION_OVERDUE = "rectification_overdue"  # 未按期整改
-    PUBLIC_FUNDRAISING_BREACH = "public_fundraising_breach"  # 有公开募捐资格的慈善组织违反公开募捐管理办法
+    # 具有公开募捐资格的慈善组织存在《慈善组织公开募捐管理办法》第二十一条情形: no longer meets the qualification's
+    # conditions, or has held no public fundraising for six months or more
+    PUBLIC_FUNDRAISING_BREACH = "public_fundraising_breach"
     WARNING_OR_SMALL_FINE = "warning_or_small_fine"  # 受到警告或不满5万元罚款
     UNREACHABLE_AT_DOMICILE = "unreachable_at_domicile"  # 通过登记的住所无法取得联系
 
@@ -118,6 +120,7 @@ REQUIRES_RECTIFICATION = frozenset(
         AbnormalGround.NO_PARTY_ORGANIZATION,
         AbnormalGround.RECTIFICATION_OVERDUE,
         AbnormalGround.UNREACHABLE_AT_DOMICILE,
+        AbnormalGround.PUBLIC_FUNDRAISING_BREACH,  # ends once the conditions are met again or fundraising resumes
     }
 )
 

@@ -43,7 +43,8 @@ GROUNDS_EN = {
     "annual_report_late": "annual report submitted late",
     "no_party_organization": "no party organization set up as required",
     "rectification_overdue": "rectification not completed on time",
-    "public_fundraising_breach": "a charity qualified to raise funds publicly broke the public fundraising rules",
+    "public_fundraising_breach": "a charity qualified to raise funds publicly no longer meets the conditions or has"
+                                 " not raised funds publicly for six months",
     "warning_or_small_fine": "a warning or a fine under ¥50,000",
     "unreachable_at_domicile": "unreachable at the registered domicile",
     "abnormal_two_years": "two years on the abnormal activities list",

@@ -889,8 +889,12 @@ class Organization(SupervisedAggregate):
         listing.add_ground(ground, ctx.occurred_on)
         return listing
 
-    def remove_from_serious_list(self, ctx: Context, *, settings: LocalitySettings) -> None:
-        """移出严重违法失信名单: on request two years after the latest ground, or after deregistration."""
+    def remove_from_serious_list(
+        self, ctx: Context, *, settings: LocalitySettings, duties_verified_on: date | None = None
+    ) -> None:
+        """移出严重违法失信名单: on request two years after the latest ground, or after deregistration. A listing
+        escalated from the abnormal list is left only once the duties behind that listing are verified fulfilled
+        (``duties_verified_on``): two years alone do not end it."""
         self._ensure_not_filing_cancelled()
         if self.serious_listing is None:
             raise CreditListRuleViolation(f"{self.name} is not on the serious list")
@@ -905,23 +909,39 @@ class Organization(SupervisedAggregate):
             raise CreditListRuleViolation(refusal)
         deregistered = self.status == OrgStatus.DEREGISTERED and (
             SeriousGround.CERTIFICATE_REVOKED in self.serious_listing.grounds)
-        self._removed_from_serious_list(ctx=ctx, how="deregistered" if deregistered else "on_request")
+        if not deregistered and SeriousGround.ABNORMAL_TWO_YEARS in self.serious_listing.grounds:
+            if duties_verified_on is None:
+                raise CreditListRuleViolation(
+                    f"{self.name} was escalated from the abnormal list: it leaves the serious list once the duties "
+                    "behind that listing are verified fulfilled (give the date they were verified)")
+            if not self.serious_listing.listed_on <= duties_verified_on <= ctx.occurred_on:
+                raise InvalidInput("the duties are verified after the listing and not after the exit's date")
+        elif duties_verified_on is not None:
+            raise InvalidInput("a verification of duties applies to a listing escalated from the abnormal list only")
+        self._removed_from_serious_list(ctx=ctx, how="deregistered" if deregistered else "on_request",
+                                        duties_verified_on=duties_verified_on)
 
     class RemovedFromSeriousList(SupervisedAggregate.Event):
         """移出严重违法失信名单: left the serious list, saying why: on request once two years passed since its
         latest ground, or deregistration completed where the ground was revocation."""
 
-        class_version = 2
+        class_version = 3
         ctx: Context
         how: str
+        duties_verified_on: date | None
 
         @staticmethod
         def upcast_v1_v2(state: dict[str, Any]) -> None:
             """Version 1 did not record why; what the stored event says alone cannot tell."""
             state["how"] = "unrecorded"
 
+        @staticmethod
+        def upcast_v2_v3(state: dict[str, Any]) -> None:
+            """Version 2 recorded no verification of duties (an escalated listing's exit did not ask for one)."""
+            state["duties_verified_on"] = None
+
     @event(RemovedFromSeriousList)
-    def _removed_from_serious_list(self, ctx: Context, how: str) -> None:
+    def _removed_from_serious_list(self, ctx: Context, how: str, duties_verified_on: date | None = None) -> None:
         """移出严重违法失信名单: left the serious list, on request or on deregistration (``how``)."""
         self.serious_listing = None
 

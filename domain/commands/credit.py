@@ -177,9 +177,10 @@ class CreditCommands(Commands):
         )
 
     def remove_from_serious_list(
-        self, ctx: Context, organization_id: str, *, idempotency_key: str | None = None
+        self, ctx: Context, organization_id: str, *, duties_verified_on: date | None = None,
+        idempotency_key: str | None = None,
     ) -> CommandResult:
         return self._on_organization(
             "remove_from_serious_list", "remove_from_serious_list", ctx, organization_id, idempotency_key,
-            settings=self.settings,
+            settings=self.settings, duties_verified_on=duties_verified_on,
         )

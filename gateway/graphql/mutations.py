@@ -442,11 +442,13 @@ class Mutation:
             Supervision.add_to_serious_list, organization_id, ground=ground),
                        target=_organization(organization_id))
 
-    @strawberry.mutation(description="移出严重违法失信名单.")
+    @strawberry.mutation(description="移出严重违法失信名单; dutiesVerifiedOn: for a listing escalated from the abnormal "
+                                     "list, the day the duties behind it were verified fulfilled.")
     @translate_errors
-    def remove_from_serious_list(self, info: Info, command: CommandInput, organization_id: strawberry.ID) -> CommandResult:
+    def remove_from_serious_list(self, info: Info, command: CommandInput, organization_id: strawberry.ID,
+                                 duties_verified_on: date | None = None) -> CommandResult:
         return _record(info, "removeFromSeriousList", command, _on_org(
-            Supervision.remove_from_serious_list, organization_id),
+            Supervision.remove_from_serious_list, organization_id, duties_verified_on=duties_verified_on),
                        target=_organization(organization_id))
 
     # -- funding --------------------------------------------------------------------------------

@@ -136,6 +136,30 @@ def test_escalation_cites_the_abnormal_listing_it_escalates(stored):
     assert listings(stored, org)[-1] == ("SeriousList", "abnormal_two_years", 14, 1, [listed.event_ids[0]])
 
 
+def test_an_escalated_listing_is_left_only_with_its_duties_verified(stored):
+    from domain.errors import InvalidInput
+
+    org, fined = stored.register(), stored.register()
+    stored.app.add_to_abnormal_list(stored.ctx(date(2022, 5, 20)), org, ground="annual_report_missing")
+    stored.app.escalate_to_serious_list(stored.ctx(date(2024, 5, 20)), org)
+    version = stored.org(org).version
+    with pytest.raises(CreditListRuleViolation, match="until 2026-05-20"):  # the day before two years
+        stored.app.remove_from_serious_list(stored.ctx(date(2026, 5, 19)), org, duties_verified_on=date(2026, 5, 19))
+    with pytest.raises(CreditListRuleViolation, match="duties behind that listing are verified"):  # dates alone
+        stored.app.remove_from_serious_list(stored.ctx(date(2026, 5, 20)), org)
+    with pytest.raises(InvalidInput):  # verified before the listing
+        stored.app.remove_from_serious_list(stored.ctx(date(2026, 5, 20)), org, duties_verified_on=date(2024, 5, 19))
+    assert stored.org(org).version == version  # nothing recorded
+    stored.app.remove_from_serious_list(stored.ctx(date(2026, 5, 20)), org, duties_verified_on=date(2026, 5, 18))
+    [exit_] = [e for e in stored.events_of(org) if e.type == "Organization.RemovedFromSeriousList"]
+    assert exit_.data["duties_verified_on"] == date(2026, 5, 18) and exit_.data["how"] == "on_request"
+
+    stored.penalize(fined, date(2022, 6, 1), kind="fine", amount=Decimal("60000"))
+    with pytest.raises(InvalidInput, match="escalated from the abnormal list only"):
+        stored.app.remove_from_serious_list(stored.ctx(date(2024, 6, 1)), fined, duties_verified_on=date(2024, 6, 1))
+    stored.app.remove_from_serious_list(stored.ctx(date(2024, 6, 1)), fined)  # a fine's listing: its date alone
+
+
 def test_a_court_notice_is_recorded_once(stored):
     org = stored.register()
     stored.app.record_court_dishonest_debtor(stored.ctx(date(2024, 3, 1)), org, notice="(2024)渝0103执123号")
@@ -356,7 +380,7 @@ def test_a_version_1_serious_list_exit_reads_back_as_unrecorded(story_on, sqlite
 
 # -- 第十条第（四）项: a charity qualified to raise funds publicly, in breach of the public fundraising rules ----
 
-def test_the_public_fundraising_ground_needs_the_qualification_and_ends_after_six_months(stored):
+def test_the_public_fundraising_ground_needs_the_qualification_and_a_verified_remedy(stored):
     from domain.credit_lists import abnormal_list_exit_due
 
     org = stored.register(on=date(2019, 1, 1))
@@ -372,7 +396,8 @@ def test_the_public_fundraising_ground_needs_the_qualification_and_ends_after_si
     done = stored.app.add_to_abnormal_list(stored.ctx(date(2026, 3, 2)), org, ground="public_fundraising_breach")
     [listed] = [e for e in stored.events_of(org) if e.event_id == done.event_ids[0]]
     assert (listed.data["article"], listed.data["item"]) == (10, 4)
-    listing = stored.org(org).abnormal_listing
-    # No rectification is owed for a breach that happened: six months on, the listing ends by itself.
-    assert not abnormal_list_exit_due(listing, date(2026, 9, 1), stored.app.settings)
-    assert abnormal_list_exit_due(listing, date(2026, 9, 2), stored.app.settings)
+    # 《慈善组织公开募捐管理办法》第二十一条: it no longer qualifies, or has not fundraised for six months — a duty
+    # owed: six months do not end the listing; the verified remedy does.
+    assert not abnormal_list_exit_due(stored.org(org).abnormal_listing, date(2026, 9, 3), stored.app.settings)
+    stored.app.remove_from_abnormal_list(stored.ctx(date(2026, 4, 1)), org, verified_on=date(2026, 3, 30))
+    assert not stored.org(org).on_abnormal_list

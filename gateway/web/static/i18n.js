@@ -319,7 +319,7 @@ const LABELS = {
     no_party_organization: ["未按规定建立党组织", "No party organization"],
     rectification_overdue: ["未按期整改", "Rectification overdue"],
     warning_or_small_fine: ["受到警告或不满5万元罚款", "Warning or a fine under ¥50,000"],
-    public_fundraising_breach: ["有公开募捐资格的慈善组织违反公开募捐规定", "A charity qualified to raise funds publicly broke the fundraising rules"],
+    public_fundraising_breach: ["具有公开募捐资格的慈善组织不再符合条件或6个月以上未开展公开募捐", "A charity with public fundraising status no longer qualifies or has not raised funds for 6 months"],
     unreachable_at_domicile: ["通过登记的住所无法取得联系", "Unreachable at the registered domicile"],
     abnormal_two_years: ["列入活动异常名录满2年", "Two years on the abnormal list"],
     fraudulent_change_revoked: ["弄虚作假办理变更登记被撤销", "Fraudulent change revoked"],
