@@ -46,12 +46,22 @@ class AlertStatus(StrEnum):
     RESOLVED = "resolved"
 
 
+def _working_department(code: str, refusal: str) -> Department:
+    """A department that may work a task: a known one, not the rules (system) nor the audit office."""
+    try:
+        department = Department(code)
+    except ValueError:
+        raise InvalidInput(f"no department {code!r}") from None
+    if department in (Department.SYSTEM, Department.AUDIT):
+        raise InvalidInput(f"{refusal} {department.value}")
+    return department
+
+
 class Alert(SupervisedAggregate):
     """One alert or proposal. Its id follows from its rule and subject, so a cause raises it once."""
 
     decision: str | None = None  # a proposal's: "accepted" or "declined" (class default: older alerts)
-    # Task state (class defaults: alerts raised before tasks existed replay without these events).
-    due_on: date | None = None
+    # Set by the tick's reminder and escalation alone: None until then.
     reminded_on: date | None = None
     escalated_on: date | None = None
 
@@ -170,12 +180,7 @@ class Alert(SupervisedAggregate):
         """转办: the department hands its part of the task to another, saying why."""
         self._ensure_open()
         self._ensure_owner(ctx)
-        try:
-            target = Department(to)
-        except ValueError:
-            raise InvalidInput(f"no department {to!r}") from None
-        if target in (Department.SYSTEM, Department.AUDIT):
-            raise InvalidInput(f"a task cannot be transferred to {target.value}")
+        target = _working_department(to, "a task cannot be transferred to")
         if target.value in self.departments:
             raise RuleViolation(f"the task is already for {target.value}")
         reason = checked_text(reason, "reason", required=True, multiline=True)
@@ -196,12 +201,7 @@ class Alert(SupervisedAggregate):
         """协办: the department asks another to help; the helper sees the task and may acknowledge it."""
         self._ensure_open()
         self._ensure_owner(ctx)
-        try:
-            helper = Department(department)
-        except ValueError:
-            raise InvalidInput(f"no department {department!r}") from None
-        if helper in (Department.SYSTEM, Department.AUDIT):
-            raise InvalidInput(f"{helper.value} cannot be asked to help")
+        helper = _working_department(department, "a task cannot be helped by")
         if helper.value in self.departments or helper.value in self.assisting:
             raise RuleViolation(f"{helper.value} already works on the task")
         note = checked_text(note, "note", required=True, multiline=True)

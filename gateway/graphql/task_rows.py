@@ -10,6 +10,7 @@ from typing import Any
 from auth import policy
 from auth.policy import AccessDenied
 from domain.context import Department
+from gateway.graphql.queries import feed_rows
 
 STATUSES = ("open", "acknowledged", "resolved", "pending")  # pending: open or acknowledged, not resolved
 
@@ -144,16 +145,8 @@ def task_actions(rt: Any, alert_id: str) -> list[dict[str, Any]]:
         return tx.rows(f"SELECT * FROM {table} WHERE alert_id = ? ORDER BY position", (alert_id,))
 
 
-def changed_tasks(rt: Any, query: TaskQuery, since: int, limit: int = 100) -> list[dict[str, Any]]:
-    """Tasks in the caller's scope changed after position ``since``, oldest change first (the live feed)."""
-    sql, params = TaskQuery(query.source, [*query.where, "a.updated_position > ?"], [*query.params, since]).sql(
-        "a.*", "ORDER BY a.updated_position LIMIT ?")
-    with rt.db.transaction(commit=False) as tx:
-        return tx.rows(sql, [*params, limit])
-
-
-def newest_change(rt: Any) -> int:
-    table = rt.view("joint_alerts").t("alerts")
-    with rt.db.transaction(commit=False) as tx:
-        row = tx.row(f"SELECT MAX(updated_position) AS last FROM {table}")
-    return int(row["last"] or 0) if row else 0
+def changed_tasks(rt: Any, query: TaskQuery, since: int | None, limit: int = 100) -> list[dict[str, Any]]:
+    """The live feed's rows (queries.feed_rows): the query's tasks changed after position ``since``, oldest change
+    first; without it, the newest change."""
+    return feed_rows(rt, query.source, "a.*", "a.updated_position", list(query.where), list(query.params), since,
+                     limit)

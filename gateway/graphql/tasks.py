@@ -4,7 +4,6 @@ task_visible, may_work_task). Merged into the schema beside the other query, mut
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import AsyncGenerator
 from datetime import date, datetime
@@ -22,12 +21,12 @@ from gateway.graphql.alert_words import english
 from gateway.graphql.context import caller, runtime
 from gateway.graphql.errors import BAD_USER_INPUT, coded, translate_errors
 from gateway.graphql.mutations import CommandInput, Target, _load, _reached, _record
-from gateway.graphql.task_rows import BadFilter, changed_tasks, newest_change, task_actions, task_counts, task_page, \
+from gateway.graphql.subscriptions import polled
+from gateway.graphql.task_rows import BadFilter, changed_tasks, task_actions, task_counts, task_page, \
     task_query
 from gateway.graphql.types import CommandResult, PageInfo, decode_cursor, encode_cursor
 
 PAGE_MAX = 100
-POLL_SECONDS = 0.5
 STEPS = ("acknowledgeTask", "assignTask", "transferTask", "requestTaskAssistance", "resolveTask",
          "acceptProposal", "declineProposal")
 
@@ -163,6 +162,15 @@ class TaskPage:
         return TaskCounts(**task_counts(runtime(info), self._query, self._today))
 
 
+def _query(rt: Any, principal: Any, today: date, filter: TaskFilter | None, **forced: Any) -> Any:
+    """The caller's tasks with the filter asked (and ``forced``: myTasks' own); a bad value is BAD_USER_INPUT."""
+    asked = {**(vars(filter) if filter is not None else {}), **forced}
+    try:
+        return task_query(rt, principal, today, **asked)
+    except BadFilter as error:
+        raise coded(str(error), BAD_USER_INPUT) from None
+
+
 def _page(info: Info, filter: TaskFilter | None, first: int, after: str | None, **forced: Any) -> TaskPage:
     principal, rt = caller(info), runtime(info)
     policy.require_query(principal, "tasks")
@@ -170,12 +178,7 @@ def _page(info: Info, filter: TaskFilter | None, first: int, after: str | None, 
         raise coded(f"first must be 1..{PAGE_MAX}", BAD_USER_INPUT)
     cursor = decode_cursor(after, int, str, str)
     today = clock.today()
-    asked = {k: v for k, v in vars(filter).items()} if filter is not None else {}
-    asked.update(forced)
-    try:
-        query = task_query(rt, principal, today, **asked)
-    except BadFilter as error:
-        raise coded(str(error), BAD_USER_INPUT) from None
+    query = _query(rt, principal, today, filter, **forced)
     rows = task_page(rt, query, tuple(cursor) if cursor else None, first + 1)
     tasks = [Task.from_row(r, principal, today) for r in rows[:first]]
     last = rows[first - 1] if len(rows) > first else None
@@ -277,16 +280,7 @@ class TaskSubscription:
     async def task_changed(self, info: Info, filter: TaskFilter | None = None) -> AsyncGenerator[Task, None]:
         principal, rt = caller(info), runtime(info)
         policy.require_query(principal, "tasks")
-        asked = {k: v for k, v in vars(filter).items()} if filter is not None else {}
-        try:
-            query = task_query(rt, principal, clock.today(), **asked)
-        except BadFilter as error:
-            raise coded(str(error), BAD_USER_INPUT) from None
-        last = await asyncio.to_thread(newest_change, rt)
-        while True:
-            caller(info)  # the socket's token may have expired since: UNAUTHENTICATED ends the feed and the socket
-            rows = await asyncio.to_thread(changed_tasks, rt, query, last)
-            for row in rows:
-                last = row["updated_position"]
-                yield Task.from_row(row, principal, clock.today())
-            await asyncio.sleep(POLL_SECONDS)
+        query = _query(rt, principal, clock.today(), filter)
+        async for row in polled(info, "updated_position", lambda: changed_tasks(rt, query, None, limit=1),
+                                lambda last: changed_tasks(rt, query, last)):
+            yield Task.from_row(row, principal, clock.today())

@@ -257,9 +257,7 @@ class JointSupervisionRules:
 
     def organization_listed(self, event: RecordedEvent, org: Organization) -> list[Alert]:
         """The street is told the day one of its organizations is put on a list, whoever listed it."""
-        ground = event.data.get("ground")
-        words = _listing_words(ground) if ground in GROUND_BASIS else f"列入{zh(CREDIT_LISTS, _list_of_event(event))}"
-        message = f"{org.name}被{words}"
+        message = f"{org.name}被{_listing_words(event.data['ground'])}"  # every listing names its ground
         return [self._raise(event, AlertRule.ORGANIZATION_LISTED, event.event_id, org, message,
                             [Department.STREET_OFFICE])]
 
@@ -275,6 +273,3 @@ class JointSupervisionRules:
             due_on=task_due_on(rule, clock.today(), self.app.settings),
         )
 
-
-def _list_of_event(event: RecordedEvent) -> str:
-    return "serious" if event.type.endswith("SeriousList") else "abnormal"

@@ -107,8 +107,8 @@ class AlertsView(View):
     @staticmethod
     def _state(event: RecordedEvent, alert: Alert) -> dict[str, Any]:
         return {
-            "departments": ",".join(alert.departments), "assisting": ",".join(getattr(alert, "assisting", [])),
-            "assignees": json.dumps(getattr(alert, "assignees", {}), ensure_ascii=False, sort_keys=True),
+            "departments": ",".join(alert.departments), "assisting": ",".join(alert.assisting),
+            "assignees": json.dumps(alert.assignees, ensure_ascii=False, sort_keys=True),
             "decision": alert.decision, "status": alert.status.value, "open": _open(alert),
             "due_on": iso(alert.due_on), "due_key": _due_key(alert), "reminded_on": iso(alert.reminded_on),
             "escalated_on": iso(alert.escalated_on), "updated_position": event.position,
@@ -117,9 +117,9 @@ class AlertsView(View):
 
     def _parties(self, tx: Tx, event: RecordedEvent, alert: Alert) -> None:
         """Every department's row of the task: owners, helpers, and one that transferred it away."""
-        assignees = getattr(alert, "assignees", {})
+        assignees = alert.assignees
         relations = {d: "owner" for d in alert.departments}
-        relations.update({d: "assisting" for d in getattr(alert, "assisting", []) if d not in relations})
+        relations.update({d: "assisting" for d in alert.assisting if d not in relations})
         if event.type == "Alert.Transferred":
             relations.setdefault(event.data["from_department"], "none")
         # The place goes into the rows of departments this event adds; the others have it already (looking it

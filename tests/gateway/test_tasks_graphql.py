@@ -14,6 +14,7 @@ import pytest
 from domain import clock
 from domain.alerts import Alert, AlertRule
 from tests.gateway.conftest import settle
+from tests.gateway.test_socket_tokens import connect
 
 MINYUE = "重庆市民悦社会工作服务中心"
 C = '{reason: "依法办理", occurredOn: "2026-11-20"}'
@@ -172,10 +173,7 @@ def test_bad_steps_are_refused_and_record_nothing(fresh_gateway):
 def test_the_live_feed_brings_each_change_in_scope(fresh_gateway):
     gw = fresh_gateway
     task_id = penalty_task(gw)
-    token = gw.issuer.issue("sqs-li")
-    with gw.client.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"]) as ws:
-        ws.send_json({"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}})
-        assert ws.receive_json()["type"] == "connection_ack"
+    with connect(gw, f"Bearer {gw.issuer.issue('sqs-li')}") as ws:
         ws.send_json({"id": "1", "type": "subscribe",
                       "payload": {"query": "subscription { taskChanged { id status acknowledgedBy } }"}})
         time.sleep(0.7)  # the feed starts after the newest change there is
